@@ -1,0 +1,140 @@
+"""Answers: the value given for each item, validated against a checklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from .errors import ChecklistError, Problem
+from .model import Checklist, Item
+from .source import Document, number_or_none, read_document
+from .numbers import display
+
+NA = "na"
+
+
+@dataclass
+class Answers:
+    """Plain input to the scoring engine.
+
+    values: item code -> True/False, rubric label, exact number, or "na".
+    photos: item code -> attached photo count.
+    documents: item code -> names of the 台账/资料 presented (None: not recorded).
+    """
+
+    values: dict = field(default_factory=dict)
+    photos: dict = field(default_factory=dict)
+    documents: dict = field(default_factory=dict)
+
+
+def check_value(item: Item, value):
+    """Return (normalised value, None) or (None, Chinese message) for one answer."""
+    if isinstance(value, str) and value.strip().lower() == NA:
+        if item.na_allowed:
+            return NA, None
+        return None, "此条目不允许填“不涉及”(na)"
+    kind = item.kind
+    if kind == "check":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"应为 true 或 false，现在是 {value!r}"
+    if kind == "rubric":
+        if isinstance(value, str) and item.option_points(value.strip()) is not None:
+            return value.strip(), None
+        labels = "、".join(o.label for o in item.options)
+        return None, f"评级 {value!r} 不存在（可选：{labels}）"
+    number = number_or_none(value)
+    if number is None:
+        return None, f"应为数字，现在是 {value!r}"
+    if kind == "number":
+        if number < 0:
+            return None, f"数值不能为负，现在是 {display(number)}"
+        return number, None
+    if kind == "deduct":
+        if number < 0 or number.denominator != 1:
+            return None, f"缺项数必须是不小于 0 的整数，现在是 {display(number)}"
+        return number, None
+    if kind == "score":
+        if not (0 <= number <= item.points):
+            return None, f"得分必须在 0 到 {display(item.points)} 之间，现在是 {display(number)}"
+        if number % item.step != 0:
+            return None, f"得分必须是 {display(item.step)} 的整数倍，现在是 {display(number)}"
+        return number, None
+    return None, f"未知类型 {kind}"
+
+
+def parse_answers(doc: Document, checklist: Checklist) -> Answers:
+    """Validate an answers document against a checklist; every problem is reported."""
+    problems = list(doc.problems)
+    data = doc.data
+
+    def err(path, message):
+        problems.append(doc.problem(path, message))
+
+    if not isinstance(data, dict):
+        raise ChecklistError([doc.problem((), "顶层必须是映射（键: 值）")])
+    for key in data:
+        if key not in ("checklist", "answers", "photos", "documents"):
+            err((key,), f"未知的键 {key!r}（允许：checklist、answers、photos、documents）")
+    ref = data.get("checklist")
+    if ref is not None:
+        if not isinstance(ref, dict):
+            err(("checklist",), "必须是 {id, version}")
+        else:
+            if ref.get("id") is not None and ref.get("id") != checklist.id:
+                err(("checklist", "id"), f"答卷对应标准 {ref.get('id')!r}，但评分用的是 {checklist.id!r}")
+            if ref.get("version") is not None and str(ref.get("version")) != checklist.version:
+                err(("checklist", "version"),
+                    f"答卷对应版本 {ref.get('version')!r}，但评分用的是 {checklist.version!r}")
+    index = checklist.item_index()
+    answers = Answers()
+    raw_answers = data.get("answers") or {}
+    if not isinstance(raw_answers, dict):
+        err(("answers",), "必须是映射：条目编号: 值")
+        raw_answers = {}
+    for code, value in raw_answers.items():
+        path = ("answers", code)
+        code = str(code) if not isinstance(code, str) else code
+        if code not in index:
+            err(path, f"条目 {code!r} 不在标准 {checklist.id}@{checklist.version} 中")
+            continue
+        if value is None:
+            continue  # left blank: unanswered
+        normal, message = check_value(index[code], value)
+        if message:
+            err(path, f"条目 {code}：{message}")
+        else:
+            answers.values[code] = normal
+    raw_photos = data.get("photos") or {}
+    if not isinstance(raw_photos, dict):
+        err(("photos",), "必须是映射：条目编号: 照片张数")
+        raw_photos = {}
+    for code, count in raw_photos.items():
+        path = ("photos", code)
+        if str(code) not in index:
+            err(path, f"条目 {code!r} 不在标准中")
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            err(path, f"照片张数必须是不小于 0 的整数，现在是 {count!r}")
+        else:
+            answers.photos[str(code)] = count
+    raw_docs = data.get("documents") or {}
+    if not isinstance(raw_docs, dict):
+        err(("documents",), "必须是映射：条目编号: [已提供的资料名称]")
+        raw_docs = {}
+    for code, names in raw_docs.items():
+        path = ("documents", code)
+        if str(code) not in index:
+            err(path, f"条目 {code!r} 不在标准中")
+        elif not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            err(path, "必须是资料名称的列表")
+        else:
+            answers.documents[str(code)] = [n.strip() for n in names]
+    if problems:
+        raise ChecklistError(problems)
+    return answers
+
+
+def load_answers(path, checklist: Checklist) -> Answers:
+    """Read and validate an answers file (YAML or JSON)."""
+    return parse_answers(read_document(Path(path)), checklist)

@@ -1,0 +1,139 @@
+"""Reading YAML or JSON into plain data while remembering the line of every key."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+
+from .errors import ChecklistError, Problem, format_path
+from .numbers import exact
+
+
+class Document:
+    """Plain data read from one file, with the line where each key path starts."""
+
+    def __init__(self, name: str, data, lines: dict[tuple, int], problems: list[Problem]):
+        self.name = name
+        self.data = data
+        self.lines = lines
+        self.problems = problems
+
+    def line_of(self, path: tuple) -> int | None:
+        """The line of `path`, or of its nearest ancestor the file gave a line for."""
+        path = tuple(path)
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    def problem(self, path: tuple, message: str) -> Problem:
+        return Problem(self.name, format_path(path), message, self.line_of(path))
+
+
+def read_text_file(path: Path) -> str:
+    """The file's text as UTF-8 (a BOM from Windows editors is dropped)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ChecklistError([Problem(str(path), "", f"无法读取文件：{exc.strerror or exc}")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ChecklistError(
+            [Problem(str(path), "", f"不是 UTF-8 编码的文本（第 {exc.start} 字节）；请另存为 UTF-8")]
+        ) from None
+
+
+def parse_document(text: str, name: str) -> Document:
+    """Parse YAML (or JSON, by the name's suffix) into a Document; syntax errors raise."""
+    if name.lower().endswith(".json"):
+        return _parse_json(text, name)
+    return _parse_yaml(text, name)
+
+
+def _parse_json(text: str, name: str) -> Document:
+    problems: list[Problem] = []
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                problems.append(Problem(name, str(key), "键重复"))
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_float=Fraction)
+    except json.JSONDecodeError as exc:
+        raise ChecklistError([Problem(name, "", f"JSON 语法错误：{exc.msg}", exc.lineno)]) from None
+    return Document(name, data, {}, problems)
+
+
+def _parse_yaml(text: str, name: str) -> Document:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "无法解析"
+        raise ChecklistError([Problem(name, "", f"YAML 语法错误：{what}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise ChecklistError([Problem(name, "", f"YAML 语法错误：{exc}")]) from None
+    if node is None:
+        raise ChecklistError([Problem(name, "", "文件为空")])
+    lines: dict[tuple, int] = {}
+    problems: list[Problem] = []
+    constructor = yaml.SafeLoader("")
+
+    def convert(node, path):
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for key_node, value_node in node.value:
+                key = constructor.construct_object(key_node, deep=True)
+                if isinstance(key, (list, dict)):
+                    key = str(key)
+                child = path + (key,)
+                if key in out:
+                    problems.append(Problem(name, format_path(child), "键重复", key_node.start_mark.line + 1))
+                lines[child] = key_node.start_mark.line + 1
+                out[key] = convert(value_node, child)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [convert(child, path + (i,)) for i, child in enumerate(node.value)]
+        value = constructor.construct_object(node, deep=True)
+        if isinstance(value, float):
+            try:
+                return Fraction(node.value.replace("_", ""))
+            except (ValueError, ZeroDivisionError):
+                return value  # inf / nan: kept as float, refused by the validator
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return value
+
+    data = convert(node, ())
+    return Document(name, data, lines, problems)
+
+
+def read_document(path: Path, name: str | None = None) -> Document:
+    """Read and parse one criteria or answers file."""
+    path = Path(path)
+    return parse_document(read_text_file(path), name or str(path))
+
+
+def number_or_none(value):
+    """An exact Fraction for numbers (bools excluded), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return exact(value)
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    return None

@@ -1,0 +1,1 @@
+"""Command-line flows behind main.py's subcommands: each returns an exit code."""
