@@ -91,3 +91,24 @@ def print_score_text(result) -> None:
         print("差距项（按失分排序）：")
         for g in result.gap:
             print(f"  {g.code} {g.title}：得 {display(g.score)}/{display(g.points)}，失 {display(g.lost)} 分")
+
+
+def register(subparsers, groups) -> None:
+    from .output import group
+
+    checklist = group(subparsers, groups, "checklist", "考评标准")
+    p = checklist.add_parser("validate", help="检查标准文件，列出全部问题")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--lib", action="append", default=[], help="查找基础标准的文件或文件夹（可多次）")
+    p.set_defaults(func=validate)
+    p = checklist.add_parser("show", help="显示合并后的标准")
+    p.add_argument("file")
+    p.add_argument("--lib", action="append", default=[])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=show)
+    p = checklist.add_parser("score", help="按答卷文件计分")
+    p.add_argument("file")
+    p.add_argument("--answers", required=True)
+    p.add_argument("--lib", action="append", default=[])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=score_file)

@@ -16,3 +16,12 @@ def fail(*lines: str) -> int:
     for line in lines:
         print(line, file=sys.stderr)
     return 1
+
+
+def group(subparsers, groups: dict, name: str, help_text: str):
+    """The sub-subparsers of a command group (`checklist`, `unit`...), shared by every
+    module that adds actions to it."""
+    if name not in groups:
+        parser = subparsers.add_parser(name, help=help_text)
+        groups[name] = parser.add_subparsers(dest="action", metavar="ACTION")
+    return groups[name]
