@@ -1,0 +1,206 @@
+"""Workspace commands: checklist import, unit, assessment, answer, photo, db."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+from storage import Workspace, assessments, backup, check, checklist_store, evidence, units
+from storage import answers as answer_store
+
+from .checklist_cmds import print_score_text
+from .output import fail, group, print_json
+
+
+@contextmanager
+def workspace(args, readonly: bool = False):
+    """The workspace chosen by --data-dir / DABIAO_DATA_DIR / the user data folder."""
+    ws = Workspace.open(args.data_dir, readonly=readonly)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def checklist_import(args) -> int:
+    with workspace(args) as ws:
+        for name in args.files:
+            row, added = checklist_store.import_checklist_file(ws, name, args.lib)
+            state = "已导入" if added else "已存在（内容相同）"
+            print(f"{row['id']}@{row['version']}\t{state}\t{row['title']}")
+    return 0
+
+
+def unit_add(args) -> int:
+    with workspace(args) as ws:
+        parent = units.find_unit(ws, args.parent)["id"] if args.parent else None
+        row = units.add_unit(ws, args.name, args.type, parent)
+    print(row["id"])
+    return 0
+
+
+def unit_list(args) -> int:
+    with workspace(args) as ws:
+        rows = units.list_units(ws)
+    if args.json:
+        print_json(rows)
+        return 0
+    for r in rows:
+        print(f"{r['id']}\t{'  ' * r['depth']}{r['name']}\t{units.UNIT_TYPE_LABELS.get(r['type'], r['type'])}")
+    return 0
+
+
+def assessment_new(args) -> int:
+    set_id, version = checklist_store.parse_ref(args.checklist)
+    with workspace(args) as ws:
+        unit = units.find_unit(ws, args.unit)
+        row = assessments.new_assessment(ws, unit["id"], set_id, version, args.year)
+        if args.baseline:
+            answer_store.copy_from(ws, args.baseline, row["id"])
+    print(row["id"])
+    return 0
+
+
+def assessment_list(args) -> int:
+    with workspace(args) as ws:
+        rows = assessments.list_assessments(ws, args.year)
+        results = {r["id"]: answer_store.score_assessment(ws, r["id"], "self") for r in rows}
+    if args.json:
+        print_json([r | {"final": results[r["id"]].to_json()["final"], "level": results[r["id"]].level}
+                    for r in rows])
+        return 0
+    for r in rows:
+        res = results[r["id"]]
+        print(f"{r['id']}\t{r['year']}\t{r['unit_name']}\t{r['checklist_id']}@{r['checklist_version']}\t"
+              f"{assessments.STATUS_LABELS[r['status']]}\t{res.to_json()['final']}\t{res.level_label}")
+    return 0
+
+
+def assessment_show(args) -> int:
+    with workspace(args, readonly=True) as ws:
+        a = assessments.get_assessment(ws, args.assessment)
+        result = answer_store.score_assessment(ws, a["id"], args.role)
+        counts = evidence.evidence_counts(ws, a["id"])
+    if args.json:
+        print_json(result.to_json() | {"status": a["status"], "evidence": counts})
+        return 0
+    print(f"{a['unit_name']} {a['year']} 年  状态：{assessments.STATUS_LABELS[a['status']]}  "
+          f"（{assessments.ROLE_LABELS[args.role]}）")
+    print_score_text(result)
+    return 0
+
+
+def assessment_status(args) -> int:
+    with workspace(args) as ws:
+        if args.action == "submit":
+            a = assessments.set_status(ws, args.assessment, "submitted")
+        elif args.action == "unlock":
+            a = assessments.unlock(ws, args.assessment, args.reason)
+        else:
+            a = assessments.set_status(ws, args.assessment, args.to)
+    print(assessments.STATUS_LABELS[a["status"]])
+    return 0
+
+
+def answer_import(args) -> int:
+    with workspace(args) as ws:
+        changed = answer_store.import_answers_file(ws, args.assessment, args.file, args.role)
+    print(f"已导入，{changed} 项有变化")
+    return 0
+
+
+def photo_add(args) -> int:
+    with workspace(args) as ws:
+        outcomes = evidence.add_photos(ws, args.assessment, args.item, args.files, role=args.role,
+                                       caption=args.caption)
+    refused = 0
+    for o in outcomes:
+        if o.ok:
+            print(f"{o.path}\t{'已附加过' if o.duplicate else '已添加'}\t{o.sha256[:12]}")
+        else:
+            refused += 1
+            print(f"{o.path}: 已拒绝：{o.refused}", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def db_check(args) -> int:
+    with workspace(args, readonly=True) as ws:
+        problems = check.check_workspace(ws)
+    if problems:
+        return fail(*problems)
+    print("工作区检查通过：数据库、照片文件与审计日志均完好")
+    return 0
+
+
+def db_backup(args) -> int:
+    with workspace(args) as ws:
+        path = backup.make_backup(ws)
+    print(path)
+    return 0
+
+
+def register(subparsers, groups) -> None:
+    p = group(subparsers, groups, "checklist", "考评标准").add_parser("import", help="导入标准到工作区")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--lib", action="append", default=[])
+    p.set_defaults(func=checklist_import)
+
+    unit = group(subparsers, groups, "unit", "被考评单位")
+    p = unit.add_parser("add", help="新增单位，输出其编号")
+    p.add_argument("name")
+    p.add_argument("--type", required=True, choices=units.UNIT_TYPES_ALL)
+    p.add_argument("--parent")
+    p.set_defaults(func=unit_add)
+    p = unit.add_parser("list", help="列出单位")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=unit_list)
+
+    assessment = group(subparsers, groups, "assessment", "考评")
+    p = assessment.add_parser("new", help="新建考评，输出其编号")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--checklist", required=True, help="ID 或 ID@VERSION")
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--baseline", help="从往年考评复制自评答案")
+    p.set_defaults(func=assessment_new)
+    p = assessment.add_parser("list", help="列出考评")
+    p.add_argument("--year", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=assessment_list)
+    p = assessment.add_parser("show", help="显示考评得分")
+    p.add_argument("assessment")
+    p.add_argument("--role", choices=("self", "review"), default="self")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=assessment_show)
+    p = assessment.add_parser("submit", help="提交自评（锁定自评答案）")
+    p.add_argument("assessment")
+    p.set_defaults(func=assessment_status)
+    p = assessment.add_parser("unlock", help="解锁（需说明原因）")
+    p.add_argument("assessment")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=assessment_status)
+    p = assessment.add_parser("status", help="推进考评状态")
+    p.add_argument("assessment")
+    p.add_argument("--to", required=True, choices=assessments.STATUSES)
+    p.set_defaults(func=assessment_status)
+
+    answer = group(subparsers, groups, "answer", "答案")
+    p = answer.add_parser("import", help="从答卷文件导入答案")
+    p.add_argument("assessment")
+    p.add_argument("file")
+    p.add_argument("--role", choices=("self", "review"), default="self")
+    p.set_defaults(func=answer_import)
+
+    photo = group(subparsers, groups, "photo", "照片佐证")
+    p = photo.add_parser("add", help="为条目添加照片")
+    p.add_argument("assessment")
+    p.add_argument("item")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--caption")
+    p.add_argument("--role", choices=("self", "review"), default="self")
+    p.set_defaults(func=photo_add)
+
+    db = group(subparsers, groups, "db", "工作区数据库")
+    p = db.add_parser("check", help="检查数据库、照片与审计日志")
+    p.set_defaults(func=db_check)
+    p = db.add_parser("backup", help="立即备份")
+    p.set_defaults(func=db_backup)

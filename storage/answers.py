@@ -1,0 +1,173 @@
+"""Answers per assessment, item and role (self = 自评, review = 考评), each saved at once
+with an audit event; and the bridge to the pure scoring engine."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from checklists import Answers, ChecklistError, score
+from checklists.answers import NA, check_value, load_answers
+from checklists.scoring import ScoreResult
+
+from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
+from .errors import LockedAnswers, StorageError
+from .workspace import now
+
+
+def encode_value(value) -> str:
+    """An answer value as JSON text; exact numbers as decimal text when they terminate."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return json.dumps(int(value))
+        return json.dumps({"n": f"{value.numerator}/{value.denominator}"})
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode_value(text: str | None):
+    if text is None:
+        return None
+    value = json.loads(text)
+    if isinstance(value, dict) and "n" in value:
+        return Fraction(value["n"])
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    return value
+
+
+def _check_role(ws, assessment: dict, role: str) -> None:
+    if role not in ROLE_LABELS:
+        raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
+    if role not in editable_roles(assessment["status"]):
+        raise LockedAnswers(
+            f"考评状态为“{STATUS_LABELS[assessment['status']]}”，{ROLE_LABELS[role]}答案已锁定"
+            + ("；如需修改请先解锁并说明原因" if role == "self" else "")
+        )
+
+
+def set_answer(ws, assessment_id: str, code: str, role: str, value, note: str | None = None,
+               documents: list[str] | None = None, *, keep_note: bool = True) -> dict:
+    """Save one item's value (None clears it) for a role; validated against the item."""
+    a = get_assessment(ws, assessment_id)
+    _check_role(ws, a, role)
+    checklist = checklist_of(ws, a)
+    index = checklist.item_index()
+    if code not in index:
+        raise StorageError(f"条目 {code} 不在标准 {checklist.ref} 中")
+    if value is not None:
+        value, message = check_value(index[code], value)
+        if message:
+            raise StorageError(f"条目 {code}：{message}")
+    old = get_answer(ws, assessment_id, code, role)
+    if keep_note and old and note is None:
+        note = old["note"]
+    if keep_note and old and documents is None:
+        documents = old["documents"]
+    row = {"assessment_id": assessment_id, "code": code, "role": role, "value": encode_value(value),
+           "note": note, "documents": json.dumps(documents, ensure_ascii=False) if documents is not None else None,
+           "who": ws.who, "updated_at": now(), "rev": (old["rev"] + 1) if old else 1}
+    if old and old["value"] == value and old["note"] == note and old["documents"] == documents:
+        return old
+    rev_col = "self_rev" if role == "self" else "review_rev"
+    with ws.transaction() as db:
+        db["answers"].upsert(row, pk=("assessment_id", "code", "role"))
+        changes = {"updated_at": row["updated_at"], rev_col: (a[rev_col] or 0) + 1}
+        if role == "review" and a["status"] == "submitted":
+            changes["status"] = "reviewing"
+        db["assessments"].update(assessment_id, changes)
+        ws.record("answer", f"{code}/{role}", "set", {
+            "old": _describe(old), "new": {"value": encode_value(value), "note": note, "documents": documents}},
+            assessment_id=assessment_id)
+    return get_answer(ws, assessment_id, code, role)
+
+
+def _describe(answer: dict | None):
+    if not answer:
+        return None
+    return {"value": encode_value(answer["value"]), "note": answer["note"], "documents": answer["documents"]}
+
+
+def _row_to_answer(row: dict) -> dict:
+    return row | {"value": decode_value(row["value"]),
+                  "documents": json.loads(row["documents"]) if row["documents"] else None}
+
+
+def get_answer(ws, assessment_id: str, code: str, role: str) -> dict | None:
+    rows = list(ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND code = ? AND role = ?",
+                            [assessment_id, code, role]))
+    return _row_to_answer(rows[0]) if rows else None
+
+
+def list_answers(ws, assessment_id: str, role: str) -> dict[str, dict]:
+    """code -> answer row (value decoded) for one role."""
+    return {r["code"]: _row_to_answer(r) for r in
+            ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND role = ?", [assessment_id, role])}
+
+
+def photo_counts(ws, assessment_id: str, role: str | None = None) -> dict[str, int]:
+    """code -> attached photos. For scoring, review counts all photos (the unit's and the inspector's)."""
+    sql = "SELECT code, count(*) FROM attachments WHERE assessment_id = ?"
+    params = [assessment_id]
+    if role == "self":
+        sql += " AND role = 'self'"
+    return {code: n for code, n in ws.db.execute(sql + " GROUP BY code", params).fetchall()}
+
+
+def scoring_input(ws, assessment_id: str, role: str = "self") -> Answers:
+    """The plain Answers the engine needs, for one role."""
+    rows = list_answers(ws, assessment_id, role)
+    return Answers(
+        values={code: r["value"] for code, r in rows.items() if r["value"] is not None},
+        photos=photo_counts(ws, assessment_id, role),
+        documents={code: r["documents"] for code, r in rows.items() if r["documents"] is not None},
+    )
+
+
+def score_assessment(ws, assessment_id: str, role: str = "self") -> ScoreResult:
+    """Score an assessment against the exact checklist version it was made with."""
+    a = get_assessment(ws, assessment_id)
+    return score(checklist_of(ws, a), scoring_input(ws, assessment_id, role))
+
+
+def import_answers_file(ws, assessment_id: str, path, role: str = "self") -> int:
+    """Apply an answers file (checklist-format.md) in one transaction; returns how many changed."""
+    a = get_assessment(ws, assessment_id)
+    _check_role(ws, a, role)
+    checklist = checklist_of(ws, a)
+    parsed = load_answers(path, checklist)
+    changed = 0
+    with ws.transaction():
+        for code, value in parsed.values.items():
+            docs = parsed.documents.get(code)
+            before = get_answer(ws, assessment_id, code, role)
+            after = set_answer(ws, assessment_id, code, role, value, documents=docs)
+            changed += before != after
+    return changed
+
+
+def copy_from(ws, source_id: str, target_id: str) -> int:
+    """Start from last year: copy self answers of `source_id` into draft `target_id` for the
+    items both checklists share (same code and kind); returns how many were copied."""
+    src, dst = get_assessment(ws, source_id), get_assessment(ws, target_id)
+    _check_role(ws, dst, "self")
+    src_items = checklist_of(ws, src).item_index()
+    dst_items = checklist_of(ws, dst).item_index()
+    copied = 0
+    with ws.transaction() as db:
+        for code, answer in list_answers(ws, source_id, "self").items():
+            if code in dst_items and code in src_items and src_items[code].kind == dst_items[code].kind:
+                value = answer["value"]
+                if value is not None and check_value(dst_items[code], value)[1] is not None:
+                    continue
+                set_answer(ws, target_id, code, "self", value, answer["note"], answer["documents"])
+                copied += 1
+        db["assessments"].update(target_id, {"baseline_id": source_id})
+        ws.record("assessment", target_id, "baseline", {"from": source_id, "copied": copied},
+                  assessment_id=target_id)
+    return copied
+
+
+__all__ = ["NA", "ChecklistError", "copy_from", "get_answer", "import_answers_file", "list_answers",
+           "photo_counts", "score_assessment", "scoring_input", "set_answer"]

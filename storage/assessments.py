@@ -1,0 +1,130 @@
+"""Assessments: unit x checklist version x year, with the status flow
+draft -> submitted -> reviewing -> reviewed -> final."""
+
+from __future__ import annotations
+
+import uuid
+
+from . import checklist_store
+from .errors import StorageError
+from .units import get_unit
+from .workspace import now
+
+STATUSES = ("draft", "submitted", "reviewing", "reviewed", "final")
+STATUS_LABELS = {"draft": "自评中", "submitted": "已提交", "reviewing": "考评中", "reviewed": "已考评",
+                 "final": "已定稿"}
+ROLES = ("self", "review")
+ROLE_LABELS = {"self": "自评", "review": "考评"}
+
+# status -> statuses it may move to by an ordinary action (unlock is separate).
+FORWARD = {"draft": ("submitted",), "submitted": ("reviewing", "reviewed"), "reviewing": ("reviewed",),
+           "reviewed": ("final",), "final": ()}
+
+
+def new_assessment(ws, unit_id: str, checklist_id: str, version: str | None, year: int,
+                   assessment_id: str | None = None) -> dict:
+    """Open a draft assessment pinned to an exact checklist version (latest when None)."""
+    unit = get_unit(ws, unit_id)
+    if not unit:
+        raise StorageError(f"单位 {unit_id} 不存在")
+    version = version or checklist_store.latest_version(ws, checklist_id)
+    if not version or not checklist_store.get_row(ws, checklist_id, version):
+        raise StorageError(f"工作区中没有标准 {checklist_id}" + (f" 版本 {version}" if version else "")
+                           + "；请先导入（checklist import）")
+    checklist = checklist_store.load(ws, checklist_id, version)
+    if checklist.applies_to and unit["type"] not in checklist.applies_to:
+        raise StorageError(f"标准“{checklist.title}”不适用于{unit['name']}（类型 {unit['type']}）")
+    clash = ws.db.execute("SELECT id FROM assessments WHERE unit_id = ? AND checklist_id = ? AND year = ?",
+                          [unit_id, checklist_id, year]).fetchone()
+    if clash:
+        raise StorageError(f"{unit['name']} {year} 年已有按“{checklist.title}”的考评（{clash[0]}）")
+    row = {"id": assessment_id or str(uuid.uuid4()), "unit_id": unit_id, "checklist_id": checklist_id,
+           "checklist_version": version, "year": int(year), "status": "draft", "created_at": now(),
+           "updated_at": now(), "self_rev": 0, "review_rev": 0}
+    with ws.transaction() as db:
+        db["assessments"].insert(row)
+        ws.record("assessment", row["id"], "new", {"unit": unit["name"], "checklist": f"{checklist_id}@{version}",
+                                                   "year": year}, assessment_id=row["id"])
+    return get_assessment(ws, row["id"])
+
+
+def get_assessment(ws, assessment_id: str) -> dict:
+    rows = list(ws.db.query(
+        "SELECT a.*, u.name AS unit_name, u.type AS unit_type, u.parent_id AS unit_parent_id "
+        "FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.id = ?", [assessment_id]))
+    if not rows:
+        raise StorageError(f"找不到考评记录 {assessment_id}")
+    return rows[0]
+
+
+def list_assessments(ws, year: int | None = None, unit_id: str | None = None) -> list[dict]:
+    sql = ("SELECT a.*, u.name AS unit_name, u.type AS unit_type, c.title AS checklist_title "
+           "FROM assessments a JOIN units u ON u.id = a.unit_id "
+           "LEFT JOIN checklists c ON c.id = a.checklist_id AND c.version = a.checklist_version WHERE 1=1")
+    params: list = []
+    if year is not None:
+        sql += " AND a.year = ?"
+        params.append(int(year))
+    if unit_id is not None:
+        sql += " AND a.unit_id = ?"
+        params.append(unit_id)
+    return list(ws.db.query(sql + " ORDER BY a.year DESC, u.name", params))
+
+
+def checklist_of(ws, assessment: dict):
+    return checklist_store.load(ws, assessment["checklist_id"], assessment["checklist_version"])
+
+
+def set_status(ws, assessment_id: str, status: str) -> dict:
+    """Move an assessment forward along the flow (submit, start review, mark reviewed, final)."""
+    a = get_assessment(ws, assessment_id)
+    if status not in FORWARD.get(a["status"], ()):
+        raise StorageError(f"考评状态不能从“{STATUS_LABELS[a['status']]}”改为“{STATUS_LABELS.get(status, status)}”")
+    stamp = now()
+    changes = {"status": status, "updated_at": stamp}
+    if status == "submitted":
+        changes["submitted_at"] = stamp
+    if status == "reviewed":
+        changes["reviewed_at"] = stamp
+    with ws.transaction() as db:
+        db["assessments"].update(assessment_id, changes)
+        ws.record("assessment", assessment_id, "status", {"old": a["status"], "new": status},
+                  assessment_id=assessment_id)
+    return get_assessment(ws, assessment_id)
+
+
+def unlock(ws, assessment_id: str, reason: str) -> dict:
+    """Reopen submitted self answers (back to draft); needs a reason, which is logged."""
+    a = get_assessment(ws, assessment_id)
+    if not (reason or "").strip():
+        raise StorageError("解锁需要填写原因")
+    back = {"submitted": "draft", "reviewing": "draft", "reviewed": "reviewing", "final": "reviewed"}.get(a["status"])
+    if back is None:
+        raise StorageError("自评中的考评无需解锁")
+    with ws.transaction() as db:
+        db["assessments"].update(assessment_id, {"status": back, "updated_at": now()})
+        ws.record("assessment", assessment_id, "unlock", {"old": a["status"], "new": back, "reason": reason.strip()},
+                  assessment_id=assessment_id)
+    return get_assessment(ws, assessment_id)
+
+
+def editable_roles(status: str) -> tuple[str, ...]:
+    """Which role's answers may change in this status."""
+    return {"draft": ("self",), "submitted": ("review",), "reviewing": ("review",)}.get(status, ())
+
+
+def update_review_info(ws, assessment_id: str, **fields) -> dict:
+    """Assessor, reviewer, conclusion, sign-off: the words around the scores."""
+    allowed = {"assessor", "reviewer", "conclusion", "signed_by", "signed_at"}
+    bad = set(fields) - allowed
+    if bad:
+        raise StorageError(f"未知字段：{', '.join(sorted(bad))}")
+    a = get_assessment(ws, assessment_id)
+    changes = {k: v for k, v in fields.items() if a.get(k) != v}
+    if not changes:
+        return a
+    with ws.transaction() as db:
+        db["assessments"].update(assessment_id, changes | {"updated_at": now()})
+        ws.record("assessment", assessment_id, "info",
+                  {k: {"old": a.get(k), "new": v} for k, v in changes.items()}, assessment_id=assessment_id)
+    return get_assessment(ws, assessment_id)

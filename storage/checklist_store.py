@@ -1,0 +1,152 @@
+"""Checklists kept in the workspace: every (id, version) seen, with its source text and
+hash, so an old assessment always scores against the criteria it was made with."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from checklists import Checklist, ChecklistError, load_checklist_text
+from checklists.loader import bundled_files, library_resolver, read_header
+from checklists.source import read_text_file
+
+from .errors import StorageError
+from .workspace import now
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _resolver(ws, extra_places=()):
+    """Bases come from the workspace first, then from files near the imported one."""
+    files = library_resolver(extra_places)
+
+    def resolve(set_id, version):
+        row = ws.db.execute("SELECT source_text, source_name FROM checklists WHERE id = ? AND version = ?",
+                            [set_id, version]).fetchone()
+        if row:
+            return row[0], row[1]
+        return files(set_id, version)
+
+    return resolve
+
+
+def import_checklist_text(ws, text: str, name: str, extra_places=()) -> tuple[dict, bool]:
+    """Validate and store one criteria text (and any base it needs that the workspace lacks).
+    Returns (row, added). The same text twice is a no-op; different text under an
+    existing (id, version) is refused."""
+    checklist = load_checklist_text(text, name, resolver=_resolver(ws, extra_places))
+    digest = sha256_text(text)
+    existing = ws.db.execute("SELECT sha256 FROM checklists WHERE id = ? AND version = ?",
+                             [checklist.id, checklist.version]).fetchone()
+    if existing:
+        if existing[0] == digest:
+            return get_row(ws, checklist.id, checklist.version), False
+        raise StorageError(
+            f"{name}: 工作区已有标准 {checklist.id} 版本 {checklist.version}，但内容不同；"
+            "修改后的标准请使用新的版本号"
+        )
+    # Store the bases first so the set can always be rebuilt from the workspace alone.
+    if checklist.extends:
+        base_id, base_version = checklist.extends
+        if not ws.db.execute("SELECT 1 FROM checklists WHERE id = ? AND version = ?",
+                             [base_id, base_version]).fetchone():
+            found = _resolver(ws, extra_places)(base_id, base_version)
+            if found is not None:
+                import_checklist_text(ws, found[0], found[1], extra_places)
+    row = {"id": checklist.id, "version": checklist.version, "title": checklist.title, "level": checklist.level,
+           "year": checklist.year, "extends_id": checklist.extends[0] if checklist.extends else None,
+           "extends_version": checklist.extends[1] if checklist.extends else None,
+           "source_name": Path(name).name, "source_text": text, "sha256": digest, "imported_at": now()}
+    with ws.transaction() as db:
+        db["checklists"].insert(row)
+        ws.record("checklist", checklist.ref, "import", {"title": checklist.title, "sha256": digest})
+    return row, True
+
+
+def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
+    """Import a .yaml/.yml/.json (or .xlsx, converted to YAML text) criteria file."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        import yaml
+
+        from checklists import load_checklist
+        from checklists.serialize import checklist_to_dict
+
+        checklist = load_checklist(path, extra_places)
+        text = yaml.safe_dump(checklist_to_dict(checklist), allow_unicode=True, sort_keys=False)
+        return import_checklist_text(ws, text, path.with_suffix(".yaml").name, extra_places)
+    return import_checklist_text(ws, read_text_file(path), str(path), list(extra_places) + [path.parent])
+
+
+def ensure_bundled(ws) -> int:
+    """Import the sample criteria shipped with the app (once); returns how many were added."""
+    added = 0
+    for path in bundled_files():
+        try:
+            _, new = import_checklist_file(ws, path)
+            added += new
+        except (ChecklistError, StorageError):
+            continue  # a newer sample under an old version: keep the workspace's copy
+    return added
+
+
+def get_row(ws, set_id: str, version: str) -> dict | None:
+    rows = list(ws.db.query("SELECT * FROM checklists WHERE id = ? AND version = ?", [set_id, version]))
+    return rows[0] if rows else None
+
+
+def list_checklists(ws) -> list[dict]:
+    """Every stored version, newest year and id first."""
+    return list(ws.db.query(
+        "SELECT id, version, title, level, year, extends_id, extends_version, sha256, imported_at "
+        "FROM checklists ORDER BY year DESC, id, imported_at"))
+
+
+def latest_version(ws, set_id: str) -> str | None:
+    row = ws.db.execute("SELECT version FROM checklists WHERE id = ? ORDER BY imported_at DESC, rowid DESC LIMIT 1",
+                        [set_id]).fetchone()
+    return row[0] if row else None
+
+
+def load(ws, set_id: str, version: str) -> Checklist:
+    """The merged checklist for (id, version), rebuilt from the stored sources."""
+    row = ws.db.execute("SELECT source_text, source_name, sha256 FROM checklists WHERE id = ? AND version = ?",
+                        [set_id, version]).fetchone()
+    if not row:
+        raise StorageError(f"工作区中没有标准 {set_id} 版本 {version}")
+    chain = _chain_texts(ws, set_id, version)
+    return _load_cached(chain)
+
+
+def _chain_texts(ws, set_id, version) -> tuple:
+    out = []
+    while set_id:
+        row = ws.db.execute("SELECT source_text, source_name, extends_id, extends_version FROM checklists "
+                            "WHERE id = ? AND version = ?", [set_id, version]).fetchone()
+        if not row or len(out) > 3:
+            break
+        out.append((set_id, version, row[0], row[1]))
+        set_id, version = row[2], row[3]
+    return tuple(out)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(chain: tuple) -> Checklist:
+    texts = {(i, v): (t, n) for i, v, t, n in chain}
+    _, _, text, name = chain[0]
+    return load_checklist_text(text, name, resolver=lambda i, v: texts.get((i, v)))
+
+
+def parse_ref(ref: str) -> tuple[str, str | None]:
+    """'city-2027-town@1' -> ('city-2027-town', '1'); no version -> (id, None)."""
+    if "@" in ref:
+        set_id, version = ref.split("@", 1)
+        return set_id, version
+    return ref, None
+
+
+def header_of(text: str, name: str) -> dict:
+    return read_header(text, name)

@@ -1,0 +1,205 @@
+"""Photo evidence in the workspace: originals content-addressed and never modified,
+derived images rebuildable, attachments to items with caption and role.
+
+Crash safety: files are written under a temporary name and renamed, then the database
+row is committed; a crash leaves at most an unreferenced file, never a dangling row.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
+from .errors import StorageError
+from .photos import PhotoRefused, prepare_photo, read_photo_bytes
+from .workspace import now
+
+
+@dataclass
+class PhotoOutcome:
+    """What happened to one file of a batch."""
+
+    path: str
+    attachment_id: str | None = None
+    sha256: str | None = None
+    refused: str | None = None
+    duplicate: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None
+
+
+def original_path(ws, sha256: str, ext: str) -> Path:
+    return ws.folder / "evidence" / sha256[:2] / f"{sha256}.{ext}"
+
+
+def derived_path(ws, sha256: str, kind: str) -> Path:
+    """kind: 'thumb' or 'report'."""
+    return ws.folder / "derived" / sha256[:2] / f"{sha256}.{kind}.jpg"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary name in the same folder, fsync, rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if getattr(exc, "errno", None) == 28:
+            raise StorageError(f"磁盘已满，无法保存 {path.name}；已保存的数据未受影响") from None
+        raise StorageError(f"无法写入 {path}：{exc.strerror or exc}") from None
+
+
+def _check_can_attach(ws, assessment: dict, code: str, role: str) -> None:
+    if role not in ROLE_LABELS:
+        raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
+    if role not in editable_roles(assessment["status"]):
+        raise StorageError(f"考评状态为“{STATUS_LABELS[assessment['status']]}”，不能再添加{ROLE_LABELS[role]}照片")
+    if code not in checklist_of(ws, assessment).item_index():
+        raise StorageError(f"条目 {code} 不在该考评的标准中")
+
+
+def store_photo(ws, prepared) -> None:
+    """Put the original and its derived images on disk, and the evidence row in the DB."""
+    original = original_path(ws, prepared.sha256, prepared.ext)
+    if not original.exists():
+        write_atomic(original, prepared.data)
+    for kind, data in (("thumb", prepared.thumb), ("report", prepared.report)):
+        target = derived_path(ws, prepared.sha256, kind)
+        if not target.exists():
+            write_atomic(target, data)
+
+
+def attach_prepared(ws, assessment_id: str, code: str, prepared, role: str = "self", caption: str | None = None,
+                    original_name: str = "", attachment_id: str | None = None) -> tuple[str, bool]:
+    """Attach an already-prepared photo; returns (attachment id, already attached)."""
+    a = get_assessment(ws, assessment_id)
+    _check_can_attach(ws, a, code, role)
+    store_photo(ws, prepared)
+    existing = ws.db.execute("SELECT id FROM attachments WHERE assessment_id = ? AND code = ? AND sha256 = ?",
+                             [assessment_id, code, prepared.sha256]).fetchone()
+    if existing:
+        return existing[0], True
+    att_id = attachment_id or str(uuid.uuid4())
+    with ws.transaction() as db:
+        if not db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [prepared.sha256]).fetchone():
+            db["evidence"].insert({
+                "sha256": prepared.sha256, "ext": prepared.ext, "original_name": original_name,
+                "size": len(prepared.data), "width": prepared.width, "height": prepared.height,
+                "mime": prepared.mime, "taken_at": prepared.taken_at, "gps_lat": prepared.gps_lat,
+                "gps_lon": prepared.gps_lon, "camera": prepared.camera, "imported_at": now()})
+        db["attachments"].insert({"id": att_id, "assessment_id": assessment_id, "code": code, "role": role,
+                                  "sha256": prepared.sha256, "caption": caption, "added_by": ws.who,
+                                  "added_at": now()})
+        db["assessments"].update(assessment_id, {"updated_at": now()})
+        ws.record("attachment", att_id, "add", {"code": code, "role": role, "sha256": prepared.sha256,
+                                                "name": original_name, "caption": caption},
+                  assessment_id=assessment_id)
+    return att_id, False
+
+
+def add_photos(ws, assessment_id: str, code: str, paths, role: str = "self", caption: str | None = None,
+               progress=None, cancelled=None) -> list[PhotoOutcome]:
+    """Import a batch: each good photo is committed on its own, each bad one is refused by
+    name with the reason, and the rest of the batch goes in.
+
+    progress(done, total, outcome) is called after each file; cancelled() stops the batch."""
+    a = get_assessment(ws, assessment_id)
+    _check_can_attach(ws, a, code, role)
+    paths = [Path(p) for p in paths]
+    outcomes = []
+    for i, path in enumerate(paths):
+        if cancelled and cancelled():
+            break
+        outcome = PhotoOutcome(str(path))
+        try:
+            prepared = prepare_photo(read_photo_bytes(path))
+            outcome.sha256 = prepared.sha256
+            outcome.attachment_id, outcome.duplicate = attach_prepared(
+                ws, assessment_id, code, prepared, role, caption, path.name)
+        except PhotoRefused as exc:
+            outcome.refused = exc.reason
+        outcomes.append(outcome)
+        if progress:
+            progress(i + 1, len(paths), outcome)
+    return outcomes
+
+
+def list_evidence(ws, assessment_id: str, code: str | None = None, role: str | None = None) -> list[dict]:
+    """Attachments joined with their photo's metadata, in the order they were added."""
+    sql = ("SELECT t.*, e.ext, e.original_name, e.size, e.width, e.height, e.taken_at, e.gps_lat, e.gps_lon, "
+           "e.camera FROM attachments t JOIN evidence e ON e.sha256 = t.sha256 WHERE t.assessment_id = ?")
+    params: list = [assessment_id]
+    if code is not None:
+        sql += " AND t.code = ?"
+        params.append(code)
+    if role is not None:
+        sql += " AND t.role = ?"
+        params.append(role)
+    rows = list(ws.db.query(sql + " ORDER BY t.added_at, t.rowid", params))
+    for r in rows:
+        r["original"] = original_path(ws, r["sha256"], r["ext"])
+        r["thumb"] = derived_path(ws, r["sha256"], "thumb")
+        r["report"] = derived_path(ws, r["sha256"], "report")
+    return rows
+
+
+def ensure_derived(ws, sha256: str, ext: str) -> None:
+    """Rebuild the derived images of a stored original when they are missing."""
+    if derived_path(ws, sha256, "thumb").exists() and derived_path(ws, sha256, "report").exists():
+        return
+    data = original_path(ws, sha256, ext).read_bytes()
+    store_photo(ws, prepare_photo(data))
+
+
+def set_caption(ws, attachment_id: str, caption: str) -> None:
+    row = _attachment(ws, attachment_id)
+    with ws.transaction() as db:
+        db["attachments"].update(attachment_id, {"caption": caption})
+        ws.record("attachment", attachment_id, "caption", {"old": row["caption"], "new": caption},
+                  assessment_id=row["assessment_id"])
+
+
+def remove_attachment(ws, attachment_id: str) -> dict:
+    """Detach a photo from its item; returns the row so that `restore_attachment` can undo.
+    The original file stays (other items or assessments may share it)."""
+    row = _attachment(ws, attachment_id)
+    a = get_assessment(ws, row["assessment_id"])
+    if row["role"] not in editable_roles(a["status"]):
+        raise StorageError(f"考评状态为“{STATUS_LABELS[a['status']]}”，不能删除该照片")
+    with ws.transaction() as db:
+        db["attachments"].delete(attachment_id)
+        ws.record("attachment", attachment_id, "remove", {"code": row["code"], "sha256": row["sha256"]},
+                  assessment_id=row["assessment_id"])
+    return row
+
+
+def restore_attachment(ws, row: dict) -> None:
+    """Undo remove_attachment."""
+    with ws.transaction() as db:
+        db["attachments"].insert({k: row[k] for k in ("id", "assessment_id", "code", "role", "sha256", "caption",
+                                                      "added_by", "added_at")})
+        ws.record("attachment", row["id"], "restore", {"code": row["code"], "sha256": row["sha256"]},
+                  assessment_id=row["assessment_id"])
+
+
+def _attachment(ws, attachment_id: str) -> dict:
+    rows = list(ws.db.query("SELECT * FROM attachments WHERE id = ?", [attachment_id]))
+    if not rows:
+        raise StorageError(f"照片附件 {attachment_id} 不存在")
+    return rows[0]
+
+
+def evidence_counts(ws, assessment_id: str) -> dict[str, int]:
+    """code -> number of photos attached (all roles)."""
+    return dict(ws.db.execute("SELECT code, count(*) FROM attachments WHERE assessment_id = ? GROUP BY code",
+                              [assessment_id]).fetchall())

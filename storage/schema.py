@@ -1,0 +1,70 @@
+"""The database schema, created and upgraded with sqlite-utils' Migrations.
+
+Add a migration at the end to change the schema; never edit one that has shipped.
+A workspace holding a migration this list does not know was made by a newer Dabiao.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("dabiao")
+
+
+@migrations()
+def m001_initial(db: Database):
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["checklists"].create(
+        {"id": str, "version": str, "title": str, "level": str, "year": int, "extends_id": str,
+         "extends_version": str, "source_name": str, "source_text": str, "sha256": str, "imported_at": str},
+        pk=("id", "version"), not_null={"source_text", "sha256"},
+    )
+    db["units"].create(
+        {"id": str, "name": str, "type": str, "parent_id": str, "created_at": str, "updated_at": str},
+        pk="id", not_null={"name", "type"}, foreign_keys=[("parent_id", "units", "id")],
+    )
+    db["units"].create_index(["name"])
+    db["assessments"].create(
+        {"id": str, "unit_id": str, "checklist_id": str, "checklist_version": str, "year": int, "status": str,
+         "assessor": str, "reviewer": str, "conclusion": str, "signed_by": str, "signed_at": str,
+         "baseline_id": str, "created_at": str, "updated_at": str, "submitted_at": str, "reviewed_at": str,
+         "self_rev": int, "review_rev": int},
+        pk="id", not_null={"unit_id", "checklist_id", "checklist_version", "year", "status"},
+        foreign_keys=[("unit_id", "units", "id")], defaults={"self_rev": 0, "review_rev": 0},
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_assessments_unit_year ON assessments(unit_id, checklist_id, year)"
+    )
+    db["answers"].create(
+        {"assessment_id": str, "code": str, "role": str, "value": str, "note": str, "documents": str,
+         "who": str, "updated_at": str, "rev": int},
+        pk=("assessment_id", "code", "role"), foreign_keys=[("assessment_id", "assessments", "id")],
+        defaults={"rev": 1},
+    )
+    db["evidence"].create(
+        {"sha256": str, "ext": str, "original_name": str, "size": int, "width": int, "height": int, "mime": str,
+         "taken_at": str, "gps_lat": float, "gps_lon": float, "camera": str, "imported_at": str},
+        pk="sha256",
+    )
+    db["attachments"].create(
+        {"id": str, "assessment_id": str, "code": str, "role": str, "sha256": str, "caption": str,
+         "added_by": str, "added_at": str},
+        pk="id", foreign_keys=[("assessment_id", "assessments", "id"), ("sha256", "evidence", "sha256")],
+    )
+    db["attachments"].create_index(["assessment_id", "code"])
+    db["actions"].create(
+        {"id": str, "unit_id": str, "assessment_id": str, "code": str, "description": str, "owner": str,
+         "due_date": str, "status": str, "created_at": str, "updated_at": str, "closed_at": str,
+         "carried_from": str},
+        pk="id", foreign_keys=[("unit_id", "units", "id")],
+    )
+    db["events"].create(
+        {"seq": int, "at": str, "who": str, "entity": str, "entity_id": str, "assessment_id": str,
+         "action": str, "detail": str, "prev_hash": str, "hash": str},
+        pk="seq", not_null={"hash"},
+    )
+    db["events"].create_index(["assessment_id"])
+
+
+def known_names() -> set[str]:
+    return {m.name for m in migrations._migrations}

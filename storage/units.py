@@ -1,0 +1,81 @@
+"""Units under assessment (被考评单位): county > town > 民兵营连, or enterprise."""
+
+from __future__ import annotations
+
+import uuid
+
+from checklists.model import UNIT_TYPES
+
+from .errors import StorageError
+from .workspace import now
+
+UNIT_TYPES_ALL = ("county",) + UNIT_TYPES
+UNIT_TYPE_LABELS = {"county": "县(市、区)人武部", "town": "乡镇(街道)武装部", "enterprise": "企业武装部",
+                    "militia": "民兵营(连)"}
+
+
+def add_unit(ws, name: str, unit_type: str, parent_id: str | None = None, unit_id: str | None = None) -> dict:
+    """Create a unit and return its row; names are unique under the same parent."""
+    name = (name or "").strip()
+    if not name:
+        raise StorageError("单位名称不能为空")
+    if unit_type not in UNIT_TYPES_ALL:
+        raise StorageError(f"单位类型必须是 {'、'.join(UNIT_TYPES_ALL)} 之一，现在是 {unit_type!r}")
+    if parent_id and not get_unit(ws, parent_id):
+        raise StorageError(f"上级单位 {parent_id} 不存在")
+    clash = ws.db.execute("SELECT id FROM units WHERE name = ? AND coalesce(parent_id, '') = coalesce(?, '')",
+                          [name, parent_id]).fetchone()
+    if clash:
+        raise StorageError(f"单位“{name}”已存在")
+    row = {"id": unit_id or str(uuid.uuid4()), "name": name, "type": unit_type, "parent_id": parent_id,
+           "created_at": now(), "updated_at": now()}
+    with ws.transaction() as db:
+        db["units"].insert(row)
+        ws.record("unit", row["id"], "add", {"name": name, "type": unit_type, "parent_id": parent_id})
+    return row
+
+
+def get_unit(ws, unit_id: str) -> dict | None:
+    rows = list(ws.db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
+    return rows[0] if rows else None
+
+
+def find_unit(ws, name_or_id: str) -> dict:
+    """A unit by id, or by a name that is unique in the workspace."""
+    unit = get_unit(ws, name_or_id)
+    if unit:
+        return unit
+    rows = list(ws.db.query("SELECT * FROM units WHERE name = ?", [name_or_id]))
+    if not rows:
+        raise StorageError(f"找不到单位“{name_or_id}”")
+    if len(rows) > 1:
+        raise StorageError(f"有 {len(rows)} 个单位名为“{name_or_id}”，请用编号指定")
+    return rows[0]
+
+
+def list_units(ws) -> list[dict]:
+    """All units, parents before children, by name."""
+    rows = list(ws.db.query("SELECT * FROM units ORDER BY name"))
+    by_parent: dict = {}
+    for r in rows:
+        by_parent.setdefault(r["parent_id"], []).append(r)
+    out = []
+
+    def walk(parent, depth):
+        for r in by_parent.get(parent, []):
+            out.append(r | {"depth": depth})
+            walk(r["id"], depth + 1)
+
+    walk(None, 0)
+    known = {r["id"] for r in out}
+    out.extend(r | {"depth": 0} for r in rows if r["id"] not in known)  # orphans (parent missing)
+    return out
+
+
+def rename_unit(ws, unit_id: str, name: str) -> None:
+    unit = get_unit(ws, unit_id)
+    if not unit:
+        raise StorageError(f"单位 {unit_id} 不存在")
+    with ws.transaction() as db:
+        db["units"].update(unit_id, {"name": name.strip(), "updated_at": now()})
+        ws.record("unit", unit_id, "rename", {"old": unit["name"], "new": name.strip()})
