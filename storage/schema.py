@@ -66,5 +66,11 @@ def m001_initial(db: Database):
     db["events"].create_index(["assessment_id"])
 
 
+@migrations()
+def m002_attachment_photo_index(db: Database):
+    """Find every item a stored photo is attached to (dedupe, db check, bundles)."""
+    db["attachments"].create_index(["sha256"])
+
+
 def known_names() -> set[str]:
     return {m.name for m in migrations._migrations}

@@ -51,6 +51,8 @@ class Workspace:
     def open(cls, folder=None, *, readonly: bool = False, wait: float = 5.0, backup: bool = True) -> "Workspace":
         """Open (creating when needed) the workspace in `folder` (default: default_data_dir())."""
         folder = Path(folder) if folder else default_data_dir()
+        if readonly and not (folder / DB_NAME).exists():
+            raise StorageError(f"{folder} 不是达标工作区（找不到 {DB_NAME}）")
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for sub in ("evidence", "derived", "backups"):

@@ -1,0 +1,251 @@
+"""The workspace: schema, locking, backups, records, status flow, audit chain."""
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from fractions import Fraction
+
+import pytest
+
+from storage import Workspace, actions, assessments, audit, backup, checklist_store, units
+from storage import answers as answer_store
+from storage.check import check_workspace
+from storage.errors import LockedAnswers, StorageError, WorkspaceLocked
+
+from conftest import ROOT
+from wsutil import open_ws, town_assessment
+
+
+def test_new_workspace_has_schema_wal_and_foreign_keys(tmp_path):
+    with open_ws(tmp_path) as ws:
+        assert ws.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ws.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert {"units", "assessments", "answers", "evidence", "attachments", "actions", "events"} <= set(
+            ws.db.table_names())
+    for sub in ("evidence", "derived", "backups"):
+        assert (tmp_path / sub).is_dir()
+
+
+def test_workspace_from_newer_version_is_refused_untouched(tmp_path):
+    with open_ws(tmp_path) as ws:
+        ws.db["_sqlite_migrations"].insert({"migration_set": "dabiao", "name": "m999_future",
+                                            "applied_at": "2030-01-01"})
+    before = (tmp_path / "dabiao.sqlite").read_bytes()
+    with pytest.raises(StorageError, match="更新版本"):
+        Workspace.open(tmp_path, backup=False)
+    assert (tmp_path / "dabiao.sqlite").read_bytes() == before
+
+
+def test_older_workspace_is_upgraded(tmp_path):
+    """A database made by an older version (fewer migrations) is upgraded on open."""
+    from sqlite_utils import Database
+
+    from storage import schema
+
+    names = [m.name for m in schema.migrations._migrations]
+    assert len(names) >= 2
+    old = Database(tmp_path / "dabiao.sqlite")
+    schema.migrations.apply(old, stop_before=names[-1])
+    assert [m.name for m in schema.migrations.applied(old)] == names[:-1]
+    old.close()
+    with open_ws(tmp_path) as ws:
+        assert [m.name for m in schema.migrations.applied(ws.db)] == names
+
+
+def test_second_process_is_refused_naming_the_holder(tmp_path):
+    ws = open_ws(tmp_path)
+    try:
+        code = textwrap.dedent(f"""
+            import sys; sys.path.insert(0, {str(ROOT)!r})
+            from storage import Workspace
+            from storage.errors import WorkspaceLocked
+            try:
+                Workspace.open({str(tmp_path)!r}, wait=0.2)
+            except WorkspaceLocked as exc:
+                print("LOCKED", exc); sys.exit(3)
+            """)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 3, out.stderr
+        assert "正被另一个达标程序使用" in out.stdout and str(tmp_path) in out.stdout
+        # read-only access still works while it is locked
+        ro = Workspace.open(tmp_path, readonly=True)
+        assert ro.db["units"].count == 0
+        with pytest.raises(StorageError, match="只读"):
+            units.add_unit(ro, "x", "town")
+        ro.close()
+    finally:
+        ws.close()
+    open_ws(tmp_path).close()  # released
+
+
+def test_lock_is_released_when_the_holder_dies(tmp_path):
+    code = textwrap.dedent(f"""
+        import os, sys; sys.path.insert(0, {str(ROOT)!r})
+        from storage import Workspace
+        Workspace.open({str(tmp_path)!r}, backup=False)
+        os._exit(9)  # crash without closing
+        """)
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 9
+    open_ws(tmp_path).close()
+
+
+def test_checklist_versions_are_kept_and_pinned(tmp_path, write):
+    base = (ROOT / "checklists/library/prov-2027-town.yaml").read_text(encoding="utf-8")
+    with open_ws(tmp_path / "ws") as ws:
+        a = town_assessment(ws, "prov-2027-town")
+        answer_store.set_answer(ws, a["id"], "1.2", "self", True)
+        before = answer_store.score_assessment(ws, a["id"]).to_json()
+        # a newer version with 1.2 worth more: the old assessment still scores the same
+        newer = base.replace('version: "2027.1"', 'version: "2027.2"')
+        path = write("prov-2.yaml", newer)
+        row, added = checklist_store.import_checklist_file(ws, path)
+        assert added and row["version"] == "2027.2"
+        assert answer_store.score_assessment(ws, a["id"]).to_json() == before
+        # same text twice: no-op; different text under the same version: refused
+        assert checklist_store.import_checklist_file(ws, path)[1] is False
+        changed = write("prov-3.yaml", newer.replace("某省军区", "另一个省军区", 1))
+        with pytest.raises(StorageError, match="内容不同"):
+            checklist_store.import_checklist_file(ws, changed)
+        assert {r["version"] for r in checklist_store.list_checklists(ws) if r["id"] == "prov-2027-town"} == {
+            "2027.1", "2027.2"}
+
+
+def test_units_tree_and_unique_names(tmp_path):
+    with open_ws(tmp_path) as ws:
+        county = units.add_unit(ws, "某县", "county")
+        town = units.add_unit(ws, "城关镇", "town", county["id"])
+        units.add_unit(ws, "城关镇民兵连", "militia", town["id"])
+        with pytest.raises(StorageError, match="已存在"):
+            units.add_unit(ws, "城关镇", "town", county["id"])
+        with pytest.raises(StorageError, match="类型"):
+            units.add_unit(ws, "x", "village")
+        rows = units.list_units(ws)
+        assert [(r["name"], r["depth"]) for r in rows] == [("某县", 0), ("城关镇", 1), ("城关镇民兵连", 2)]
+
+
+def test_answers_are_validated_saved_and_scored(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        answer_store.set_answer(ws, a["id"], "1.1", "self", 4, note="全年4次")
+        answer_store.set_answer(ws, a["id"], "2.3", "self", Fraction(1))
+        with pytest.raises(StorageError, match="1.2"):
+            answer_store.set_answer(ws, a["id"], "1.2", "self", "maybe")
+        with pytest.raises(StorageError, match="不在标准"):
+            answer_store.set_answer(ws, a["id"], "99.9", "self", True)
+        got = answer_store.get_answer(ws, a["id"], "1.1", "self")
+        assert got["value"] == 4 and got["note"] == "全年4次" and got["rev"] == 1
+        answer_store.set_answer(ws, a["id"], "1.1", "self", 2)
+        got = answer_store.get_answer(ws, a["id"], "1.1", "self")
+        assert got["value"] == 2 and got["note"] == "全年4次" and got["rev"] == 2
+        result = answer_store.score_assessment(ws, a["id"])
+        assert result.items["1.1"].score > 0
+        answer_store.set_answer(ws, a["id"], "1.1", "self", None)
+        assert answer_store.score_assessment(ws, a["id"]).items["1.1"].status == "unanswered"
+
+
+def test_submit_locks_self_answers_and_unlock_needs_a_reason(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        answer_store.set_answer(ws, a["id"], "1.2", "self", True)
+        assessments.set_status(ws, a["id"], "submitted")
+        with pytest.raises(LockedAnswers, match="锁定"):
+            answer_store.set_answer(ws, a["id"], "1.2", "self", False)
+        # the inspector can answer; the first review answer moves it to reviewing
+        answer_store.set_answer(ws, a["id"], "1.2", "review", False)
+        assert assessments.get_assessment(ws, a["id"])["status"] == "reviewing"
+        with pytest.raises(StorageError, match="原因"):
+            assessments.unlock(ws, a["id"], " ")
+        assessments.unlock(ws, a["id"], "补充会议纪要")
+        assert assessments.get_assessment(ws, a["id"])["status"] == "draft"
+        answer_store.set_answer(ws, a["id"], "1.2", "self", False)
+        events = audit.events_for(ws.db, a["id"])
+        unlock = [e for e in events if e["action"] == "unlock"]
+        assert unlock and unlock[0]["detail"]["reason"] == "补充会议纪要"
+        with pytest.raises(StorageError, match="不能从"):
+            assessments.set_status(ws, a["id"], "final")
+
+
+def test_every_change_writes_an_audit_event_with_old_and_new(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        n = ws.db["events"].count
+        answer_store.set_answer(ws, a["id"], "1.2", "self", True)
+        answer_store.set_answer(ws, a["id"], "1.2", "self", False)
+        events = list(ws.db.query("SELECT * FROM events ORDER BY seq"))[n:]
+        assert len(events) == 2
+        second = audit.events_for(ws.db, a["id"])[-1]
+        assert second["detail"]["old"]["value"] == "true" and second["detail"]["new"]["value"] == "false"
+        assert second["who"] == ws.who
+
+
+def test_audit_chain_detects_edits_and_deletions(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        for v in (True, False, True):
+            answer_store.set_answer(ws, a["id"], "1.2", "self", v)
+        assert check_workspace(ws) == []
+        ws.db.execute("UPDATE events SET who = 'mallory' WHERE seq = 3")
+        ws.db.conn.commit()
+        assert any("第 3 条内容被改动" in p for p in check_workspace(ws))
+    with open_ws(tmp_path) as ws:
+        ws.db.execute("UPDATE events SET who = (SELECT who FROM events WHERE seq = 2) WHERE seq = 3")
+        last = ws.db.execute("SELECT max(seq) FROM events").fetchone()[0]
+        ws.db.execute("DELETE FROM events WHERE seq = ?", [last])
+        ws.db.conn.commit()
+        assert any("末尾记录缺失" in p for p in check_workspace(ws))
+
+
+def test_actions_and_carry_forward(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws, year=2026)
+        act = actions.add_action(ws, a["id"], "1.1", "每季度召开议军会议", "张部长", "2026-12-31")
+        with pytest.raises(StorageError, match="日期"):
+            actions.add_action(ws, a["id"], "1.1", "x", due_date="31/12/2026")
+        done = actions.add_action(ws, a["id"], "1.2", "补任职命令")
+        actions.update_action(ws, done["id"], status="done")
+        b = assessments.new_assessment(ws, a["unit_id"], "city-2027-town", None, 2027)
+        assert actions.carry_forward(ws, a["id"], b["id"]) == 1
+        assert actions.carry_forward(ws, a["id"], b["id"]) == 0
+        carried = actions.list_actions(ws, assessment_id=b["id"])
+        assert [(x["code"], x["carried_from"]) for x in carried] == [("1.1", act["id"])]
+        assert actions.get_action(ws, done["id"])["closed_at"]
+
+
+def test_start_from_last_year_copies_self_answers(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws, year=2026)
+        answer_store.set_answer(ws, a["id"], "1.2", "self", True, note="有命令")
+        answer_store.set_answer(ws, a["id"], "1.1", "self", 4)
+        b = assessments.new_assessment(ws, a["unit_id"], "city-2027-town", None, 2027)
+        assert answer_store.copy_from(ws, a["id"], b["id"]) == 2
+        assert answer_store.get_answer(ws, b["id"], "1.2", "self")["note"] == "有命令"
+        assert assessments.get_assessment(ws, b["id"])["baseline_id"] == a["id"]
+
+
+def test_backup_and_restore(tmp_path):
+    folder = tmp_path / "ws"
+    with open_ws(folder) as ws:
+        a = town_assessment(ws)
+        answer_store.set_answer(ws, a["id"], "1.2", "self", True)
+        saved = backup.make_backup(ws)
+        answer_store.set_answer(ws, a["id"], "1.2", "self", False)
+    check = sqlite3.connect(saved)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    check.close()
+    backup.restore_backup(folder, saved)
+    with open_ws(folder) as ws:
+        assert answer_store.get_answer(ws, a["id"], "1.2", "self")["value"] is True
+
+
+def test_daily_backup_on_open_keeps_last_n(tmp_path):
+    folder = tmp_path / "ws"
+    with Workspace.open(folder) as ws:
+        town_assessment(ws)
+    with Workspace.open(folder) as ws:
+        assert len(backup.backups(ws)) == 1  # first open with data backs up
+    with Workspace.open(folder) as ws:
+        assert len(backup.backups(ws)) == 1  # not again the same day
+        for _ in range(backup.KEEP + 3):
+            backup.make_backup(ws)
+        assert len(backup.backups(ws)) == backup.KEEP
