@@ -1,0 +1,141 @@
+"""Benchmarks: each measures our code side by side with a floor (the least any
+implementation must do), interleaved, and prints `name: ratio X.XX (ours A s, floor B s)`.
+
+    uv run python bench/run.py            # full run
+    uv run python bench/run.py --quick    # under a minute on 2 cores
+    uv run python bench/run.py photo_import gap_report
+
+Timings are never asserted anywhere; targets are printed for the reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import data  # noqa: E402  (bench/data.py: generated inputs)
+
+TARGETS = {"photo_import": 1.5, "gap_report": 2.0, "startup": 2.0, "bundle_roundtrip": 1.5}
+
+
+def measure(ours, floor, reps: int, prepare=None) -> tuple[float, float]:
+    """Median seconds of `ours` and `floor`, run alternately so both see the same machine.
+    `prepare()` (untimed) runs before each `ours` and returns its argument."""
+    a, b = [], []
+    for i in range(reps):
+        pair = [(ours, a, prepare), (floor, b, None)]
+        if i % 2:
+            pair.reverse()
+        for fn, out, before in pair:
+            arg = before() if before else None
+            start = time.perf_counter()
+            fn(arg) if before else fn()
+            out.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b)
+
+
+def report(name: str, ours: float, floor: float) -> None:
+    ratio = ours / floor if floor else float("inf")
+    target = TARGETS.get(name)
+    mark = "" if target is None else ("  ok" if ratio <= target else f"  MISSES target {target}")
+    print(f"{name}: ratio {ratio:.2f} (ours {ours:.3f} s, floor {floor:.3f} s){mark}", flush=True)
+
+
+def peak_rss_mb(task: str, n: int, workdir: Path) -> float:
+    """Peak resident memory of a child process running one task on n photos."""
+    code = f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'bench')!r}]; import tasks; tasks.{task}({str(workdir)!r}, {n})"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_photo_import(quick: bool, work: Path) -> None:
+    import tasks
+
+    n = 6 if quick else 24
+    photos = data.phone_photos(work / "photos", n)
+    counter = iter(range(10**6))
+    prepare = lambda: tasks.empty_assessment(work / f"ws{next(counter)}")  # noqa: E731
+    report("photo_import", *measure(lambda target: tasks.import_photos(target, photos),
+                                    lambda: tasks.floor_photos(photos, work / "floor"), 3 if quick else 5, prepare))
+    small = 4 if quick else 10
+    data.phone_photos(work / "photos", small * 4)  # made here, so the child only imports
+    a = peak_rss_mb("import_memory", small, work)
+    b = peak_rss_mb("import_memory", small * 4, work)
+    print(f"photo_import peak memory: N={small} {a:.0f} MB, 4N={small * 4} {b:.0f} MB", flush=True)
+
+
+def bench_gap_report(quick: bool, work: Path) -> None:
+    import tasks
+
+    n = 40 if quick else 100
+    ws_dir, assessment_id, jpegs = tasks.report_workspace(work / "report-ws", n)
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    report("gap_report", *measure(lambda: tasks.gap_report(ws_dir, assessment_id, out / "gap.pdf"),
+                                  lambda: tasks.floor_report(jpegs, out / "floor.pdf"), 3 if quick else 5))
+
+
+def bench_startup(quick: bool, work: Path) -> None:
+    import tasks
+
+    ws_dir = tasks.startup_workspace(work / "startup-ws", 30)
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
+
+    def ours():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "startup_app.py"), str(ws_dir)], env=env, check=True)
+
+    def floor():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "startup_floor.py")], env=env, check=True)
+
+    report("startup", *measure(ours, floor, 3 if quick else 7))
+
+
+def bench_bundle_roundtrip(quick: bool, work: Path) -> None:
+    import tasks
+
+    n = 60 if quick else 200
+    ws_dir, assessment_id, files = tasks.bundle_workspace(work / "bundle-ws", n)
+    counter = iter(range(10**6))
+    report("bundle_roundtrip", *measure(
+        lambda: tasks.bundle_roundtrip(ws_dir, assessment_id, work / f"target{next(counter)}"),
+        lambda: tasks.floor_zip(files, work / "floor"), 3 if quick else 5))
+    small = 20 if quick else 50
+    a = peak_rss_mb("bundle_memory", small, work)
+    b = peak_rss_mb("bundle_memory", small * 4, work)
+    print(f"bundle_roundtrip peak memory: N={small} {a:.0f} MB, 4N={small * 4} {b:.0f} MB", flush=True)
+
+
+BENCHES = {"photo_import": bench_photo_import, "gap_report": bench_gap_report, "startup": bench_startup,
+           "bundle_roundtrip": bench_bundle_roundtrip}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help=f"any of {', '.join(BENCHES)} (default: all)")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    unknown = [n for n in args.names if n not in BENCHES]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}")
+    with tempfile.TemporaryDirectory(prefix="dabiao-bench-") as tmp:
+        for name in args.names or list(BENCHES):
+            try:
+                BENCHES[name](args.quick, Path(tmp) / name)
+            except Exception as exc:  # noqa: BLE001 - one broken bench must not hide the others
+                print(f"{name}: FAILED ({exc.__class__.__name__}: {exc})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
