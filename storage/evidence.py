@@ -7,6 +7,7 @@ row is committed; a crash leaves at most an unreferenced file, never a dangling 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass
@@ -81,27 +82,48 @@ def store_photo(ws, prepared) -> None:
 
 def attach_prepared(ws, assessment_id: str, code: str, prepared, role: str = "self", caption: str | None = None,
                     original_name: str = "", attachment_id: str | None = None) -> tuple[str, bool]:
-    """Attach an already-prepared photo; returns (attachment id, already attached)."""
+    """Store a prepared photo (files first) and attach it; returns (attachment id, already attached)."""
     a = get_assessment(ws, assessment_id)
     _check_can_attach(ws, a, code, role)
     store_photo(ws, prepared)
+    row = {"sha256": prepared.sha256, "ext": prepared.ext, "original_name": original_name,
+           "size": len(prepared.data), "width": prepared.width, "height": prepared.height,
+           "mime": prepared.mime, "taken_at": prepared.taken_at, "gps_lat": prepared.gps_lat,
+           "gps_lon": prepared.gps_lon, "camera": prepared.camera, "imported_at": now()}
+    return _attach(ws, assessment_id, code, prepared.sha256, role, caption, original_name, attachment_id, row)
+
+
+def attach_stored(ws, assessment_id: str, code: str, sha256: str, role: str = "self", caption: str | None = None,
+                  original_name: str = "", attachment_id: str | None = None) -> tuple[str, bool]:
+    """Attach a photo the workspace already holds (no decoding)."""
+    a = get_assessment(ws, assessment_id)
+    _check_can_attach(ws, a, code, role)
+    return _attach(ws, assessment_id, code, sha256, role, caption, original_name, attachment_id, None)
+
+
+def stored_photo(ws, sha256: str) -> dict | None:
+    """The evidence row of a photo whose original and derived files are all present."""
+    rows = list(ws.db.query("SELECT * FROM evidence WHERE sha256 = ?", [sha256]))
+    if not rows:
+        return None
+    row = rows[0]
+    files = (original_path(ws, sha256, row["ext"]), derived_path(ws, sha256, "thumb"), derived_path(ws, sha256, "report"))
+    return row if all(f.exists() for f in files) else None
+
+
+def _attach(ws, assessment_id, code, sha256, role, caption, original_name, attachment_id, evidence_row):
     existing = ws.db.execute("SELECT id FROM attachments WHERE assessment_id = ? AND code = ? AND sha256 = ?",
-                             [assessment_id, code, prepared.sha256]).fetchone()
+                             [assessment_id, code, sha256]).fetchone()
     if existing:
         return existing[0], True
     att_id = attachment_id or str(uuid.uuid4())
     with ws.transaction() as db:
-        if not db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [prepared.sha256]).fetchone():
-            db["evidence"].insert({
-                "sha256": prepared.sha256, "ext": prepared.ext, "original_name": original_name,
-                "size": len(prepared.data), "width": prepared.width, "height": prepared.height,
-                "mime": prepared.mime, "taken_at": prepared.taken_at, "gps_lat": prepared.gps_lat,
-                "gps_lon": prepared.gps_lon, "camera": prepared.camera, "imported_at": now()})
+        if evidence_row and not db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [sha256]).fetchone():
+            db["evidence"].insert(evidence_row)
         db["attachments"].insert({"id": att_id, "assessment_id": assessment_id, "code": code, "role": role,
-                                  "sha256": prepared.sha256, "caption": caption, "added_by": ws.who,
-                                  "added_at": now()})
+                                  "sha256": sha256, "caption": caption, "added_by": ws.who, "added_at": now()})
         db["assessments"].update(assessment_id, {"updated_at": now()})
-        ws.record("attachment", att_id, "add", {"code": code, "role": role, "sha256": prepared.sha256,
+        ws.record("attachment", att_id, "add", {"code": code, "role": role, "sha256": sha256,
                                                 "name": original_name, "caption": caption},
                   assessment_id=assessment_id)
     return att_id, False
@@ -122,10 +144,14 @@ def add_photos(ws, assessment_id: str, code: str, paths, role: str = "self", cap
             break
         outcome = PhotoOutcome(str(path))
         try:
-            prepared = prepare_photo(read_photo_bytes(path))
-            outcome.sha256 = prepared.sha256
-            outcome.attachment_id, outcome.duplicate = attach_prepared(
-                ws, assessment_id, code, prepared, role, caption, path.name)
+            data = read_photo_bytes(path)
+            outcome.sha256 = hashlib.sha256(data).hexdigest()
+            if stored_photo(ws, outcome.sha256):  # seen before: no need to decode it again
+                outcome.attachment_id, outcome.duplicate = attach_stored(
+                    ws, assessment_id, code, outcome.sha256, role, caption, path.name)
+            else:
+                outcome.attachment_id, outcome.duplicate = attach_prepared(
+                    ws, assessment_id, code, prepare_photo(data), role, caption, path.name)
         except PhotoRefused as exc:
             outcome.refused = exc.reason
         outcomes.append(outcome)
