@@ -72,5 +72,28 @@ def m002_attachment_photo_index(db: Database):
     db["attachments"].create_index(["sha256"])
 
 
+@migrations()
+def m003_exchange_bundles(db: Database):
+    """Exchange bundles (storage/bundles.py): the signing keys seen on imported bundles
+    (and which of them are trusted), the bundles imported, and the audit history that
+    came with them from other workspaces (kept as received, outside the local chain)."""
+    db["bundle_keys"].create(
+        {"fingerprint": str, "public_key": str, "workspace_id": str, "workspace_name": str, "label": str,
+         "first_seen": str, "trusted": int, "trusted_at": str, "trusted_by": str},
+        pk="fingerprint", not_null={"public_key"}, defaults={"trusted": 0},
+    )
+    db["bundle_imports"].create(
+        {"manifest_sha256": str, "bundle_id": str, "kind": str, "workspace_id": str, "workspace_name": str,
+         "fingerprint": str, "created_at": str, "imported_at": str, "imported_by": str, "summary": str},
+        pk="manifest_sha256",
+    )
+    db["bundle_events"].create(
+        {"origin": str, "seq": int, "assessment_id": str, "at": str, "who": str, "entity": str, "entity_id": str,
+         "action": str, "detail": str, "prev_hash": str, "hash": str, "bundle_id": str},
+        pk=("origin", "seq"),
+    )
+    db["bundle_events"].create_index(["assessment_id"])
+
+
 def known_names() -> set[str]:
     return {m.name for m in migrations._migrations}
