@@ -1,0 +1,121 @@
+"""空白检查表: the criteria printed blank, with boxes to fill in on site on paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.platypus import KeepTogether, Spacer
+
+from checklists.model import Category, Checklist, Item
+from checklists.numbers import display
+
+from .document import (
+    BODY_W,
+    Styles,
+    build_pdf,
+    cn_number,
+    heading,
+    layout_table,
+    para,
+    resolve_styles,
+    signature_block,
+    table,
+)
+from .fonts import FontSet
+
+BOX = "□"
+BLANK = "________"
+
+
+def render_blank_checklist(checklist: Checklist, out_path, *, fonts: FontSet | None = None) -> Path:
+    """Write the blank on-site checklist PDF for a merged checklist."""
+    styles = resolve_styles(fonts)
+    return build_pdf(out_path, blank_checklist_story(checklist, styles), styles,
+                     title=f"{checklist.title} 现场检查表", subject=checklist.ref)
+
+
+def blank_checklist_story(checklist: Checklist, st: Styles) -> list:
+    story = [para("规范化建设考评现场检查表", st.title),
+             para(f"依据《{checklist.title}》（版本 {checklist.version}）", st.subtitle.but(size=14, leading=24))]
+    head = st.plain.but(size=14, leading=30)
+    info = layout_table([[para(f"被考评单位：{BLANK}{BLANK}", head), para("检查日期：____年__月__日", head)],
+                         [para(f"检　查　人：{BLANK}{BLANK}", head), para(f"陪同人员：{BLANK}", head)]],
+                        [BODY_W * 0.55, BODY_W * 0.45], st)
+    story += [info, Spacer(1, 4)]
+    story.append(para("填写说明：“是否”类在□内打“√”；“评级”类勾选一项；“数值”类填写实际数量；“扣分”类填写"
+                      "缺项或发生次数；“打分”类直接填写得分。标★的为否决条目。得分栏由检查组填写。",
+                      st.small.but(font=st.fonts.kai, leading=16)))
+    story.append(Spacer(1, 6))
+    for n, cat in enumerate(checklist.categories, 1):
+        base = [i for i in cat.walk_items()]
+        points = sum((i.points for i in base), start=0)
+        label = {"bonus": "，加分项", "penalty": "，扣分项"}.get(base[0].role if base else "", "")
+        title = f"{cn_number(n)}、{cat.title}（{display(points)}分{label}）"
+        rows = [["编号", "考评内容及要求", "分值", "检查记录", "得分", "备注"]]
+        spans: list = []
+        _rows(cat, checklist, st, rows, spans, top=True)
+        w = BODY_W
+        t = table(rows, [0.08 * w, 0.40 * w, 0.07 * w, 0.25 * w, 0.08 * w, 0.12 * w], st, dense=True,
+                  align=["center", "left", "center", "left", "center", "left"], spans=spans,
+                  extra=[("VALIGN", (0, 1), (-1, -1), "TOP")])
+        story += [*heading(title, st.h1.but(first_indent=0)), t, Spacer(1, 6)]
+    total = st.plain.but(size=14, leading=30)
+    story.append(KeepTogether([
+        para(f"基本项得分：{BLANK}　加分：{BLANK}　扣分：{BLANK}", total),
+        para(f"最终得分：{BLANK}　评定等级：{BOX}" + f"　{BOX}".join(lv.label for lv in reversed(checklist.levels))
+             + f"　{BOX}未达标", total),
+    ]))
+    story.append(signature_block(st, ("检查组（签字）", "组长签字"), ("被考评单位（盖章）", "负责人签字")))
+    return story
+
+
+def _rows(cat: Category, checklist: Checklist, st: Styles, rows: list, spans: list, top: bool):
+    if not top:
+        spans.append(((0, len(rows)), (-1, len(rows))))
+        rows.append([para(f"{cat.code} {cat.title}", st.small.but(font=st.fonts.hei)), "", "", "", "", ""])
+    for item in cat.items:
+        rows.append([item.code, _content(item, st), display(item.points), _record(item, checklist, st), "", ""])
+    for sub in cat.categories:
+        _rows(sub, checklist, st, rows, spans, top=False)
+
+
+def _content(item: Item, st: Styles) -> list:
+    star = "★" if item.gate else ""
+    out = [para(f"{star}{item.title}", st.small.but(font=st.fonts.hei)), para(item.requirement, st.small)]
+    if item.guidance:
+        out.append(para(f"查证：{item.guidance}", st.small.but(font=st.fonts.kai)))
+    ev = item.evidence
+    need = []
+    if ev.photos:
+        need.append(f"{BOX}照片{ev.photos}张")
+    need.extend(f"{BOX}{d}" for d in ev.documents)
+    if need:
+        out.append(para("佐证：" + "　".join(need), st.small.but(font=st.fonts.kai)))
+    return out
+
+
+def _record(item: Item, checklist: Checklist, st: Styles) -> list:
+    """The boxes and blanks for one item's answer, by kind."""
+    s = st.small
+    unit = item.unit or ""
+    lines: list[str] = []
+    if item.kind == "check":
+        lines.append(f"{BOX}是　　{BOX}否")
+    elif item.kind == "rubric":
+        lines += [f"{BOX}{o.label}（{display(o.points)}分）" for o in item.options]
+    elif item.kind == "number":
+        lines.append(f"实际：{BLANK}{unit}")
+        sign = "≤" if item.direction == "lower" else "≥"
+        lines.append("；".join(f"{sign}{display(b.at)}{unit}得{display(b.points)}分" for b in item.bands))
+    elif item.kind == "deduct":
+        lines.append(f"缺项/次数：{BLANK}")
+        lines.append(f"每项扣{display(item.per)}分，扣完为止")
+    elif item.kind == "score":
+        lines.append(f"得分：{BLANK}")
+        lines.append(f"0～{display(item.points)}分，按{display(item.step)}分计")
+    if item.na_allowed:
+        lines.append(f"{BOX}不涉及")
+    if item.gate:
+        level = checklist.level_by_key(item.gate)
+        lines.append(f"★未满足不能评为“{level.label if level else item.gate}”")
+    return [para(line, s) for line in lines]

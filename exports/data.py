@@ -1,0 +1,143 @@
+"""Plain data the documents are printed from; storage fills these, exports only reads them.
+
+Scores stay exact (Fractions, as the scoring engine gives them); documents round them
+half-up only when printing (checklists.numbers.display).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from checklists.model import Checklist
+from checklists.scoring import ScoreResult
+
+ROLE_SELF, ROLE_REVIEW = "self", "review"
+PHOTO_ROLE_LABELS = {ROLE_SELF: "自评", ROLE_REVIEW: "考评"}
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """One evidence photo as printed: an already-oriented, report-size JPEG (.jpg) file."""
+
+    path: Path
+    caption: str = ""
+    taken_at: str | None = None  # capture time as shown, e.g. "2027-03-12 09:41"; None if unknown
+    role: str = ROLE_SELF  # 'self' (自评) or 'review' (考评)
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """One corrective action (整改事项)."""
+
+    item_code: str
+    description: str
+    owner: str = ""
+    due: str = ""  # due date as shown, e.g. "2027-06-30"
+    status: str = ""  # status label, e.g. "整改中"
+    item_title: str = ""
+    closed: bool = False  # done and accepted: left out of "open" lists
+
+
+@dataclass(frozen=True)
+class GapReportData:
+    """Everything the 差距分析报告 of one assessment shows."""
+
+    unit_name: str
+    unit_type: str  # label, e.g. "乡镇(街道)武装部"
+    parent_name: str  # county (or town for a militia company)
+    year: int
+    checklist: Checklist  # merged criteria the assessment was made with
+    self_result: ScoreResult
+    review_result: ScoreResult | None = None
+    assessor: str = ""  # 自评人
+    reviewer: str = ""  # 考评人
+    status: str = ""  # status label, e.g. "已考评"
+    self_date: str = ""  # date of the self-assessment (submitted)
+    review_date: str = ""  # date of the on-site review
+    printed_date: str = ""  # shown under the title; empty: left out
+    conclusion: str = ""  # inspector's conclusion text (may be empty)
+    photos: dict = field(default_factory=dict)  # item code -> list[PhotoInfo]
+    actions: list = field(default_factory=list)  # list[ActionInfo]
+
+    @property
+    def final_result(self) -> ScoreResult:
+        """The result the level is judged on: the review when there is one."""
+        return self.review_result or self.self_result
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One unit in the county summary."""
+
+    unit_name: str
+    unit_type: str  # label
+    checklist_title: str
+    final: Fraction | None  # None: not scored yet
+    level_label: str
+    rank: int | None
+    category_ratios: dict = field(default_factory=dict)  # category code -> Fraction | None
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class LostItem:
+    """An item that cost points in several units."""
+
+    code: str
+    title: str
+    units: int  # how many units lost points on it
+    total_lost: Fraction  # points lost, summed over those units
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    """The county summary (县级汇总) of one year."""
+
+    county_name: str
+    year: int
+    rows: list  # list[SummaryRow], in rank order
+    categories: list  # list[(code, title)]: the ratio columns, in order
+    most_lost: list = field(default_factory=list)  # list[LostItem], most lost first
+    issuer: str = ""  # 制表单位
+    printed_date: str = ""
+    title: str = ""  # default: "<county><year>年度基层武装部规范化建设考评情况汇总"
+    levels: list = field(default_factory=list)  # level labels, highest first (order of the overview)
+
+
+@dataclass(frozen=True)
+class ActionsNoticeData:
+    """整改通知书 / 整改清单 for one unit."""
+
+    unit_name: str
+    year: int
+    actions: list  # list[ActionInfo]
+    issuer: str  # who issues it, e.g. "某某县人民武装部"
+    issued_date: str = ""
+    doc_number: str = ""  # 发文字号, e.g. "某武〔2027〕12号"; empty: left out
+    deadline_note: str = ""  # extra sentence on how to report back; empty: a standard one
+
+
+def most_lost_items(results, limit: int = 10) -> list[LostItem]:
+    """Items that lost points across the given ScoreResults, most units first, then most points."""
+    count: dict = {}
+    lost: dict = {}
+    titles: dict = {}
+    order: dict = {}
+    for result in results:
+        for gap in result.gap:
+            if gap.lost <= 0:
+                continue
+            count[gap.code] = count.get(gap.code, 0) + 1
+            lost[gap.code] = lost.get(gap.code, Fraction(0)) + gap.lost
+            titles.setdefault(gap.code, gap.title)
+            order.setdefault(gap.code, len(order))
+    codes = sorted(count, key=lambda c: (-count[c], -lost[c], order[c]))
+    return [LostItem(c, titles[c], count[c], lost[c]) for c in codes[:limit]]
+
+
+def competition_ranks(scores: list) -> list:
+    """1224 ranking of final scores (None for unscored), in the order given."""
+    ranked = sorted((s for s in scores if s is not None), reverse=True)
+    return [None if s is None else ranked.index(s) + 1 for s in scores]
