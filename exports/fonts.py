@@ -57,6 +57,9 @@ SUBSTITUTES = {
 # Python packages that ship a TrueType CJK font, as (module, path inside it). The last
 # resort on a fresh machine; absent packages are skipped.
 PACKAGED_FONTS = (("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc"),)
+# Shipped with Dabiao itself, so a fresh machine always has one embeddable CJK face:
+# WenQuanYi Micro Hei (Apache-2.0 or GPL-3+ with font exception; see COPYING in that folder).
+SHIPPED_FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
 # Every usable font must draw these (common in every report).
 _PROBE = "规范化建设考评达标一二三四（），。：0123456789"
@@ -180,8 +183,8 @@ def system_font_dirs() -> list[Path]:
 
 
 def packaged_font_paths() -> list[Path]:
-    """Font files shipped by installed Python packages (see PACKAGED_FONTS)."""
-    out = []
+    """Font files shipped with Dabiao and by installed Python packages (see PACKAGED_FONTS)."""
+    out = sorted(SHIPPED_FONT_DIR.glob("*.tt[fc]"))
     for module, rel in PACKAGED_FONTS:
         try:
             spec = importlib.util.find_spec(module)

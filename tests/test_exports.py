@@ -468,3 +468,13 @@ def test_character_no_font_has_is_refused(tmp_path):
         para("照片说明\U0001F600", st.body)
     assert "\U0001F600" in str(err.value)
     assert isinstance(err.value, FontMissingError)
+
+
+def test_shipped_font_works_on_a_bare_machine(tmp_path, monkeypatch, checklist):
+    """No user folder, no system fonts: the font shipped in exports/fonts/ still prints."""
+    monkeypatch.setattr(fonts_mod, "_CACHE", {})
+    fs = discover_fonts(tmp_path, system=False, packaged=True)
+    assert {face.path.name for face in fs.faces.values()} == {"wqy-microhei.ttc"}
+    assert all(face.path.parent == fonts_mod.SHIPPED_FONT_DIR for face in fs.faces.values())
+    out = render_blank_checklist(checklist, tmp_path / "blank.pdf", fonts=fs)
+    assert out.stat().st_size > 1000
