@@ -77,15 +77,20 @@ def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
         main = next(r.checklist for a, r in results if (a["checklist_id"], a["checklist_version"]) == (set_id, version))
         categories = [(c.code, c.title) for c in main.categories
                       if any(i.role == "base" for i in c.walk_items())]
-    results.sort(key=lambda ar: (-ar[1].final, ar[0]["unit_name"]))
-    ranks = competition_ranks([r.final for _, r in results])
+    def shown(ar):  # nothing answered yet: not scored, no rank
+        a, r = ar
+        return None if len(r.unanswered) == len(r.items) else r.final
+
+    results.sort(key=lambda ar: (shown(ar) is None, -(shown(ar) or 0), ar[0]["unit_name"]))
+    ranks = competition_ranks([shown(ar) for ar in results])
     rows = []
     for rank, (a, r) in zip(ranks, results):
         rows.append(SummaryRow(
             unit_name=a["unit_name"], unit_type=units.UNIT_TYPE_LABELS.get(a["unit_type"], a["unit_type"]),
-            checklist_title=r.checklist.title, final=r.final, level_label=r.level_label, rank=rank,
+            checklist_title=r.checklist.title, final=shown((a, r)),
+            level_label=r.level_label if shown((a, r)) is not None else "", rank=rank,
             category_ratios={c.code: c.ratio for c in r.categories}, status=assessments.STATUS_LABELS[a["status"]]))
-    most_lost = most_lost_items([r for _, r in results], limit=15)
+    most_lost = most_lost_items([r for a, r in results if shown((a, r)) is not None], limit=15)
     levels = []
     for _, r in results:
         for lv in reversed(r.checklist.levels):

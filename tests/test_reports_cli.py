@@ -105,3 +105,15 @@ def test_blank_and_actions(filled, capsys, tmp_path):
         assert "落实第一书记任职命令" in text and "张部长" in text
     code, _, err = run(capsys, "--data-dir", str(folder), "report", "gap", aid, "--out", str(tmp_path / "x.doc"))
     assert code == 1 and "输出文件应为 .pdf" in err
+
+
+def test_summary_ranks_scored_units_only(filled):
+    from exports.collect import summary_data
+
+    folder, aid = filled
+    with open_ws(folder) as ws:
+        data = summary_data(ws, 2027)
+    rows = {r.unit_name: r for r in data.rows}
+    assert rows["城关镇"].rank == 1 and rows["城关镇"].final > 0
+    assert rows["河西镇"].rank is None and rows["河西镇"].final is None and rows["河西镇"].level_label == ""
+    assert data.county_name == "某县" and "1.2" in [x.code for x in data.most_lost]
