@@ -58,3 +58,67 @@ def import_memory(workdir: str, n: int) -> None:
     target = empty_assessment(work / f"mem-ws-{n}")
     import_photos(target, photos)
     print(_peak_mb())
+
+
+def small_photos(folder: Path, n: int) -> list[Path]:
+    """n distinct 1600 px JPEGs (about 200 KB): quick to make, like report-size photos."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        path = folder / f"P{i:04d}.jpg"
+        if not path.exists():
+            img = Image.new("RGB", (48, 36))
+            img.putdata([((i * 37 + k * 11) % 256, (k * 7) % 256, (i + k) % 256) for k in range(48 * 36)])
+            img.resize((1600, 1200), Image.Resampling.BICUBIC).save(path, "JPEG", quality=88)
+        out.append(path)
+    return out
+
+
+def bundle_workspace(folder: Path, n: int):
+    """A town workspace holding one assessment with n photos: (folder, assessment id, evidence files)."""
+    ws, assessment_id = empty_assessment(folder)
+    try:
+        evidence.add_photos(ws, assessment_id, "1.1", small_photos(folder.parent / f"photos-{n}", n))
+        files = [row["original"] for row in evidence.list_evidence(ws, assessment_id)]
+    finally:
+        ws.close()
+    return folder, assessment_id, files
+
+
+def bundle_roundtrip(ws_dir: Path, assessment_id: str, target: Path) -> None:
+    """Export a submission from the town and import it into a fresh workspace."""
+    from storage import bundles
+
+    out = target.with_suffix(".dabiao")
+    ws = Workspace.open(ws_dir, backup=False)
+    try:
+        bundles.export_bundle(ws, "submission", [assessment_id], out)
+    finally:
+        ws.close()
+    other = Workspace.open(target, backup=False)
+    try:
+        bundles.import_bundle(other, out)
+    finally:
+        other.close()
+
+
+def floor_zip(files, target: Path) -> None:
+    """zipfile storing the same photo files, then extracting them."""
+    import shutil
+    import zipfile
+
+    archive = target.with_suffix(".zip")
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for f in files:
+            zf.write(f, f"evidence/{f.name}")
+    shutil.rmtree(target, ignore_errors=True)
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(target)
+
+
+def bundle_memory(workdir: str, n: int) -> None:
+    work = Path(workdir)
+    ws_dir, assessment_id, _ = bundle_workspace(work / f"mem-bundle-{n}", n)
+    before = _peak_mb()
+    bundle_roundtrip(ws_dir, assessment_id, work / f"mem-target-{n}")
+    print(max(before, _peak_mb()))

@@ -546,7 +546,7 @@ class ImportPlan:
 
     # ------------------------------------------------------------ apply / discard
 
-    def apply(self, *, derive: bool = True) -> "ImportResult":
+    def apply(self, *, derive: bool = False) -> "ImportResult":
         """Put the verified photos in place, then apply every change in one transaction.
         On any failure the photos put in place are removed again and nothing is changed."""
         if self._done:
@@ -602,6 +602,8 @@ class ImportPlan:
             self.discard()
             raise
         self.discard()
+        # Thumbnails and report images are rebuildable: by default they are made on first
+        # use (evidence.ensure_derived), so an import costs little more than copying files.
         if derive:
             for sha, (ext, _size) in self.new_files.items():
                 try:
@@ -689,7 +691,7 @@ def prepare_import(ws, path, *, stage: bool = True, require_trusted: bool = Fals
         raise
 
 
-def import_bundle(ws, path, *, dry_run: bool = False, require_trusted: bool = False, derive: bool = True,
+def import_bundle(ws, path, *, dry_run: bool = False, require_trusted: bool = False, derive: bool = False,
                   limits: Limits = LIMITS) -> ImportResult:
     """Check, then apply (unless dry_run) a bundle. Refusals raise BundleRefused."""
     plan = prepare_import(ws, path, stage=not dry_run, require_trusted=require_trusted, limits=limits)
