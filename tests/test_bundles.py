@@ -165,7 +165,8 @@ def test_round_trip_town_inspector_town_county(world, place, tmp_path):
         # the photos are the originals, byte for byte
         for row in evidence.list_evidence(ws, aid):
             assert hashlib.sha256(row["original"].read_bytes()).hexdigest() == row["sha256"]
-            assert row["thumb"].exists()
+            evidence.ensure_derived(ws, row["sha256"], row["ext"])  # made on first use
+            assert row["thumb"].exists() and row["report"].exists()
     assert len(evidence_set(county, aid)) == 4
     # the action and the town's history travelled with the submission
     from storage import actions
