@@ -7,16 +7,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file, worded for the person who must fix it."""
+    """One thing wrong with an input file, worded for the person who must fix it.
+    `cell` is a spreadsheet location (`条目!F12`) for workbooks, shown instead of a line."""
 
     file: str
     path: str
     message: str
     line: int | None = None
+    cell: str | None = None
 
     def __str__(self) -> str:
         where = self.file
-        if self.line is not None:
+        if self.cell:
+            where += f" {self.cell}"
+        elif self.line is not None:
             where += f":{self.line}"
         if self.path:
             return f"{where}: {self.path}: {self.message}"

@@ -13,13 +13,15 @@ from .numbers import exact
 
 
 class Document:
-    """Plain data read from one file, with the line where each key path starts."""
+    """Plain data read from one file, with the line where each key path starts. A workbook
+    gives `locate` instead: key path -> (cell such as `条目!F12`, what to show as the path)."""
 
-    def __init__(self, name: str, data, lines: dict[tuple, int], problems: list[Problem]):
+    def __init__(self, name: str, data, lines: dict[tuple, int], problems: list[Problem], locate=None):
         self.name = name
         self.data = data
         self.lines = lines
         self.problems = problems
+        self.locate = locate
 
     def line_of(self, path: tuple) -> int | None:
         """The line of `path`, or of its nearest ancestor the file gave a line for."""
@@ -32,6 +34,9 @@ class Document:
             path = path[:-1]
 
     def problem(self, path: tuple, message: str) -> Problem:
+        if self.locate is not None:
+            cell, shown = self.locate(tuple(path))
+            return Problem(self.name, shown, message, cell=cell)
         return Problem(self.name, format_path(path), message, self.line_of(path))
 
 
