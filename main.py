@@ -12,7 +12,7 @@ import os
 import sys
 
 # Modules under commands/ that add subcommands, in the order they appear in --help.
-COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "workbook_cmds", "bundle_cmds"]
+COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "report_cmds", "workbook_cmds", "bundle_cmds"]
 
 
 def build_parser() -> argparse.ArgumentParser:
