@@ -1,0 +1,109 @@
+"""The application object, kept thin: fonts and translations, open the workspace (with a
+clear choice when another copy holds it), the first-run guide, then the main window."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from checklists.errors import DabiaoError
+from storage import Workspace, checklist_store, units
+from storage.errors import WorkspaceLocked
+
+from .errors import install_excepthook, show_error
+from .theme import pick_cjk_family
+
+APP_NAME = "达标"
+
+
+def setup_application(app: QApplication) -> None:
+    """Name, Chinese standard dialogs, and a font that shows Simplified Chinese."""
+    app.setApplicationName("Dabiao")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("Dabiao")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, translations):
+            app.installTranslator(translator)
+    family = pick_cjk_family()
+    if family:
+        font = QFont(app.font())
+        font.setFamily(family)
+        if font.pointSizeF() < 10:
+            font.setPointSizeF(10)
+        app.setFont(font)
+
+
+def open_workspace(folder=None, parent=None) -> Workspace | None:
+    """Open the workspace; when another copy of the app holds it, offer read-only or quit."""
+    try:
+        return Workspace.open(folder)
+    except WorkspaceLocked as exc:
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+                          f"{exc}\n\n可以只读方式打开（只能查看，不能修改），或者退出。", parent=parent)
+        readonly = box.addButton("以只读方式打开", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(readonly)
+        box.exec()
+        if box.clickedButton() is not readonly:
+            return None
+        try:
+            return Workspace.open(folder, readonly=True)
+        except DabiaoError as exc2:
+            show_error(parent, exc2)
+            return None
+    except DabiaoError as exc:
+        show_error(parent, exc)
+        return None
+
+
+def show_fitted(window) -> None:
+    """Fill small screens (1366x768 office PCs); leave room on large ones."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        if area.width() <= 1440 or area.height() <= 860:
+            window.setGeometry(area)
+            window.showMaximized()
+            return
+        window.resize(min(1500, area.width() - 80), min(920, area.height() - 80))
+    window.show()
+
+
+def first_run_needed(ws) -> bool:
+    return not ws.readonly and ws.meta("ui.onboarded") != "1" and not units.list_units(ws)
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Open the app; returns the exit code. Work is saved as it happens, so closing never asks."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    setup_application(app)
+    install_excepthook()
+    ws = open_workspace()
+    if ws is None:
+        return 1
+    try:
+        if not ws.readonly:
+            try:
+                checklist_store.ensure_bundled(ws)
+            except DabiaoError as exc:
+                show_error(None, exc)
+        if first_run_needed(ws):
+            from .dialogs.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(ws)
+            dialog.exec()
+            if dialog.open_assessment:
+                ws.set_meta("ui.last_assessment", dialog.open_assessment)
+        from .main_window import MainWindow
+
+        window = MainWindow(ws)
+        show_fitted(window)
+        return app.exec()
+    finally:
+        ws.close()

@@ -1,0 +1,372 @@
+"""The right-hand pane: one item's texts, the value editor that fits its kind, note,
+document ticks, evidence gallery; in review mode the 自评 answer is shown above the
+inspector's own editor. Every change is saved at once through the session."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
+                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+
+from checklists.numbers import display
+
+from . import theme
+from .evidence_pane import EvidencePane
+from .format import evidence_text, item_meta, value_text
+from .value_editors import make_editor
+
+ROLE_WORDS = {"self": "自评", "review": "考评"}
+
+
+def _label(text: str = "", *, wrap: bool = True, selectable: bool = True, style: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.RichText if "<" in text else Qt.TextFormat.AutoText)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if style:
+        label.setStyleSheet(style)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class ItemPane(QScrollArea):
+    backToList = Signal()
+    moveRequested = Signal(int)  # -1 / +1: go to the previous / next row of the list
+    actionRequested = Signal(str)  # item code
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.session = None
+        self.mode = "self"
+        self.code: str | None = None
+        self.editor = None
+        self._doc_boxes: list[QCheckBox] = []
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(700)
+        self._note_timer.timeout.connect(self.flush)
+        self._note_target: tuple | None = None  # (code, role) the pending note belongs to
+
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("itemPaneBody")
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(8)
+
+        self.header = _label(style="font-size: 13pt; font-weight: bold;")
+        self.meta = _label(style="color: #5f6368;")
+        self.banner = _label(style=f"background: {theme.LOCKED_BACKGROUND.name()}; color: #a50e0e; "
+                                   "padding: 6px; border-radius: 4px;")
+        self.banner.hide()
+        self.texts = _label()
+        self.texts.setTextFormat(Qt.TextFormat.RichText)
+
+        # review mode: what the unit answered, above the inspector's own editor
+        self.self_box = QGroupBox("自评（被考评单位填写）")
+        sb = QVBoxLayout(self.self_box)
+        self.self_summary = _label()
+        self.self_summary.setTextFormat(Qt.TextFormat.RichText)
+        sb.addWidget(self.self_summary)
+        self.self_box.hide()
+
+        self.answer_box = QGroupBox("自评")
+        ab = QVBoxLayout(self.answer_box)
+        ab.setSpacing(6)
+        self.editor_holder = QVBoxLayout()
+        ab.addLayout(self.editor_holder)
+        self.result = _label(selectable=False)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        ab.addWidget(self.result)
+        self.docs_title = _label("资料（已提供的请勾选）：", selectable=False, style="color: #3c4043;")
+        self.docs_grid = QGridLayout()
+        self.docs_grid.setHorizontalSpacing(12)
+        ab.addWidget(self.docs_title)
+        ab.addLayout(self.docs_grid)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("备注：情况说明、存在问题等（自动保存）")
+        self.note.setFixedHeight(64)
+        self.note.setTabChangesFocus(True)
+        self.note.textChanged.connect(self._note_edited)
+        ab.addWidget(self.note)
+
+        self.evidence = EvidencePane()
+        self.evidence.importFinished.connect(lambda _o: self.refresh_result())
+
+        self.action_button = QPushButton("生成整改任务… (Ctrl+T)")
+        self.action_button.setToolTip("把本条目的差距转为整改任务（责任人、期限）")
+        self.action_button.clicked.connect(lambda: self.code and self.actionRequested.emit(self.code))
+        actions_row = QHBoxLayout()
+        actions_row.addStretch(1)
+        actions_row.addWidget(self.action_button)
+
+        self.category_summary = _label()
+        self.category_summary.setTextFormat(Qt.TextFormat.RichText)
+        self.category_summary.hide()
+
+        for w in (self.header, self.meta, self.banner, self.texts, self.category_summary, self.self_box,
+                  self.answer_box, self.evidence):
+            layout.addWidget(w)
+        layout.addLayout(actions_row)
+        layout.addStretch(1)
+        self.placeholder = _label("请在左侧选择一个考评，再在中间选择条目。", style="color: #5f6368;")
+        layout.insertWidget(0, self.placeholder)
+        self._show_parts(False)
+
+    # ---------------------------------------------------------------- context
+
+    @property
+    def role(self) -> str:
+        return "review" if self.mode == "review" else "self"
+
+    def set_session(self, session) -> None:
+        self.flush()
+        self.session = session
+        self.code = None
+        if session is not None:
+            session.itemChanged.connect(self._item_changed)
+            session.scoreChanged.connect(self._score_changed)
+        self.show_code(None)
+
+    def set_mode(self, mode: str) -> None:
+        self.flush()
+        self.mode = mode
+        self.show_code(self.code, force=True)
+
+    def _show_parts(self, item: bool, category: bool = False) -> None:
+        self.placeholder.setVisible(not item and not category)
+        for w in (self.header, self.meta):
+            w.setVisible(item or category)
+        for w in (self.texts, self.answer_box, self.evidence, self.action_button):
+            w.setVisible(item)
+        self.self_box.setVisible(item and self.mode == "review")
+        self.category_summary.setVisible(category)
+        if not item:
+            self.banner.hide()
+
+    def show_code(self, code: str | None, force: bool = False) -> None:
+        """Show an item (or a category summary); code None shows the placeholder."""
+        if code == self.code and not force:
+            return
+        self.flush()
+        if code != self.code:
+            self.verticalScrollBar().setValue(0)  # a new item starts at its title
+        self.code = code
+        s = self.session
+        if s is None or code is None:
+            self._show_parts(False)
+            return
+        item = s.index.get(code)
+        if item is None:
+            category = next((c for c in s.checklist.all_categories() if c.code == code), None)
+            self._show_category(category)
+            return
+        self._show_parts(True)
+        self.header.setText(f"{escape(item.code)}　{escape(item.title)}")
+        self.meta.setText(item_meta(item, s.level_labels))
+        parts = [f"<p style='margin:0 0 6px 0'><b>达标要求：</b>{escape(item.requirement)}</p>"]
+        if item.excellent:
+            parts.append(f"<p style='margin:0 0 6px 0'><b>达优要求：</b>{escape(item.excellent)}</p>")
+        if item.guidance:
+            parts.append(f"<p style='margin:0'><b>检查方法：</b>{escape(item.guidance)}</p>")
+        self.texts.setText("".join(parts))
+        who = "考评组填写" if self.role == "review" else "本单位填写"
+        self.answer_box.setTitle(f"{ROLE_WORDS[self.role]}（{who}）")
+
+        if self.editor is not None:
+            self.editor.setParent(None)
+            self.editor.deleteLater()
+        self.editor = make_editor(item)
+        self.editor.valueChosen.connect(self._value_chosen)
+        self.editor.finished.connect(self.backToList.emit)
+        self.editor.moveRequested.connect(self.moveRequested.emit)
+        self.editor_holder.addWidget(self.editor)
+
+        # document ticks: a handful of check boxes, rebuilt per item
+        for box in self._doc_boxes:
+            box.setParent(None)
+            box.deleteLater()
+        self._doc_boxes = []
+        for i, name in enumerate(item.evidence.documents):
+            box = QCheckBox(name)
+            box.toggled.connect(self._docs_toggled)
+            self._doc_boxes.append(box)
+            self.docs_grid.addWidget(box, i // 2, i % 2)
+        self.docs_title.setVisible(bool(self._doc_boxes))
+
+        self.evidence.set_context(s, code, self.role, show_roles=self.mode == "review")
+        self._fill()
+        self._tab_order()
+
+    def _tab_order(self) -> None:
+        """Editors are rebuilt per item, so they would sit at the end of the focus chain: put
+        them first, then the document ticks, note, photos and the action button."""
+        chain = list(self.editor.focus_chain()) + self._doc_boxes + [
+            self.note, self.evidence.view, self.evidence.add_button, self.evidence.view_button,
+            self.evidence.remove_button, self.action_button]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
+
+    def _show_category(self, category) -> None:
+        self._show_parts(False, category is not None)
+        if category is None:
+            return
+        s = self.session
+        self.header.setText(f"{escape(category.code)}　{escape(category.title)}")
+        self.meta.setText("大项" if category in s.checklist.categories else "小类")
+        rows = []
+        for role in ("self", "review") if self.mode == "review" else ("self",):
+            cr = s.results[role].category_index.get(category.code)
+            if cr is None:
+                continue
+            ratio = f"，得分率 {display(cr.ratio * 100, 1)}%" if cr.ratio is not None else ""
+            rows.append(f"<p><b>{ROLE_WORDS[role]}</b>：得 {display(cr.earned)} / {display(cr.applicable)} 分{ratio}；"
+                        f"已填 {cr.answered} / {cr.count} 项</p>")
+        bars = [f"{s.level_labels.get(k, k)}需得分率不低于 {display(v * 100, 1)}%"
+                for k, v in category.min_ratio.items()]
+        if bars:
+            rows.append("<p style='color:#5f6368'>" + "；".join(bars) + "</p>")
+        rows.append("<p style='color:#5f6368'>按 → 展开，↓ 进入条目。</p>")
+        self.category_summary.setText("".join(rows))
+
+    # ---------------------------------------------------------------- filling from the session
+
+    def _fill(self) -> None:
+        """Put the stored answer of the current item into the widgets (no saving)."""
+        s, code, role = self.session, self.code, self.role
+        if s is None or code is None or code not in s.index:
+            return
+        answer = s.answer(code, role)
+        editable = s.editable(role)
+        reason = s.lock_reason(role)
+        self.banner.setText(reason or "")
+        self.banner.setVisible(bool(reason))
+        self.editor.set_value(answer["value"] if answer else None)
+        self.editor.set_editable(editable)
+        docs = set((answer or {}).get("documents") or [])
+        for box in self._doc_boxes:
+            box.blockSignals(True)
+            box.setChecked(box.text() in docs)
+            box.setEnabled(editable)
+            box.blockSignals(False)
+        if self._note_target is None:
+            self.note.blockSignals(True)
+            self.note.setPlainText((answer or {}).get("note") or "")
+            self.note.blockSignals(False)
+        self.note.setReadOnly(not editable)
+        self.refresh_result()
+        if self.mode == "review":
+            self._fill_self_summary()
+        self.evidence.update_buttons()
+
+    def refresh_result(self) -> None:
+        s, code = self.session, self.code
+        if s is None or code is None or code not in s.index:
+            return
+        item = s.index[code]
+        r = s.result(code, self.role)
+        status = r.status if r else "unanswered"
+        color = theme.STATUS_COLORS.get(status, theme.STATUS_COLORS["unanswered"]).name()
+        if status == "unanswered":
+            text = "<span style='color:#5f6368'>尚未填写</span>"
+        elif status == "na":
+            text = "不涉及（不计入应得分）"
+        else:
+            text = (f"<b style='color:{color}'>得分 {display(r.score)} / {display(item.points)}</b>"
+                    f" · {theme.STATUS_LABELS[status]}")
+            if r.evidence_zeroed:
+                text += " · <b style='color:#c5221f'>照片不足，按规定不得分</b>"
+        missing = evidence_text(r)
+        if missing and status != "na":
+            text += f"<br><span style='color:#c5221f'>佐证：{escape(missing)}</span>"
+        self.result.setText(text)
+        self.evidence.update_title()
+        gap = r is not None and status not in ("full", "na") and item.role != "bonus"
+        self.action_button.setEnabled(gap and not s.ws.readonly)
+
+    def _fill_self_summary(self) -> None:
+        s, code = self.session, self.code
+        item = s.index[code]
+        a = s.answer(code, "self")
+        r = s.result(code, "self")
+        value = value_text(item, a["value"] if a else None)
+        score = "" if not r or r.status in ("unanswered", "na") else f" · 得 {display(r.score)} 分"
+        lines = [f"<b>{escape(value)}</b>{score}"]
+        if a and a.get("note"):
+            lines.append(f"备注：{escape(a['note'])}")
+        if a and a.get("documents"):
+            lines.append("已提供资料：" + escape("、".join(a["documents"])))
+        photos = sum(1 for e in self.evidence.model.rows() if e["role"] == "self")
+        lines.append(f"照片 {photos} 张")
+        self.self_summary.setText("<br>".join(lines))
+        differs = s.differs(code)
+        self.self_box.setTitle("自评（与考评不一致）" if differs else "自评（被考评单位填写）")
+        self.self_box.setStyleSheet(f"QGroupBox {{ background: {theme.DIFF_BACKGROUND.name()}; }}" if differs else "")
+
+    def _item_changed(self, code: str) -> None:
+        if code == self.code:
+            self._fill()
+
+    def _score_changed(self) -> None:
+        if self.code is not None and self.session is not None and self.code not in self.session.index:
+            self.show_code(self.code, force=True)
+
+    def refresh(self) -> None:
+        """After a status change: editability and banner."""
+        self.show_code(self.code, force=True)
+
+    # ---------------------------------------------------------------- saving
+
+    def _value_chosen(self, value) -> None:
+        if self.session is not None and self.code is not None:
+            self.flush()
+            if not self.session.set_value(self.code, self.role, value):
+                self._fill()  # refused: show the stored value again
+
+    def _docs_toggled(self, _checked) -> None:
+        if self.session is None or self.code is None:
+            return
+        docs = [b.text() for b in self._doc_boxes if b.isChecked()]
+        self.session.set_documents(self.code, self.role, docs)
+
+    def _note_edited(self) -> None:
+        if self.note.isReadOnly() or self.code is None:
+            return
+        self._note_target = (self.code, self.role)
+        self._note_timer.start()
+
+    def flush(self) -> None:
+        """Save a note still being typed (called on item change, mode change and close)."""
+        self._note_timer.stop()
+        target, self._note_target = self._note_target, None
+        if target is None or self.session is None:
+            return
+        code, role = target
+        self.session.set_note(code, role, self.note.toPlainText().strip())
+
+    # ---------------------------------------------------------------- keyboard
+
+    def handle_key(self, key: int, text: str) -> bool:
+        """Keys typed in the checklist list go to the value editor."""
+        if self.editor is None or self.code is None or self.session is None or self.code not in self.session.index:
+            return False
+        if not self.session.editable(self.role):
+            return False
+        return self.editor.handle_key(key, text)
+
+    def focus_editor(self) -> bool:
+        if self.editor is None or not self.answer_box.isVisible():
+            return False
+        self.editor.focus_input()
+        self.ensureWidgetVisible(self.editor)
+        return True
+
+    def focus_gallery(self) -> None:
+        self.evidence.view.setFocus()
+        self.ensureWidgetVisible(self.evidence)

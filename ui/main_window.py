@@ -1,0 +1,488 @@
+"""The main window: units | checklist | item pane, the score bar above, menus for the
+status flow, review mode, corrective actions and criteria import."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
+                               QVBoxLayout, QWidget)
+
+from checklists.errors import DabiaoError
+from checklists.numbers import display
+from storage import checklist_store, units
+
+from .checklist_pane import ChecklistPane
+from .dialogs.action_dialog import ActionDialog
+from .dialogs.actions_dialog import ActionsDialog
+from .dialogs.assessment_dialog import NewAssessmentDialog
+from .dialogs.find_dialog import FindDialog
+from .dialogs.gap_dialog import GapDialog
+from .dialogs.keys_dialog import KeysDialog
+from .dialogs.signoff_dialog import SignoffDialog
+from .dialogs.unit_dialog import NewUnitDialog
+from .dialogs.unlock_dialog import UnlockDialog
+from .errors import ask, show_error
+from .item_pane import ItemPane
+from .score_bar import ScoreBar
+from .session import AssessmentSession
+from .units_pane import UnitsPane
+
+LAST_ASSESSMENT = "ui.last_assessment"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws, parent=None):
+        super().__init__(parent)
+        self.ws = ws
+        self.session: AssessmentSession | None = None
+        self.mode = "self"
+
+        self.score_bar = ScoreBar()
+        self.units_pane = UnitsPane(ws)
+        self.checklist_pane = ChecklistPane()
+        self.item_pane = ItemPane()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.units_pane)
+        self.splitter.addWidget(self.checklist_pane)
+        self.splitter.addWidget(self.item_pane)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.units_pane.setMinimumWidth(200)
+        self.checklist_pane.setMinimumWidth(330)
+        self.item_pane.setMinimumWidth(380)
+        self.splitter.setSizes([270, 500, 580])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.score_bar)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.saved_label = QLabel()
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self.statusBar().showMessage(f"工作区：{ws.folder}" + ("（只读）" if ws.readonly else ""))
+
+        self._build_actions()
+        self._connect()
+        self.update_title()
+        self.update_actions()
+        self.resize(1366, 740)
+        QTimer.singleShot(0, self._open_initial)
+
+    # ---------------------------------------------------------------- building
+
+    def _action(self, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_new_unit = a("新建单位(&U)…", self.new_unit, "Ctrl+Shift+N", "新建县、乡镇（街道）、企业或民兵营连")
+        self.act_new_assessment = a("新建考评(&N)…", self.new_assessment, "Ctrl+N", "为单位新建年度考评")
+        self.act_import = a("导入考评标准(&I)…", self.import_checklist, None, "导入省、市、县下发的考评标准文件")
+        self.act_quit = a("退出(&X)", self.close, "Ctrl+Q")
+        self.act_undo = a("撤销(&U)", self.undo, "Ctrl+Z")
+        self.act_find = a("查找条目(&F)…", self.find_item, "Ctrl+F", "按编号或关键词查找条目")
+        self.act_next_open = a("下一个未填条目(&N)", lambda: self.next_unanswered(1), "F8")
+        self.act_prev_open = a("上一个未填条目(&P)", lambda: self.next_unanswered(-1), "Shift+F8")
+        self.act_units = a("单位列表(&1)", self.focus_units, "Ctrl+1")
+        self.act_list = a("条目列表(&2)", self.focus_list, "Ctrl+2")
+        self.act_item = a("条目详情(&3)", self.focus_item, "Ctrl+3")
+        self.act_add_photos = a("添加照片(&P)…", self.add_photos, "Ctrl+P", "为当前条目添加照片")
+        self.act_gallery = a("转到照片列表(&G)", self.focus_gallery, "Ctrl+Shift+P")
+        self.act_gap = a("差距清单(&G)…", self.show_gap, "Ctrl+G", "按失分排序的未满分条目")
+        self.act_submit = a("提交自评(&S)…", self.submit, None, "提交后自评答案锁定，交由考评组考评")
+        self.act_unlock = a("解锁(&L)…", self.unlock, None, "解锁需填写原因，记入操作日志")
+        self.act_review_mode = a("考评模式(&R)", self.toggle_review_mode, "Ctrl+R",
+                                 "自评与考评并排显示，考评组填写考评结果", checkable=True)
+        self.act_start_review = a("开始考评(&B)", self.start_review)
+        self.act_reviewed = a("标记已考评(&D)…", self.mark_reviewed)
+        self.act_final = a("定稿(&F)…", self.finalize)
+        self.act_signoff = a("考评结论与签字(&C)…", self.signoff)
+        self.act_new_action = a("为当前条目生成整改任务(&T)…", self.new_action, "Ctrl+T")
+        self.act_actions = a("本单位整改清单(&L)…", self.show_actions, "Ctrl+Shift+T")
+        self.act_all_actions = a("全部整改任务(&A)…", lambda: self.show_actions(all_units=True))
+        self.act_keys = a("键盘操作(&K)", lambda: KeysDialog(self).exec(), "F1")
+        self.act_about = a("关于(&A)", self.about)
+
+        mb = self.menuBar()
+        m = mb.addMenu("文件(&F)")
+        for act in (self.act_new_unit, self.act_new_assessment, None, self.act_import, None, self.act_quit):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = mb.addMenu("编辑(&E)")
+        for act in (self.act_undo, None, self.act_find, self.act_next_open, self.act_prev_open, None,
+                    self.act_add_photos, self.act_gallery):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = mb.addMenu("考评(&A)")
+        for act in (self.act_gap, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
+                    self.act_start_review, self.act_signoff, self.act_reviewed, self.act_final):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = mb.addMenu("整改(&R)")
+        for act in (self.act_new_action, self.act_actions, self.act_all_actions):
+            m.addAction(act)
+        m = mb.addMenu("视图(&V)")
+        for act in (self.act_units, self.act_list, self.act_item):
+            m.addAction(act)
+        m = mb.addMenu("帮助(&H)")
+        m.addAction(self.act_keys)
+        m.addAction(self.act_about)
+
+        tb = QToolBar("常用")
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in (self.act_new_assessment, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
+                    self.act_signoff, self.act_reviewed, None, self.act_gap, self.act_actions, None, self.act_find):
+            tb.addSeparator() if act is None else tb.addAction(act)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _connect(self) -> None:
+        self.units_pane.assessmentSelected.connect(self.open_assessment)
+        self.units_pane.newUnitRequested.connect(self.new_unit)
+        self.units_pane.newAssessmentRequested.connect(self.new_assessment)
+        self.units_pane.enterPressed.connect(self.focus_list)
+        self.checklist_pane.currentCodeChanged.connect(self.item_pane.show_code)
+        self.checklist_pane.view.key_handler = self.item_pane.handle_key
+        self.checklist_pane.view.enterPressed.connect(self.focus_item)
+        self.item_pane.backToList.connect(self.focus_list)
+        self.item_pane.moveRequested.connect(self.move_in_list)
+        self.item_pane.actionRequested.connect(self.new_action)
+        self.score_bar.gapRequested.connect(self.show_gap)
+        self.score_bar.jumpRequested.connect(self.jump_to)
+
+    def _open_initial(self) -> None:
+        target = self.ws.meta(LAST_ASSESSMENT)
+        ids = self.units_pane.model.assessment_ids()
+        if target not in ids:
+            target = ids[0] if ids else None
+        if target:
+            self.units_pane.select(target)
+            self.focus_list()
+        else:
+            self.units_pane.view.setFocus()
+
+    # ---------------------------------------------------------------- opening
+
+    def open_assessment(self, assessment_id: str, code: str | None = None) -> bool:
+        if self.session is not None and self.session.id == assessment_id:
+            if code:
+                self.jump_to(code)
+            return True
+        self.item_pane.flush()
+        try:
+            session = AssessmentSession(self.ws, assessment_id, self)
+        except DabiaoError as exc:
+            show_error(self, exc)
+            return False
+        old, self.session = self.session, session
+        session.error.connect(lambda msg: show_error(self, msg))
+        session.scoreChanged.connect(self._score_changed)
+        session.statusChanged.connect(self._status_changed)
+        session.undoChanged.connect(self.update_actions)
+        session.itemChanged.connect(self._saved)
+        a = session.assessment
+        title = f"{a['unit_name']} · {a['year']} 年度 · {session.checklist.title}"
+        self.checklist_pane.set_session(session, title)
+        self.checklist_pane.title.setToolTip(f"考评标准：{session.checklist.ref}")
+        self.item_pane.set_session(session)
+        self.mode = "review" if session.status != "draft" else "self"
+        self.act_review_mode.setChecked(self.mode == "review")
+        self._apply_mode()
+        self.score_bar.set_session(session, self.mode)
+        if old is not None:
+            old.deleteLater()
+        if not self.ws.readonly:
+            try:
+                self.ws.set_meta(LAST_ASSESSMENT, assessment_id)
+            except DabiaoError:
+                pass
+        self.update_title()
+        self.update_actions()
+        self.jump_to(code or self._first_open_code())
+        return True
+
+    def _first_open_code(self) -> str | None:
+        s = self.session
+        role = "review" if self.mode == "review" else "self"
+        codes = [i.code for i in s.checklist.items()]
+        open_codes = [c for c in codes if s.result(c, role).status == "unanswered"]
+        return (open_codes or codes or [None])[0]
+
+    def _apply_mode(self) -> None:
+        self.checklist_pane.set_mode(self.mode)
+        self.item_pane.set_mode(self.mode)
+        self.score_bar.set_mode(self.mode)
+
+    def update_title(self) -> None:
+        # Qt appends the application display name ("— 达标") itself.
+        title = "基层武装部规范化建设考评"
+        if self.session is not None:
+            a = self.session.assessment
+            title = f"{a['unit_name']} {a['year']} 年度 · {self.session.status_label}"
+        if self.ws.meta("demo") == "1":
+            title += "（示例数据）"
+        if self.ws.readonly:
+            title += "【只读】"
+        self.setWindowTitle(title)
+
+    def update_actions(self) -> None:
+        s = self.session
+        has = s is not None
+        ro = self.ws.readonly
+        self.act_new_unit.setEnabled(not ro)
+        self.act_new_assessment.setEnabled(not ro)
+        self.act_import.setEnabled(not ro)
+        self.act_gap.setEnabled(has)
+        self.act_find.setEnabled(has)
+        self.act_review_mode.setEnabled(has)
+        self.act_submit.setEnabled(has and s.can_move_to("submitted"))
+        self.act_unlock.setEnabled(has and not ro and s.status != "draft")
+        self.act_start_review.setEnabled(has and s.can_move_to("reviewing"))
+        self.act_reviewed.setEnabled(has and s.can_move_to("reviewed"))
+        self.act_final.setEnabled(has and s.can_move_to("final"))
+        self.act_signoff.setEnabled(has and not ro and s.status != "draft")
+        self.act_new_action.setEnabled(has and not ro)
+        self.act_actions.setEnabled(True)
+        self.act_add_photos.setEnabled(has)
+        undo = s.undo_text() if has else None
+        self.act_undo.setEnabled(bool(undo))
+        self.act_undo.setText(f"撤销：{undo}(&U)" if undo else "撤销(&U)")
+
+    # ---------------------------------------------------------------- reactions
+
+    def _score_changed(self) -> None:
+        if self.session is not None:
+            self.units_pane.model.invalidate(self.session.id)
+
+    def _status_changed(self) -> None:
+        self.checklist_pane.model.refresh()
+        self.item_pane.refresh()
+        self.units_pane.model.invalidate(self.session.id)
+        self.update_title()
+        self.update_actions()
+
+    def _saved(self, _code: str) -> None:
+        from datetime import datetime
+
+        self.saved_label.setText(f"已自动保存 {datetime.now():%H:%M:%S}")
+
+    # ---------------------------------------------------------------- navigation
+
+    def jump_to(self, code: str | None) -> None:
+        if code and self.checklist_pane.select_code(code):
+            self.item_pane.show_code(code)
+            self.checklist_pane.view.setFocus()
+
+    def move_in_list(self, direction: int) -> None:
+        view = self.checklist_pane.view
+        view.setFocus()
+        key = Qt.Key.Key_Down if direction > 0 else Qt.Key.Key_Up
+        QApplication.sendEvent(view, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier))
+
+    def focus_units(self) -> None:
+        self.units_pane.view.setFocus()
+
+    def focus_list(self) -> None:
+        self.checklist_pane.view.setFocus()
+
+    def focus_item(self) -> None:
+        if not self.item_pane.focus_editor():
+            self.item_pane.setFocus()
+
+    def focus_gallery(self) -> None:
+        self.item_pane.focus_gallery()
+
+    def find_item(self) -> None:
+        if self.session is None:
+            return
+        dialog = FindDialog(self.session.checklist, self)
+        if dialog.exec() and dialog.chosen:
+            self.jump_to(dialog.chosen)
+
+    def next_unanswered(self, direction: int) -> None:
+        s = self.session
+        if s is None:
+            return
+        role = "review" if self.mode == "review" else "self"
+        codes = [i.code for i in s.checklist.items()]
+        current = self.checklist_pane.current_code()
+        start = codes.index(current) if current in codes else -1
+        n = len(codes)
+        for step in range(1, n + 1):
+            code = codes[(start + direction * step) % n]
+            if s.result(code, role).status == "unanswered":
+                self.jump_to(code)
+                return
+        self.statusBar().showMessage("所有条目都已填写", 4000)
+
+    def undo(self) -> None:
+        if self.session is None:
+            return
+        code = self.session.undo()
+        if code:
+            self.jump_to(code)
+            self.item_pane.evidence.reload()
+        self.update_actions()
+
+    # ---------------------------------------------------------------- review mode
+
+    def toggle_review_mode(self, checked: bool) -> None:
+        self.item_pane.flush()
+        self.mode = "review" if checked else "self"
+        self._apply_mode()
+        if self.session is not None and self.mode == "review" and self.session.status == "draft":
+            self.statusBar().showMessage("考评模式：自评尚未提交，提交后考评组才能填写考评结果", 6000)
+
+    # ---------------------------------------------------------------- status flow
+
+    def submit(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        self.item_pane.flush()
+        r = s.results["self"]
+        unanswered = len(r.unanswered)
+        text = "提交后自评答案和照片将锁定，交由考评组考评；如需修改须解锁并说明原因。"
+        if unanswered:
+            text += f"\n\n还有 {unanswered} 项未填写，仍要提交吗？"
+        if not ask(self, "提交自评", text, "提交"):
+            return
+        if s.submit():
+            self.statusBar().showMessage("自评已提交", 5000)
+
+    def unlock(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        dialog = UnlockDialog(s.status_label, self)
+        if dialog.exec() and dialog.text():
+            if s.unlock(dialog.text()):
+                if s.status == "draft" and self.mode == "review":
+                    self.act_review_mode.setChecked(False)
+                    self.toggle_review_mode(False)
+                self.statusBar().showMessage(f"已解锁：{dialog.text()}", 5000)
+
+    def start_review(self) -> None:
+        if self.session is not None and self.session.start_review():
+            self.act_review_mode.setChecked(True)
+            self.toggle_review_mode(True)
+
+    def mark_reviewed(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        self.item_pane.flush()
+        if not s.assessment.get("conclusion"):
+            if not SignoffDialog(s, self).exec():
+                return
+        r = s.results["review"]
+        text = f"考评得分 {display(r.final)}，{r.level_label}。标记为已考评后考评结果锁定。"
+        if not ask(self, "标记已考评", text, "确定"):
+            return
+        s.mark_reviewed()
+
+    def finalize(self) -> None:
+        s = self.session
+        if s is not None and ask(self, "定稿", "定稿后考评结果不再修改（如需修改须解锁并说明原因）。", "定稿"):
+            s.finalize()
+
+    def signoff(self) -> None:
+        if self.session is not None:
+            SignoffDialog(self.session, self).exec()
+
+    # ---------------------------------------------------------------- gap and actions
+
+    def show_gap(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        role = "review" if self.mode == "review" else "self"
+        dialog = GapDialog(s.results[role], "考评" if role == "review" else "自评", self)
+        dialog.jumpRequested.connect(self.jump_to)
+        dialog.actionRequested.connect(self.new_action)
+        dialog.exec()
+
+    def new_action(self, code: str | None = None) -> None:
+        s = self.session
+        code = code or self.checklist_pane.current_code()
+        if s is None or not code or code not in s.index:
+            self.statusBar().showMessage("请先选择一个条目", 4000)
+            return
+        dialog = ActionDialog(s, code, "review" if self.mode == "review" else "self", self)
+        if dialog.exec() and dialog.created:
+            self.units_pane.model.refresh_actions()
+            self.statusBar().showMessage(f"已为 {code} 生成整改任务", 5000)
+
+    def show_actions(self, all_units: bool = False) -> None:
+        unit_id = None if all_units else (self.session.assessment["unit_id"] if self.session
+                                          else self.units_pane.current_unit_id())
+        name = ""
+        if unit_id:
+            unit = units.get_unit(self.ws, unit_id)
+            name = unit["name"] if unit else ""
+        dialog = ActionsDialog(self.ws, unit_id, name, self)
+        dialog.jumpRequested.connect(lambda aid, code: (self.units_pane.select(aid), self.open_assessment(aid, code),
+                                                        self.jump_to(code)))
+        dialog.exec()
+        if dialog.changed:
+            self.units_pane.model.refresh_actions()
+
+    # ---------------------------------------------------------------- records
+
+    def new_unit(self) -> None:
+        dialog = NewUnitDialog(self.ws, self.units_pane.current_unit_id(), self)
+        if dialog.exec() and dialog.created:
+            self.units_pane.reload(select_id=dialog.created["id"])
+
+    def new_assessment(self) -> None:
+        dialog = NewAssessmentDialog(self.ws, self.units_pane.current_unit_id(), self)
+        if dialog.exec() and dialog.created:
+            self.units_pane.reload(select_id=dialog.created["id"])
+            self.focus_list()
+
+    def import_checklist(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入考评标准", "",
+                                              "考评标准 (*.yaml *.yml *.json *.xlsx);;所有文件 (*)")
+        if not path:
+            return
+        try:
+            row, added = checklist_store.import_checklist_file(self.ws, path)
+        except DabiaoError as exc:
+            show_error(self, "\n".join(exc.lines()), "导入考评标准失败")
+            return
+        state = "已导入" if added else "工作区中已有相同的标准，未重复导入"
+        QMessageBox.information(self, "导入考评标准", f"{row['title']}（{row['id']}@{row['version']}）\n{state}")
+
+    def add_photos(self) -> None:
+        if self.session is None:
+            return
+        self.item_pane.evidence.choose_files()
+
+    def about(self) -> None:
+        QMessageBox.about(self, "关于 达标",
+                          "<b>达标</b> — 基层武装部规范化建设考评（离线版）<br>"
+                          f"工作区：{self.ws.folder}<br>当前用户：{self.ws.who}<br>"
+                          "每次修改立即保存；按 F1 查看键盘操作。")
+
+    # ---------------------------------------------------------------- closing
+
+    def closeEvent(self, event):
+        """Never asks "save?": everything is saved already; finish the last note and any import."""
+        self.item_pane.flush()
+        self.item_pane.evidence.wait_idle()
+        super().closeEvent(event)

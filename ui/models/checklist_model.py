@@ -1,0 +1,278 @@
+"""The checklist as a tree model: categories (with earned / applicable points and an
+answered count) and items (with a status icon and the 自评 / 考评 scores side by side).
+
+Rows are plain nodes built once per checklist; data() reads the session's cached
+answers and score results, so a 200-item list scrolls and repaints without queries.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from checklists.numbers import display
+
+from .. import theme
+from ..format import evidence_text, score_text, value_text
+
+COL_TITLE, COL_POINTS, COL_SELF, COL_REVIEW = range(4)
+HEADERS = ("条目", "分值", "自评", "考评")
+ROLE_OF_COLUMN = {COL_SELF: "self", COL_REVIEW: "review"}
+
+CodeRole = Qt.ItemDataRole.UserRole + 1
+NodeKindRole = Qt.ItemDataRole.UserRole + 2  # "category" | "item"
+StatusRole = Qt.ItemDataRole.UserRole + 3  # status in the active role (items only)
+SearchRole = Qt.ItemDataRole.UserRole + 4  # text for find
+
+
+class _Node:
+    __slots__ = ("kind", "obj", "parent", "row", "children", "nid")
+
+    def __init__(self, kind, obj, parent, row, nid):
+        self.kind = kind
+        self.obj = obj
+        self.parent = parent
+        self.row = row
+        self.children: list = []
+        self.nid = nid
+
+
+class ChecklistModel(QAbstractItemModel):
+    def __init__(self, session=None, parent=None):
+        super().__init__(parent)
+        self.session = None
+        self.mode = "self"  # which role's status the icons show
+        self._nodes: list[_Node] = []
+        self._roots: list[_Node] = []
+        self._by_code: dict[str, _Node] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        if session is not None:
+            self.set_session(session)
+
+    # ---------------------------------------------------------------- building
+
+    def set_session(self, session) -> None:
+        self.beginResetModel()
+        self.session = session
+        self._nodes, self._roots, self._by_code = [], [], {}
+        if session is not None:
+            for row, category in enumerate(session.checklist.categories):
+                self._roots.append(self._build(category, None, row))
+            session.itemChanged.connect(self.item_changed)
+        self.endResetModel()
+
+    def _new(self, kind, obj, parent, row) -> _Node:
+        node = _Node(kind, obj, parent, row, len(self._nodes))
+        self._nodes.append(node)
+        self._by_code[obj.code] = node
+        return node
+
+    def _build(self, category, parent, row) -> _Node:
+        node = self._new("category", category, parent, row)
+        for item in category.items:
+            node.children.append(self._new("item", item, node, len(node.children)))
+        for sub in category.categories:
+            node.children.append(self._build(sub, node, len(node.children)))
+        return node
+
+    def set_mode(self, mode: str) -> None:
+        if mode != self.mode:
+            self.mode = mode
+            self._changed_all()
+
+    def _changed_all(self) -> None:
+        def walk(nodes):
+            if not nodes:
+                return
+            first, last = nodes[0], nodes[-1]
+            self.dataChanged.emit(self._index(first, 0), self._index(last, COL_REVIEW))
+            for n in nodes:
+                walk(n.children)
+
+        walk(self._roots)
+
+    def refresh(self) -> None:
+        """Repaint every row (after a status change or a reload)."""
+        self._changed_all()
+
+    def item_changed(self, code: str) -> None:
+        node = self._by_code.get(code)
+        while node is not None:
+            self.dataChanged.emit(self._index(node, 0), self._index(node, COL_REVIEW))
+            node = node.parent
+
+    # ---------------------------------------------------------------- lookups
+
+    def _index(self, node: _Node, column: int = 0) -> QModelIndex:
+        return self.createIndex(node.row, column, node.nid)
+
+    def _node(self, index) -> _Node | None:
+        if not index.isValid():
+            return None
+        nid = index.internalId()
+        if 0 <= nid < len(self._nodes):
+            return self._nodes[nid]
+        return None
+
+    def index_of(self, code: str, column: int = 0) -> QModelIndex:
+        node = self._by_code.get(code)
+        return self._index(node, column) if node else QModelIndex()
+
+    def code_at(self, index) -> str | None:
+        node = self._node(index)
+        return node.obj.code if node else None
+
+    def item_codes(self) -> list[str]:
+        """Item codes in the order of the set."""
+        return [n.obj.code for n in self._nodes if n.kind == "item"] if self._nodes else []
+
+    def ordered_item_codes(self) -> list[str]:
+        return [item.code for item in self.session.checklist.items()] if self.session else []
+
+    # ---------------------------------------------------------------- Qt model API
+
+    def index(self, row, column, parent=QModelIndex()):
+        if column < 0 or column >= len(HEADERS) or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            if row >= len(self._roots):
+                return QModelIndex()
+            return self._index(self._roots[row], column)
+        if parent.column() != 0:
+            return QModelIndex()
+        node = self._node(parent)
+        if node is None or row >= len(node.children):
+            return QModelIndex()
+        return self._index(node.children[row], column)
+
+    def parent(self, index=QModelIndex()):
+        node = self._node(index)
+        if node is None or node.parent is None:
+            return QModelIndex()
+        return self._index(node.parent, 0)
+
+    def rowCount(self, parent=QModelIndex()):
+        if not parent.isValid():
+            return len(self._roots)
+        if parent.column() != 0:
+            return 0
+        node = self._node(parent)
+        return len(node.children) if node else 0
+
+    def columnCount(self, parent=QModelIndex()):
+        return len(HEADERS)
+
+    def hasChildren(self, parent=QModelIndex()):
+        return self.rowCount(parent) > 0
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section != COL_TITLE:
+                return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        node = self._node(index)
+        if node is None or self.session is None:
+            return None
+        col = index.column()
+        if node.kind == "category":
+            return self._category_data(node.obj, col, role)
+        return self._item_data(node.obj, col, role)
+
+    def _category_data(self, category, col, role):
+        s = self.session
+        if role == CodeRole:
+            return category.code
+        if role == NodeKindRole:
+            return "category"
+        if role == SearchRole:
+            return f"{category.code} {category.title}"
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_TITLE:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if col == COL_TITLE:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{category.code}  {category.title}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                cr = s.results[self.mode].category_index.get(category.code)
+                return f"{category.title}：已填 {cr.answered}/{cr.count} 项" if cr else category.title
+            return None
+        if col == COL_POINTS:
+            if role == Qt.ItemDataRole.DisplayRole:
+                points = [i.points for i in category.walk_items() if i.role == "base"]
+                return display(sum(points)) if points else ""
+            return None
+        if col in ROLE_OF_COLUMN:
+            cr = s.results[ROLE_OF_COLUMN[col]].category_index.get(category.code)
+            if cr is None or not cr.count:
+                return None
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{display(cr.earned)}/{display(cr.applicable)} · {cr.answered}/{cr.count}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (f"{'自评' if col == COL_SELF else '考评'}：得 {display(cr.earned)} 分，"
+                        f"适用满分 {display(cr.applicable)} 分；已填 {cr.answered}/{cr.count} 项")
+        return None
+
+    def _item_data(self, item, col, role):
+        s = self.session
+        if role == CodeRole:
+            return item.code
+        if role == NodeKindRole:
+            return "item"
+        if role == StatusRole:
+            return self.status_of(item.code, self.mode)
+        if role == SearchRole:
+            return f"{item.code} {item.title} {item.requirement} {item.excellent or ''} {item.guidance or ''}"
+        if col == COL_TITLE:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{item.code}  {item.title}"
+            if role == Qt.ItemDataRole.DecorationRole:
+                return theme.status_icon(self.status_of(item.code, self.mode))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                status = self.status_of(item.code, self.mode)
+                tip = f"{theme.STATUS_LABELS[status]}\n达标要求：{item.requirement}"
+                missing = evidence_text(s.result(item.code, self.mode))
+                if missing and status not in ("unanswered", "na"):
+                    tip += f"\n{missing}"
+                return tip
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if col == COL_POINTS:
+            if role == Qt.ItemDataRole.DisplayRole:
+                prefix = {"bonus": "+", "penalty": "−"}.get(item.role, "")
+                return f"{prefix}{display(item.points)}"
+            return None
+        if col in ROLE_OF_COLUMN:
+            r_role = ROLE_OF_COLUMN[col]
+            result = s.result(item.code, r_role)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return score_text(item, result)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return value_text(item, s.value(item.code, r_role))
+            if role == Qt.ItemDataRole.ForegroundRole and result is not None:
+                if result.status in ("full", "partial", "zero"):
+                    return theme.STATUS_COLORS[result.status]
+                return theme.STATUS_COLORS["unanswered"]
+            if role == Qt.ItemDataRole.BackgroundRole and s.differs(item.code):
+                return theme.DIFF_BACKGROUND
+        return None
+
+    def status_of(self, code: str, role: str) -> str:
+        """unanswered / full / partial / zero / na, or 'missing' when answered but short of evidence."""
+        result = self.session.result(code, role)
+        if result is None:
+            return "unanswered"
+        if result.status not in ("unanswered", "na") and (result.missing_photos or result.missing_documents):
+            return theme.MISSING
+        return result.status

@@ -1,0 +1,127 @@
+"""Photos attached to one item, as a list model; thumbnails load lazily off the UI thread."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+from storage.assessments import ROLE_LABELS
+
+from .. import theme
+
+AttachmentRole = Qt.ItemDataRole.UserRole + 1
+THUMB = QSize(112, 84)
+
+_pixmaps: "OrderedDict[str, QPixmap]" = OrderedDict()  # sha256 -> thumbnail, shared by every model
+_PIXMAP_LIMIT = 600
+
+
+class _ThumbSignals(QObject):
+    loaded = Signal(str, QImage)
+
+
+class _ThumbJob(QRunnable):
+    """Read one thumbnail file into a QImage (safe off the UI thread)."""
+
+    def __init__(self, sha256: str, path: Path, fallback: Path | None, signals: _ThumbSignals):
+        super().__init__()
+        self.sha256, self.path, self.fallback, self.signals = sha256, Path(path), fallback, signals
+
+    def run(self):
+        image = QImage()
+        for path in (self.path, self.fallback):
+            if path is not None and Path(path).exists():
+                reader = QImageReader(str(path))
+                reader.setAutoTransform(True)
+                size = reader.size()
+                if size.isValid():
+                    reader.setScaledSize(size.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+                image = reader.read()
+                if not image.isNull():
+                    break
+        self.signals.loaded.emit(self.sha256, image)
+
+
+class EvidenceModel(QAbstractListModel):
+    def __init__(self, parent=None, show_roles: bool = False):
+        super().__init__(parent)
+        self._rows: list[dict] = []
+        self._pending: set[str] = set()
+        self.show_roles = show_roles
+        self._signals = _ThumbSignals()
+        self._signals.loaded.connect(self._on_loaded)
+        self.pool = QThreadPool.globalInstance()
+
+    def set_rows(self, rows: list[dict], show_roles: bool | None = None) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        if show_roles is not None:
+            self.show_roles = show_roles
+        self.endResetModel()
+
+    def rows(self) -> list[dict]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> dict | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or index.column() != 0:
+            return None
+        r = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = r.get("caption") or r.get("original_name") or "照片"
+            if self.show_roles:
+                text = f"[{ROLE_LABELS.get(r['role'], r['role'])}] {text}"
+            return text
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(r)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [r.get("original_name") or "", f"{ROLE_LABELS.get(r['role'], r['role'])}照片"]
+            if r.get("caption"):
+                lines.insert(0, r["caption"])
+            if r.get("taken_at"):
+                lines.append("拍摄时间：" + r["taken_at"].replace("T", " "))
+            if r.get("camera"):
+                lines.append("相机：" + r["camera"])
+            return "\n".join(x for x in lines if x)
+        if role == AttachmentRole:
+            return r
+        return None
+
+    def _thumbnail(self, r: dict):
+        sha = r["sha256"]
+        pix = _pixmaps.get(sha)
+        if pix is not None:
+            _pixmaps.move_to_end(sha)
+            return pix
+        if sha not in self._pending:
+            self._pending.add(sha)
+            self.pool.start(_ThumbJob(sha, r["thumb"], r.get("report"), self._signals))
+        return theme.placeholder_pixmap(THUMB.height())
+
+    def _on_loaded(self, sha256: str, image: QImage) -> None:
+        self._pending.discard(sha256)
+        if image.isNull():
+            return
+        _pixmaps[sha256] = QPixmap.fromImage(image)
+        while len(_pixmaps) > _PIXMAP_LIMIT:
+            _pixmaps.popitem(last=False)
+        for i, r in enumerate(self._rows):
+            if r["sha256"] == sha256:
+                idx = self.index(i, 0)
+                self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+
+    def thumbnails_ready(self) -> bool:
+        return all(r["sha256"] in _pixmaps for r in self._rows)

@@ -1,0 +1,151 @@
+"""The live score bar: final score, level reached, what stands between the unit and the
+next level (points short, blocking gate items and categories), and the gap list."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+
+from checklists.numbers import display
+
+from . import theme
+
+MAX_LINKS = 4
+
+
+class ScoreBar(QFrame):
+    gapRequested = Signal()
+    jumpRequested = Signal(str)  # item or category code
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.session = None
+        self.mode = "self"
+        self.setObjectName("scoreBar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#scoreBar { background: #f8f9fa; border: 1px solid #dadce0; border-radius: 4px; }")
+
+        self.role_label = QLabel("自评得分")
+        self.role_label.setStyleSheet("color: #5f6368;")
+        self.final_label = QLabel("—")
+        self.final_label.setObjectName("finalLabel")
+        self.final_label.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        self.total_label = QLabel("")
+        self.total_label.setStyleSheet("color: #5f6368;")
+        self.level_label = QLabel("")
+        self.level_label.setObjectName("levelLabel")
+        self.level_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel("")
+        self.detail.setObjectName("detailLabel")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.detail.linkActivated.connect(self.jumpRequested.emit)
+        self.breakdown = QLabel("")
+        self.breakdown.setStyleSheet("color: #5f6368;")
+        self.other = QLabel("")
+        self.other.setStyleSheet("color: #5f6368;")
+        self.gap_button = QPushButton("差距清单 (Ctrl+G)")
+        self.gap_button.setToolTip("按失分从多到少列出未满分的条目，回车跳转")
+        self.gap_button.clicked.connect(self.gapRequested.emit)
+
+        score_box = QVBoxLayout()
+        score_box.setSpacing(0)
+        score_box.addWidget(self.role_label)
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.final_label)
+        row.addWidget(self.total_label, 0, Qt.AlignmentFlag.AlignBottom)
+        score_box.addLayout(row)
+
+        text_box = QVBoxLayout()
+        text_box.setSpacing(2)
+        text_box.addWidget(self.detail)
+        text_box.addWidget(self.breakdown)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.setSpacing(14)
+        layout.addLayout(score_box)
+        layout.addWidget(self.level_label)
+        layout.addLayout(text_box, 1)
+        layout.addWidget(self.other)
+        layout.addWidget(self.gap_button)
+        self.refresh()
+
+    def set_session(self, session, mode: str = "self") -> None:
+        self.session = session
+        self.mode = mode
+        if session is not None:
+            session.scoreChanged.connect(self.refresh)
+            session.statusChanged.connect(self.refresh)
+        self.refresh()
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.refresh()
+
+    def refresh(self) -> None:
+        s = self.session
+        if s is None:
+            self.final_label.setText("—")
+            self.total_label.setText("")
+            self.level_label.hide()
+            self.detail.setText("<span style='color:#5f6368'>未打开考评</span>")
+            self.breakdown.setText("")
+            self.other.setText("")
+            self.gap_button.setEnabled(False)
+            return
+        role = "review" if self.mode == "review" else "self"
+        r = s.results[role]
+        self.role_label.setText("考评得分" if role == "review" else "自评得分")
+        self.final_label.setText(display(r.final))
+        self.total_label.setText(f"/ {display(r.total)}")
+        keys = [lv.key for lv in r.levels]
+        index = keys.index(r.level) if r.level in keys else -1
+        color = theme.level_color(index, len(keys)).name()
+        self.level_label.setText(r.level_label)
+        self.level_label.setStyleSheet(f"background: {color}; color: white; font-weight: bold; font-size: 12pt;"
+                                       "padding: 4px 12px; border-radius: 12px;")
+        self.level_label.show()
+        self.detail.setText(self._detail_html(r))
+        bonus = f" + 加分 {display(r.bonus)}" if r.bonus else ""
+        penalty = f" − 扣分 {display(r.penalty)}" if r.penalty else ""
+        answered = len(r.items) - len(r.unanswered)
+        self.breakdown.setText(f"基本分 {display(r.base)}{bonus}{penalty} · 已填 {answered}/{len(r.items)} 项")
+        if role == "review":
+            o = s.results["self"]
+            self.other.setText(f"自评 {display(o.final)} · {o.level_label}")
+        else:
+            self.other.setText("")
+        self.gap_button.setText(f"差距清单（{len(r.gap)}）Ctrl+G")
+        self.gap_button.setEnabled(True)
+
+    def _detail_html(self, r) -> str:
+        nxt = r.next_level()
+        if nxt is None:
+            return f"<b style='color:#1e8e3e'>已达最高等级“{escape(r.level_label)}”</b>"
+        parts = []
+        if nxt.short_by > 0:
+            parts.append(f"距<b>{escape(nxt.label)}</b>还差 <b>{display(nxt.short_by)}</b> 分")
+        else:
+            parts.append(f"分数已够<b>{escape(nxt.label)}</b>（{display(nxt.min_score)} 分）")
+        if nxt.blocking_items:
+            parts.append("未满足的必备/否决项：" + self._links(nxt.blocking_items, r.checklist))
+        if nxt.blocking_categories:
+            parts.append("得分率不足的大项：" + self._links(nxt.blocking_categories, r.checklist, categories=True))
+        return " · ".join(parts)
+
+    def _links(self, codes, checklist, categories: bool = False) -> str:
+        titles = {c.code: c.title for c in checklist.all_categories()} if categories else \
+            {i.code: i.title for i in checklist.items()}
+        out = [f"<a href='{escape(c)}' style='color:#c5221f'>{escape(c)} {escape(titles.get(c, ''))}</a>"
+               for c in codes[:MAX_LINKS]]
+        more = f" 等 {len(codes)} 项" if len(codes) > MAX_LINKS else ""
+        return "、".join(out) + more
+
+    def summary_text(self) -> str:
+        """Plain text of what the bar shows (for tests and the status bar)."""
+        return f"{self.final_label.text()} {self.level_label.text()} {self.detail.text()}"

@@ -1,0 +1,52 @@
+"""Background work: importing a batch of photos without freezing the window.
+
+The worker calls storage.evidence.add_photos in its own thread: each good photo is
+committed on its own (the workspace serialises writes), so cancelling keeps what
+was already imported and a crash loses at most the photo being read.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread, Signal
+
+from checklists.errors import DabiaoError
+from storage import evidence
+
+
+class PhotoImportWorker(QThread):
+    progress = Signal(int, int, str)  # done, total, file name
+    failed = Signal(str)  # the whole batch was refused (e.g. locked answers)
+    done = Signal(object)  # list[PhotoOutcome]
+
+    def __init__(self, ws, assessment_id: str, code: str, paths, role: str, caption: str | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.ws, self.assessment_id, self.code, self.role = ws, assessment_id, code, role
+        self.paths = [str(p) for p in paths]
+        self.caption = caption
+        self._cancel = threading.Event()
+        self.outcomes: list = []
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        def progress(done, total, outcome):
+            self.progress.emit(done, total, outcome.path)
+
+        try:
+            self.outcomes = evidence.add_photos(self.ws, self.assessment_id, self.code, self.paths, self.role,
+                                                self.caption, progress=progress, cancelled=self._cancel.is_set)
+        except DabiaoError as exc:
+            self.failed.emit(str(exc))
+            self.outcomes = []
+        except Exception as exc:  # noqa: BLE001 - never let a worker die silently
+            self.failed.emit(f"导入照片时出错：{exc}")
+            self.outcomes = []
+        self.done.emit(self.outcomes)
