@@ -16,6 +16,17 @@ def plain_number(value: Fraction):
     return float(value)
 
 
+def plain(value):
+    """Document data as YAML/JSON-safe values: exact numbers as int or float."""
+    if isinstance(value, dict):
+        return {key: plain(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Fraction):
+        return plain_number(value)
+    return value
+
+
 def item_to_dict(item: Item, with_source: bool = False) -> dict:
     d = {"code": item.code, "title": item.title, "requirement": item.requirement}
     if item.excellent:

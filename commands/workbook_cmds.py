@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
 
 import yaml
 
 from checklists import load_checklist
-from checklists.serialize import checklist_to_dict, plain_number
+from checklists.serialize import checklist_to_dict, plain
 from checklists.source import read_document
 from checklists.workbook import read_workbook_document, write_template, write_workbook
 
@@ -60,17 +59,6 @@ def template(args) -> int:
     write_template(out)
     print(f"已写入 {out}：空白考评标准模板（填写前请先阅读“说明”工作表）")
     return 0
-
-
-def plain(value):
-    """Document data as YAML/JSON-safe values: exact numbers as int or float."""
-    if isinstance(value, dict):
-        return {key: plain(v) for key, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, Fraction):
-        return plain_number(value)
-    return value
 
 
 def register(subparsers, groups) -> None:

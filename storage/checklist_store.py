@@ -67,17 +67,20 @@ def import_checklist_text(ws, text: str, name: str, extra_places=()) -> tuple[di
 
 
 def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
-    """Import a .yaml/.yml/.json (or .xlsx, converted to YAML text) criteria file."""
+    """Import a .yaml/.yml/.json (or .xlsx, stored as the equivalent YAML text: an
+    overlay workbook stays an overlay, so items keep their 省标 / 市标 source) file."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         import yaml
 
         from checklists import load_checklist
-        from checklists.serialize import checklist_to_dict
+        from checklists.serialize import plain
+        from checklists.workbook import read_workbook_document
 
-        checklist = load_checklist(path, extra_places)
-        text = yaml.safe_dump(checklist_to_dict(checklist), allow_unicode=True, sort_keys=False)
-        return import_checklist_text(ws, text, path.with_suffix(".yaml").name, extra_places)
+        load_checklist(path, extra_places)  # every problem, with its cell, before storing
+        data = plain(read_workbook_document(path).data)
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        return import_checklist_text(ws, text, path.with_suffix(".yaml").name, list(extra_places) + [path.parent])
     return import_checklist_text(ws, read_text_file(path), str(path), list(extra_places) + [path.parent])
 
 

@@ -249,3 +249,17 @@ def test_daily_backup_on_open_keeps_last_n(tmp_path):
         for _ in range(backup.KEEP + 3):
             backup.make_backup(ws)
         assert len(backup.backups(ws)) == backup.KEEP
+
+
+def test_overlay_workbook_is_stored_as_an_overlay(tmp_path):
+    """An .xlsx city overlay keeps `extends` and each item's source in the workspace."""
+    import main as app_main
+
+    xlsx = tmp_path / "city.xlsx"
+    assert app_main.main(["checklist", "convert", str(ROOT / "checklists/library/city-2027-town.yaml"),
+                          "--out", str(xlsx)]) == 0
+    with open_ws(tmp_path / "ws") as ws:
+        row, added = checklist_store.import_checklist_file(ws, xlsx)
+        assert added and row["extends_id"] == "prov-2027-town"
+        merged = checklist_store.load(ws, "city-2027-town", "1")
+        assert merged.item("C1.1").source.label == "市标" and merged.item("1.1").source.label == "省标"
