@@ -116,12 +116,18 @@ def photo_counts(ws, assessment_id: str, role: str | None = None) -> dict[str, i
 
 
 def scoring_input(ws, assessment_id: str, role: str = "self") -> Answers:
-    """The plain Answers the engine needs, for one role."""
+    """The plain Answers the engine needs, for one role. For the review, documents the
+    inspector has not ticked themselves default to the unit's own ticks."""
     rows = list_answers(ws, assessment_id, role)
+    documents = {code: r["documents"] for code, r in rows.items() if r["documents"] is not None}
+    if role == "review":
+        own = {code: r["documents"] for code, r in list_answers(ws, assessment_id, "self").items()
+               if r["documents"] is not None}
+        documents = own | documents
     return Answers(
         values={code: r["value"] for code, r in rows.items() if r["value"] is not None},
         photos=photo_counts(ws, assessment_id, role),
-        documents={code: r["documents"] for code, r in rows.items() if r["documents"] is not None},
+        documents=documents,
     )
 
 

@@ -85,14 +85,21 @@ def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
 
 
 def ensure_bundled(ws) -> int:
-    """Import the sample criteria shipped with the app (once); returns how many were added."""
+    """Import the sample criteria shipped with the app (once); returns how many were added.
+    Skipped without parsing when the shipped files are the ones already seen (start-up)."""
+    files = bundled_files()
+    fingerprint = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in files)).hexdigest()
+    if ws.meta("bundled_criteria") == fingerprint:
+        return 0
     added = 0
-    for path in bundled_files():
+    for path in files:
         try:
             _, new = import_checklist_file(ws, path)
             added += new
         except (ChecklistError, StorageError):
             continue  # a newer sample under an old version: keep the workspace's copy
+    if not ws.readonly:
+        ws.set_meta("bundled_criteria", fingerprint)
     return added
 
 

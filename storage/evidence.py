@@ -188,7 +188,11 @@ def ensure_derived(ws, sha256: str, ext: str) -> None:
 
 
 def set_caption(ws, attachment_id: str, caption: str) -> None:
+    """Change a photo's caption (only while its role may still edit)."""
     row = _attachment(ws, attachment_id)
+    a = get_assessment(ws, row["assessment_id"])
+    if row["role"] not in editable_roles(a["status"]):
+        raise StorageError(f"考评状态为“{STATUS_LABELS[a['status']]}”，不能修改该照片的说明")
     with ws.transaction() as db:
         db["attachments"].update(attachment_id, {"caption": caption})
         ws.record("attachment", attachment_id, "caption", {"old": row["caption"], "new": caption},

@@ -99,6 +99,12 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"无法升级工作区数据库 {self.folder / DB_NAME}：{exc}") from None
 
+    def for_thread(self) -> "Workspace":
+        """Another connection to the same workspace, for a worker thread: SQLite connections
+        must not be shared between threads that read and write at once. It does not own the
+        lock (this process already holds it); close it when the work is done."""
+        return Workspace(self.folder, _connect(self.db_path, self.readonly), None, self.readonly)
+
     def close(self) -> None:
         try:
             self.db.close()

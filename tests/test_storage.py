@@ -263,3 +263,47 @@ def test_overlay_workbook_is_stored_as_an_overlay(tmp_path):
         assert added and row["extends_id"] == "prov-2027-town"
         merged = checklist_store.load(ws, "city-2027-town", "1")
         assert merged.item("C1.1").source.label == "市标" and merged.item("1.1").source.label == "省标"
+
+
+def test_bundled_criteria_are_not_reparsed_on_every_open(tmp_path, monkeypatch):
+    with open_ws(tmp_path) as ws:
+        assert checklist_store.ensure_bundled(ws) > 0 and ws.db["checklists"].count == 4
+        calls = []
+        monkeypatch.setattr(checklist_store, "import_checklist_file", lambda *a, **k: calls.append(a))
+        assert checklist_store.ensure_bundled(ws) == 0 and calls == []
+
+
+def test_review_documents_default_to_the_units_ticks(tmp_path):
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws, "prov-2027-town")
+        answer_store.set_answer(ws, a["id"], "1.1", "self", 1, documents=["党委会议记录"])
+        assessments.set_status(ws, a["id"], "submitted")
+        answer_store.set_answer(ws, a["id"], "1.1", "review", 1)
+        gap = {g.code: g for g in answer_store.score_assessment(ws, a["id"], "review").gap}
+        assert "党委会议记录" not in gap["1.1"].missing_documents
+        answer_store.set_answer(ws, a["id"], "1.1", "review", 1, documents=[])
+        gap = {g.code: g for g in answer_store.score_assessment(ws, a["id"], "review").gap}
+        assert "党委会议记录" in gap["1.1"].missing_documents
+
+
+def test_worker_connection_shares_the_workspace(tmp_path):
+    import threading
+
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        errors = []
+
+        def work():
+            other = ws.for_thread()
+            try:
+                answer_store.set_answer(other, a["id"], "1.2", "self", True)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                other.close()
+
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+        assert errors == [] and answer_store.get_answer(ws, a["id"], "1.2", "self")["value"] is True
+        assert check_workspace(ws) == []

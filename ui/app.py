@@ -42,7 +42,7 @@ def setup_application(app: QApplication) -> None:
 def open_workspace(folder=None, parent=None) -> Workspace | None:
     """Open the workspace; when another copy of the app holds it, offer read-only or quit."""
     try:
-        return Workspace.open(folder)
+        return Workspace.open(folder, wait=1.0)
     except WorkspaceLocked as exc:
         box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
                           f"{exc}\n\n可以只读方式打开（只能查看，不能修改），或者退出。", parent=parent)

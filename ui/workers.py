@@ -1,8 +1,8 @@
 """Background work: importing a batch of photos without freezing the window.
 
-The worker calls storage.evidence.add_photos in its own thread: each good photo is
-committed on its own (the workspace serialises writes), so cancelling keeps what
-was already imported and a crash loses at most the photo being read.
+The worker calls storage.evidence.add_photos in its own thread, on its own SQLite
+connection (Workspace.for_thread): each good photo is committed on its own, so
+cancelling keeps what was already imported and a crash loses at most the photo being read.
 """
 
 from __future__ import annotations
@@ -41,7 +41,13 @@ class PhotoImportWorker(QThread):
             self.progress.emit(done, total, outcome.path)
 
         try:
-            self.outcomes = evidence.add_photos(self.ws, self.assessment_id, self.code, self.paths, self.role,
+            ws = self.ws.for_thread()  # its own SQLite connection: the UI thread keeps reading
+        except DabiaoError as exc:
+            self.failed.emit(str(exc))
+            self.done.emit([])
+            return
+        try:
+            self.outcomes = evidence.add_photos(ws, self.assessment_id, self.code, self.paths, self.role,
                                                 self.caption, progress=progress, cancelled=self._cancel.is_set)
         except DabiaoError as exc:
             self.failed.emit(str(exc))
@@ -49,4 +55,6 @@ class PhotoImportWorker(QThread):
         except Exception as exc:  # noqa: BLE001 - never let a worker die silently
             self.failed.emit(f"导入照片时出错：{exc}")
             self.outcomes = []
+        finally:
+            ws.close()
         self.done.emit(self.outcomes)
