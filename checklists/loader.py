@@ -155,6 +155,7 @@ class _Cat:
     cats: list
     path: tuple
     doc: Document
+    item_paths: dict = field(default_factory=dict)  # id(item) -> its path in `doc`
 
     def walk(self):
         yield self
@@ -273,8 +274,10 @@ def _draft_document(doc: Document, resolver: Resolver, seen: tuple):
         draft = _overlay(ck, data, header, resolver, seen + (me,))
     else:
         draft = _base(ck, data, header)
-    if draft is not None and not ck.problems:
-        _finish(ck, draft, data)
+    if draft is not None:
+        # Whole-set rules run even when parts were refused, so that one pass lists every
+        # problem; those that would only echo an earlier one are skipped (see _finish).
+        _finish(ck, draft, data, complete=not ck.problems)
     return (draft if not ck.problems else None), ck.problems
 
 
@@ -385,19 +388,20 @@ def _category(ck: _Checker, raw, path, source: Source, depth: int) -> _Cat | Non
                 ck.err(path + ("min_ratio", key), f"得分率必须是 0 到 1 之间的数，现在是 {value!r}")
             else:
                 min_ratio[str(key)] = ratio
-    items = []
+    items, item_paths = [], {}
     if raw.get("items") is not None and ck.sequence(raw["items"], path + ("items",), "items"):
         for j, item_raw in enumerate(raw["items"]):
             item = _item(ck, item_raw, path + ("items", j), source)
             if item is not None:
                 items.append(item)
+                item_paths[id(item)] = path + ("items", j)
     cats = []
     if raw.get("categories") is not None and ck.sequence(raw["categories"], path + ("categories",), "categories"):
         if depth >= MAX_CATEGORY_DEPTH:
             ck.err(path + ("categories",), f"大项最多嵌套 {MAX_CATEGORY_DEPTH} 层")
         else:
             cats = _categories(ck, raw["categories"], path + ("categories",), source, depth + 1)
-    return _Cat(code or "?", title or "?", min_ratio, items, cats, path, ck.doc)
+    return _Cat(code or "?", title or "?", min_ratio, items, cats, path, ck.doc, item_paths)
 
 
 def _item(ck: _Checker, raw, path, source: Source) -> Item | None:
@@ -642,35 +646,44 @@ def _replace_items(ck: _Checker, base: _Draft, data: dict, source: Source):
     raws = data.get("replace_items")
     if raws is None or not ck.sequence(raws, ("replace_items",), "replace_items"):
         return
-    removing = set(data.get("remove_items") or []) if isinstance(data.get("remove_items"), list) else set()
+    codes = data.get("remove_items")
+    removing = {c for c in codes if isinstance(c, str)} if isinstance(codes, list) else set()
+    replaced = set()
     for i, raw in enumerate(raws):
         path = ("replace_items", i)
         item = _item(ck, raw, path, source)
         if item is None:
             continue
         cat, at = _locate(base, item.code)
-        if cat is None:
+        if item.code in replaced:
+            ck.err(path + ("code",), f"条目 {item.code!r} 在 replace_items 中重复")
+        elif cat is None:
             ck.err(path + ("code",), f"要替换的条目 {item.code!r} 在基础标准中不存在")
         elif item.code in removing:
             ck.err(path + ("code",), f"条目 {item.code!r} 不能同时替换和删除")
         else:
             cat.items[at] = item
             base.origins[id(item)] = (ck.doc, path)
+        replaced.add(item.code)
 
 
 def _remove_items(ck: _Checker, base: _Draft, data: dict):
     codes = data.get("remove_items")
     if codes is None or not ck.sequence(codes, ("remove_items",), "remove_items"):
         return
+    removed = set()
     for i, code in enumerate(codes):
         if not isinstance(code, str):
             ck.err(("remove_items", i), f"条目编号必须是文本，现在是 {code!r}；数字请加引号")
             continue
         cat, at = _locate(base, code)
-        if cat is None:
+        if code in removed:
+            ck.err(("remove_items", i), f"条目 {code!r} 在 remove_items 中重复")
+        elif cat is None:
             ck.err(("remove_items", i), f"要删除的条目 {code!r} 在基础标准中不存在")
         else:
             del cat.items[at]
+            removed.add(code)
 
 
 def _add_items(ck: _Checker, base: _Draft, data: dict, source: Source):
@@ -702,33 +715,44 @@ def _add_items(ck: _Checker, base: _Draft, data: dict, source: Source):
 # --------------------------------------------------------------------------- whole-set rules
 
 
-def _finish(ck: _Checker, draft: _Draft, data: dict):
-    """Rules that need the whole (merged) set: unique codes, totals, levels, gates, ratios."""
+def _finish(ck: _Checker, draft: _Draft, data: dict, complete: bool = True):
+    """Rules that need the whole (merged) set: unique codes, totals, levels, gates, ratios.
+
+    When `complete` is false some items or levels were already refused (and left out of
+    the draft): sums are then meaningless and unknown-level checks could be echoes, so
+    only the rules that still hold are checked."""
     # Remember where each item of this document came from, for messages.
     for cat in draft.all_cats():
         if cat.doc is ck.doc:
             for j, item in enumerate(cat.items):
-                draft.origins.setdefault(id(item), (ck.doc, cat.path + ("items", j)))
+                # Refused items are left out of cat.items: use the path the item was read at.
+                draft.origins.setdefault(id(item), (ck.doc, cat.item_paths.get(id(item), cat.path + ("items", j))))
 
     seen_items, seen_cats = {}, {}
     for cat in draft.all_cats():
-        if cat.code in seen_cats:
+        if cat.code in seen_cats and (complete or cat.code != "?"):
             ck.problems.append(cat.doc.problem(cat.path + ("code",), f"大项编号 {cat.code!r} 重复"))
         seen_cats[cat.code] = cat
         for j, item in enumerate(cat.items):
             if item.code in seen_items:
-                doc, path = draft.origins.get(id(item), (cat.doc, cat.path + ("items", j)))
+                culprit, first = item, seen_items[item.code]
+                if (draft.origins.get(id(item), (None,))[0] is not ck.doc
+                        and draft.origins.get(id(first), (None,))[0] is ck.doc):
+                    culprit = first  # an overlay item placed before the base's: blame the overlay
+                doc, path = draft.origins.get(id(culprit), (cat.doc, cat.path + ("items", j)))
                 ck.problems.append(doc.problem(path + ("code",), f"条目编号 {item.code!r} 重复"))
             seen_items[item.code] = item
 
     base_sum = sum((i.points for i in draft.all_items() if i.role == "base"), Fraction(0))
     total = draft.header.get("total")
-    if total is not None and total != base_sum:
+    if complete and total is not None and total != base_sum:
         ck.err(("total",), f"总分 {_show(total)} 与基本项分值合计 {_show(base_sum)} 不符")
-    if base_sum == 0:
+    if complete and base_sum == 0:
         ck.err(("categories",) if "categories" in data else (), "基本项分值合计为 0：至少需要一个有分值的基本项")
     draft.header["total"] = total if total is not None else base_sum
 
+    # A refused level (bad key, not a mapping) would make every gate on it "unknown".
+    levels_whole = complete or not any(p.file == ck.doc.name and p.path.startswith("levels") for p in ck.problems)
     last = None
     keys = set()
     for key, label, min_score, where in draft.levels:
@@ -742,10 +766,10 @@ def _finish(ck: _Checker, draft: _Draft, data: dict):
 
     for cat in draft.all_cats():
         for key in cat.min_ratio:
-            if key not in keys:
+            if levels_whole and key not in keys:
                 ck.problems.append(cat.doc.problem(cat.path + ("min_ratio", key), f"未知的等级 {key!r}（已有：{'、'.join(sorted(keys))}）"))
         for j, item in enumerate(cat.items):
-            if item.gate is not None and item.gate not in keys:
+            if levels_whole and item.gate is not None and item.gate not in keys:
                 doc, path = draft.origins.get(id(item), (cat.doc, cat.path + ("items", j)))
                 ck.problems.append(doc.problem(path + ("gate",), f"未知的等级 {item.gate!r}（已有：{'、'.join(sorted(keys))}）"))
 

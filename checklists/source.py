@@ -95,12 +95,45 @@ def _parse_yaml(text: str, name: str) -> Document:
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")
 
+    active: set[int] = set()  # collection nodes being converted: an alias to one is a loop
+
+    def construct(node, path):
+        """A scalar (or a key) as a Python value; an unknown tag (`!foo`) is a problem."""
+        try:
+            return constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            what = getattr(exc, "problem", None) or str(exc)
+            problems.append(Problem(name, format_path(path), f"YAML 无法识别的值：{what}", node.start_mark.line + 1))
+            return None
+
     def convert(node, path):
         lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in active:
+                problems.append(Problem(name, format_path(path), "YAML 别名引用了自身（循环引用）",
+                                        node.start_mark.line + 1))
+                return None
+            active.add(id(node))
+            try:
+                return convert_collection(node, path)
+            finally:
+                active.discard(id(node))
+        value = construct(node, path)
+        if isinstance(value, float):
+            try:
+                return Fraction(node.value.replace("_", ""))
+            except (ValueError, ZeroDivisionError):
+                return value  # inf / nan: kept as float, refused by the validator
+        return value
+
+    def convert_collection(node, path):
         if isinstance(node, yaml.MappingNode):
             out = {}
             for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node, deep=True)
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = construct(key_node, path + (key_node.value,))
+                else:
+                    key = str(convert(key_node, path))
                 if isinstance(key, (list, dict)):
                     key = str(key)
                 child = path + (key,)
@@ -109,17 +142,7 @@ def _parse_yaml(text: str, name: str) -> Document:
                 lines[child] = key_node.start_mark.line + 1
                 out[key] = convert(value_node, child)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [convert(child, path + (i,)) for i, child in enumerate(node.value)]
-        value = constructor.construct_object(node, deep=True)
-        if isinstance(value, float):
-            try:
-                return Fraction(node.value.replace("_", ""))
-            except (ValueError, ZeroDivisionError):
-                return value  # inf / nan: kept as float, refused by the validator
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        return value
+        return [convert(child, path + (i,)) for i, child in enumerate(node.value)]
 
     data = convert(node, ())
     return Document(name, data, lines, problems)
