@@ -11,6 +11,11 @@ import yaml
 from .errors import ChecklistError, Problem, format_path
 from .numbers import exact
 
+# libyaml's parser when PyYAML was built with it (about 10x faster), else pure Python.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A real criteria file holds a few thousand values; far more means a hostile file.
+MAX_NODES = 200_000
+
 
 class Document:
     """Plain data read from one file, with the line where each key path starts. A workbook
@@ -81,7 +86,7 @@ def _parse_json(text: str, name: str) -> Document:
 
 def _parse_yaml(text: str, name: str) -> Document:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -96,6 +101,7 @@ def _parse_yaml(text: str, name: str) -> Document:
     constructor = yaml.SafeLoader("")
 
     active: set[int] = set()  # collection nodes being converted: an alias to one is a loop
+    budget = [MAX_NODES]  # aliases can expand a tiny file enormously ("billion laughs")
 
     def construct(node, path):
         """A scalar (or a key) as a Python value; an unknown tag (`!foo`) is a problem."""
@@ -107,6 +113,9 @@ def _parse_yaml(text: str, name: str) -> Document:
             return None
 
     def convert(node, path):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ChecklistError([Problem(name, "", f"文件展开后超过 {MAX_NODES} 个值（别名引用过多），已拒绝")])
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             if id(node) in active:

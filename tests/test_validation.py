@@ -792,3 +792,16 @@ def test_json_answers(tmp_path, base_set):
     with pytest.raises(ChecklistError) as info:
         load_answers(f, base_set)
     assert [p.path for p in info.value.problems] == ["answers.2.1"]
+
+
+def test_alias_bomb_is_refused_quickly(write):
+    """A few lines whose aliases expand to billions of values are refused, not expanded."""
+    from checklists import ChecklistError, load_checklist
+
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    path = write("bomb.yaml", "\n".join(lines) + "\n")
+    with pytest.raises(ChecklistError) as err:
+        load_checklist(path)
+    assert "别名引用过多" in str(err.value) and "bomb.yaml" in str(err.value)
