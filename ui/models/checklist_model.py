@@ -7,12 +7,13 @@ answers and score results, so a 200-item list scrolls and repaints without queri
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from checklists.numbers import display
 
 from .. import theme
+from .tree import NodeTreeModel, TreeNode
 from ..format import evidence_text, score_text, value_text
 
 COL_TITLE, COL_POINTS, COL_SELF, COL_REVIEW = range(4)
@@ -25,26 +26,14 @@ StatusRole = Qt.ItemDataRole.UserRole + 3  # status in the active role (items on
 SearchRole = Qt.ItemDataRole.UserRole + 4  # text for find
 
 
-class _Node:
-    __slots__ = ("kind", "obj", "parent", "row", "children", "nid")
+class ChecklistModel(NodeTreeModel):
+    COLUMNS = len(HEADERS)
 
-    def __init__(self, kind, obj, parent, row, nid):
-        self.kind = kind
-        self.obj = obj
-        self.parent = parent
-        self.row = row
-        self.children: list = []
-        self.nid = nid
-
-
-class ChecklistModel(QAbstractItemModel):
     def __init__(self, session=None, parent=None):
         super().__init__(parent)
         self.session = None
         self.mode = "self"  # which role's status the icons show
-        self._nodes: list[_Node] = []
-        self._roots: list[_Node] = []
-        self._by_code: dict[str, _Node] = {}
+        self._by_code: dict[str, TreeNode] = {}
         self._bold = QFont()
         self._bold.setBold(True)
         if session is not None:
@@ -62,13 +51,12 @@ class ChecklistModel(QAbstractItemModel):
             session.itemChanged.connect(self.item_changed)
         self.endResetModel()
 
-    def _new(self, kind, obj, parent, row) -> _Node:
-        node = _Node(kind, obj, parent, row, len(self._nodes))
-        self._nodes.append(node)
+    def _new(self, kind, obj, parent, row) -> TreeNode:
+        node = self._new_node(kind, obj, parent, row)
         self._by_code[obj.code] = node
         return node
 
-    def _build(self, category, parent, row) -> _Node:
+    def _build(self, category, parent, row) -> TreeNode:
         node = self._new("category", category, parent, row)
         for item in category.items:
             node.children.append(self._new("item", item, node, len(node.children)))
@@ -104,17 +92,6 @@ class ChecklistModel(QAbstractItemModel):
 
     # ---------------------------------------------------------------- lookups
 
-    def _index(self, node: _Node, column: int = 0) -> QModelIndex:
-        return self.createIndex(node.row, column, node.nid)
-
-    def _node(self, index) -> _Node | None:
-        if not index.isValid():
-            return None
-        nid = index.internalId()
-        if 0 <= nid < len(self._nodes):
-            return self._nodes[nid]
-        return None
-
     def index_of(self, code: str, column: int = 0) -> QModelIndex:
         node = self._by_code.get(code)
         return self._index(node, column) if node else QModelIndex()
@@ -131,40 +108,6 @@ class ChecklistModel(QAbstractItemModel):
         return [item.code for item in self.session.checklist.items()] if self.session else []
 
     # ---------------------------------------------------------------- Qt model API
-
-    def index(self, row, column, parent=QModelIndex()):
-        if column < 0 or column >= len(HEADERS) or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            if row >= len(self._roots):
-                return QModelIndex()
-            return self._index(self._roots[row], column)
-        if parent.column() != 0:
-            return QModelIndex()
-        node = self._node(parent)
-        if node is None or row >= len(node.children):
-            return QModelIndex()
-        return self._index(node.children[row], column)
-
-    def parent(self, index=QModelIndex()):
-        node = self._node(index)
-        if node is None or node.parent is None:
-            return QModelIndex()
-        return self._index(node.parent, 0)
-
-    def rowCount(self, parent=QModelIndex()):
-        if not parent.isValid():
-            return len(self._roots)
-        if parent.column() != 0:
-            return 0
-        node = self._node(parent)
-        return len(node.children) if node else 0
-
-    def columnCount(self, parent=QModelIndex()):
-        return len(HEADERS)
-
-    def hasChildren(self, parent=QModelIndex()):
-        return self.rowCount(parent) > 0
 
     def flags(self, index):
         if not index.isValid():

@@ -7,7 +7,7 @@ only for rows the view actually shows, and cached until `invalidate()`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from checklists.errors import DabiaoError
@@ -17,6 +17,7 @@ from storage import answers as answer_store
 from storage import assessments, units
 
 from .. import theme
+from .tree import NodeTreeModel, TreeNode
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 NodeKindRole = Qt.ItemDataRole.UserRole + 2  # "unit" | "assessment"
@@ -24,30 +25,18 @@ BadgeColorRole = Qt.ItemDataRole.UserRole + 3
 RowRole = Qt.ItemDataRole.UserRole + 4
 
 
-class _Node:
-    __slots__ = ("kind", "row_data", "parent", "row", "children", "nid")
-
-    def __init__(self, kind, row_data, parent, nid):
-        self.kind = kind
-        self.row_data = row_data
-        self.parent = parent
-        self.row = 0
-        self.children: list = []
-        self.nid = nid
-
-
 def badge_role(status: str) -> str:
     """Whose score the badge shows: the review once it is done, else the self-assessment."""
     return "review" if status in ("reviewed", "final") else "self"
 
 
-class UnitsModel(QAbstractItemModel):
+class UnitsModel(NodeTreeModel):
+    COLUMNS = 2
+
     def __init__(self, ws, parent=None):
         super().__init__(parent)
         self.ws = ws
-        self._nodes: list[_Node] = []
-        self._roots: list[_Node] = []
-        self._by_id: dict[str, _Node] = {}
+        self._by_id: dict[str, TreeNode] = {}
         self._badges: dict[str, tuple] = {}
         self._open_actions: dict[str, int] = {}
         self.reload()
@@ -78,10 +67,9 @@ class UnitsModel(QAbstractItemModel):
             node.row = i
         self.endResetModel()
 
-    def _add(self, kind, row_data, parent) -> _Node:
-        node = _Node(kind, row_data, parent, len(self._nodes))
-        self._nodes.append(node)
-        self._by_id[row_data["id"]] = node
+    def _add(self, kind, obj, parent) -> TreeNode:
+        node = self._new_node(kind, obj, parent)
+        self._by_id[obj["id"]] = node
         (parent.children if parent else self._roots).append(node)
         return node
 
@@ -91,7 +79,7 @@ class UnitsModel(QAbstractItemModel):
         if node is None:
             return
         try:
-            node.row_data = node.row_data | assessments.get_assessment(self.ws, assessment_id)
+            node.obj = node.obj | assessments.get_assessment(self.ws, assessment_id)
         except DabiaoError:
             return
         self._badges.pop(assessment_id, None)
@@ -107,28 +95,19 @@ class UnitsModel(QAbstractItemModel):
 
     # ---------------------------------------------------------------- lookups
 
-    def _index(self, node: _Node, column: int = 0) -> QModelIndex:
-        return self.createIndex(node.row, column, node.nid)
-
-    def _node(self, index) -> _Node | None:
-        if not index.isValid():
-            return None
-        nid = index.internalId()
-        return self._nodes[nid] if 0 <= nid < len(self._nodes) else None
-
     def index_of(self, record_id: str) -> QModelIndex:
         node = self._by_id.get(record_id)
         return self._index(node) if node else QModelIndex()
 
     def record(self, index) -> tuple[str, dict] | None:
         node = self._node(index)
-        return (node.kind, node.row_data) if node else None
+        return (node.kind, node.obj) if node else None
 
     def unit_ids(self) -> list[str]:
-        return [n.row_data["id"] for n in self._nodes if n.kind == "unit"]
+        return [n.obj["id"] for n in self._nodes if n.kind == "unit"]
 
     def assessment_ids(self) -> list[str]:
-        return [n.row_data["id"] for n in self._nodes if n.kind == "assessment"]
+        return [n.obj["id"] for n in self._nodes if n.kind == "assessment"]
 
     def badge(self, assessment_id: str) -> tuple:
         """(text, colour, tooltip) for an assessment, scored once and cached."""
@@ -136,7 +115,7 @@ class UnitsModel(QAbstractItemModel):
         if cached is not None:
             return cached
         node = self._by_id[assessment_id]
-        a = node.row_data
+        a = node.obj
         role = badge_role(a["status"])
         try:
             result = answer_store.score_assessment(self.ws, assessment_id, role)
@@ -159,38 +138,6 @@ class UnitsModel(QAbstractItemModel):
 
     # ---------------------------------------------------------------- Qt model API
 
-    def index(self, row, column, parent=QModelIndex()):
-        if row < 0 or column < 0 or column > 1:
-            return QModelIndex()
-        if not parent.isValid():
-            return self._index(self._roots[row], column) if row < len(self._roots) else QModelIndex()
-        if parent.column() != 0:
-            return QModelIndex()
-        node = self._node(parent)
-        if node is None or row >= len(node.children):
-            return QModelIndex()
-        return self._index(node.children[row], column)
-
-    def parent(self, index=QModelIndex()):
-        node = self._node(index)
-        if node is None or node.parent is None:
-            return QModelIndex()
-        return self._index(node.parent, 0)
-
-    def rowCount(self, parent=QModelIndex()):
-        if not parent.isValid():
-            return len(self._roots)
-        if parent.column() != 0:
-            return 0
-        node = self._node(parent)
-        return len(node.children) if node else 0
-
-    def columnCount(self, parent=QModelIndex()):
-        return 2
-
-    def hasChildren(self, parent=QModelIndex()):
-        return self.rowCount(parent) > 0
-
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -205,7 +152,7 @@ class UnitsModel(QAbstractItemModel):
         node = self._node(index)
         if node is None:
             return None
-        r = node.row_data
+        r = node.obj
         col = index.column()
         if role == IdRole:
             return r["id"]
