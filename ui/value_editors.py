@@ -250,6 +250,48 @@ class _Spin:
         line.setText(text)
         line.setCursorPosition(len(text))
 
+    def _spin_row(self, spin: QAbstractSpinBox, *extra) -> None:
+        """The spin box (and any buttons) on the first row; saving is wired here."""
+        row = QHBoxLayout()
+        self._setup_spin(spin)
+        spin.valueChanged.connect(self._commit_spin)
+        for widget in (spin,) + extra:
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.first_row = row
+
+    def _hint(self, text: str) -> QLabel:
+        """The grey line under the spin box (bands, range, deduction rule)."""
+        hint = QLabel(text)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6368;")
+        self.layout_.addWidget(hint)
+        return hint
+
+    def _spin_value(self, v) -> Fraction:
+        """The answer for what the spin box shows (v >= 0)."""
+        return to_fraction(v)
+
+    def _commit_spin(self, *_):
+        v = self.spin.value()
+        if v < 0:  # below the range: "未填写"
+            if self.value not in (None, NA):
+                self.choose(None)
+            return
+        value = self._spin_value(v)
+        if value != self.value or self.value == NA:
+            self.choose(value)
+
+    def inputs(self):
+        return [self.spin]
+
+    def show_value(self, value):
+        self.spin.setValue(float(value) if value not in (None, NA) else self.spin.minimum())
+
+    def key(self, key, text):
+        return self.spin_key(key, text)
+
     def spin_key(self, key, text) -> bool:
         if key in DIGIT_KEYS or (text == "." and isinstance(self.spin, QDoubleSpinBox)):
             self.start_typing(text)
@@ -269,99 +311,44 @@ class _DisplaySpin(QDoubleSpinBox):
 
 class NumberEditor(_Spin, ValueEditor):
     def build(self):
-        row = QHBoxLayout()
         spin = _DisplaySpin()
         spin.setDecimals(2)
         spin.setRange(-1, 9_999_999)
         spin.setSingleStep(1)
         if self.item.unit:
             spin.setSuffix(f" {self.item.unit}")
-        self._setup_spin(spin)
-        spin.valueChanged.connect(self._commit_spin)
-        row.addWidget(spin)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        self.first_row = row
-        bands = QLabel(bands_text(self.item))
-        bands.setWordWrap(True)
-        bands.setObjectName("bandsLabel")
-        bands.setStyleSheet("color: #5f6368;")
-        self.layout_.addWidget(bands)
-
-    def _commit_spin(self, *_):
-        v = self.spin.value()
-        if v < 0:
-            if self.value not in (None, NA):
-                self.choose(None)
-            return
-        value = to_fraction(v)
-        if value != self.value or self.value == NA:
-            self.choose(value)
-
-    def inputs(self):
-        return [self.spin]
-
-    def show_value(self, value):
-        self.spin.setValue(float(value) if value not in (None, NA) else self.spin.minimum())
-
-    def key(self, key, text):
-        return self.spin_key(key, text)
+        self._spin_row(spin)
+        self._hint(bands_text(self.item)).setObjectName("bandsLabel")
 
 
 class ScoreEditor(_Spin, ValueEditor):
     def build(self):
-        row = QHBoxLayout()
         step = self.item.step
         spin = _DisplaySpin()
         spin.setDecimals(2)
         spin.setRange(-float(step), float(self.item.points))
         spin.setSingleStep(float(step))
         spin.setSuffix(" 分")
-        self._setup_spin(spin)
-        spin.valueChanged.connect(self._commit_spin)
-        row.addWidget(spin)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        self.first_row = row
-        hint = QLabel(f"0 – {display(self.item.points)} 分，按 {display(step)} 分一档")
-        hint.setStyleSheet("color: #5f6368;")
-        self.layout_.addWidget(hint)
+        self._spin_row(spin)
+        self._hint(f"0 – {display(self.item.points)} 分，按 {display(step)} 分一档")
 
-    def _commit_spin(self, *_):
-        v = self.spin.value()
-        if v < 0:
-            if self.value not in (None, NA):
-                self.choose(None)
-            return
+    def _spin_value(self, v) -> Fraction:
+        """Snap what was typed to the item's step, within 0..points."""
         step = self.item.step
-        value = round(to_fraction(v) / step) * step  # snap what was typed to the item's step
-        value = min(max(value, Fraction(0)), self.item.points)
+        value = min(max(round(to_fraction(v) / step) * step, Fraction(0)), self.item.points)
         if value != to_fraction(v):
             self._updating = True
             self.spin.setValue(float(value))
             self._updating = False
-        if value != self.value or self.value == NA:
-            self.choose(Fraction(value))
-
-    def inputs(self):
-        return [self.spin]
-
-    def show_value(self, value):
-        self.spin.setValue(float(value) if value not in (None, NA) else self.spin.minimum())
-
-    def key(self, key, text):
-        return self.spin_key(key, text)
+        return Fraction(value)
 
 
 class DeductEditor(_Spin, ValueEditor):
     def build(self):
-        row = QHBoxLayout()
         spin = QSpinBox()
         spin.setRange(-1, 999)
         spin.setPrefix("缺 ")
         spin.setSuffix(" 项")
-        self._setup_spin(spin)
-        spin.valueChanged.connect(self._commit_spin)
         self.minus = QPushButton("−1")
         self.plus = QPushButton("+1")
         for b in (self.minus, self.plus):
@@ -370,38 +357,21 @@ class DeductEditor(_Spin, ValueEditor):
         self.plus.setToolTip("多一项（或按 +）")
         self.minus.clicked.connect(lambda: self._step(-1))
         self.plus.clicked.connect(lambda: self._step(1))
-        row.addWidget(spin)
-        row.addWidget(self.minus)
-        row.addWidget(self.plus)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        self.first_row = row
-        hint = QLabel(deduct_text(self.item))
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #5f6368;")
-        self.layout_.addWidget(hint)
+        self._spin_row(spin, self.minus, self.plus)
+        self._hint(deduct_text(self.item))
 
     def _step(self, delta):
         current = self.spin.value()
         self.spin.setValue(max(0, current + delta) if current >= 0 else max(0, delta))
 
-    def _commit_spin(self, *_):
-        v = self.spin.value()
-        if v < 0:
-            if self.value not in (None, NA):
-                self.choose(None)
-            return
-        if Fraction(v) != self.value or self.value == NA:
-            self.choose(Fraction(v))
+    def _spin_value(self, v) -> Fraction:
+        return Fraction(v)
 
     def inputs(self):
         return [self.spin, self.minus, self.plus]
 
     def show_value(self, value):
         self.spin.setValue(int(value) if value not in (None, NA) else -1)
-
-    def key(self, key, text):
-        return self.spin_key(key, text)
 
 
 EDITORS = {"check": CheckEditor, "rubric": RubricEditor, "number": NumberEditor, "score": ScoreEditor,
