@@ -13,3 +13,13 @@ class WorkspaceLocked(StorageError):
 
 class LockedAnswers(StorageError):
     """The answers of this role cannot change in the assessment's current status."""
+
+
+def write_failed(exc: OSError, path, disk_full: str) -> StorageError:
+    """The one-line error for a failed write: `disk_full` when the disk is full (ENOSPC),
+    else what the OS said, naming the file."""
+    import errno
+
+    if getattr(exc, "errno", None) == errno.ENOSPC:
+        return StorageError(disk_full)
+    return StorageError(f"无法写入 {path}：{exc.strerror or exc}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
-from .errors import StorageError
+from .errors import StorageError, write_failed
 from .photos import PhotoRefused, prepare_photo, read_photo_bytes
 from .workspace import now
 
@@ -55,9 +55,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if getattr(exc, "errno", None) == 28:
-            raise StorageError(f"磁盘已满，无法保存 {path.name}；已保存的数据未受影响") from None
-        raise StorageError(f"无法写入 {path}：{exc.strerror or exc}") from None
+        raise write_failed(exc, path, f"磁盘已满，无法保存 {path.name}；已保存的数据未受影响") from None
 
 
 def _check_can_attach(ws, assessment: dict, code: str, role: str) -> None:
