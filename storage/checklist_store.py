@@ -33,11 +33,14 @@ def _resolver(ws, extra_places=()):
     return resolve
 
 
-def import_checklist_text(ws, text: str, name: str, extra_places=()) -> tuple[dict, bool]:
+def import_checklist_text(ws, text: str, name: str, extra_places=(), *,
+                          checklist: Checklist | None = None) -> tuple[dict, bool]:
     """Validate and store one criteria text (and any base it needs that the workspace lacks).
     Returns (row, added). The same text twice is a no-op; different text under an
-    existing (id, version) is refused."""
-    checklist = load_checklist_text(text, name, resolver=_resolver(ws, extra_places))
+    existing (id, version) is refused. `checklist`: the caller already loaded and validated
+    this very text (a bundle import), so it is not parsed again."""
+    if checklist is None:
+        checklist = load_checklist_text(text, name, resolver=_resolver(ws, extra_places))
     digest = sha256_text(text)
     existing = ws.db.execute("SELECT sha256 FROM checklists WHERE id = ? AND version = ?",
                              [checklist.id, checklist.version]).fetchone()

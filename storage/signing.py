@@ -23,12 +23,15 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from .errors import StorageError
 from .workspace import now
+
+# `cryptography` takes about 0.1 s to import: it is loaded on first use (signing or
+# verifying a bundle), not whenever storage is imported (app start-up, every CLI command).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 KEY_DIR = "keys"
 KEY_FILE = "workspace-ed25519.pem"
@@ -69,6 +72,8 @@ class Identity:
 
     @property
     def public_key(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private_key.public_key().public_bytes(serialization.Encoding.Raw,
                                                           serialization.PublicFormat.Raw)
 
@@ -130,6 +135,9 @@ def identity(ws, create: bool = True) -> Identity:
 
 
 def _create_key(path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
@@ -154,6 +162,9 @@ def _create_key(path: Path) -> None:
 
 
 def _load_key(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
@@ -165,6 +176,9 @@ def _load_key(path: Path) -> Ed25519PrivateKey:
 
 
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
         return True

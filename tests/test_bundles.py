@@ -603,6 +603,40 @@ def test_apply_failure_removes_the_photos_it_put_in_place(world, place, tmp_path
     assert bundles.workspace_dump(county) == before
 
 
+def test_photos_are_flushed_to_disk_before_the_import_commits(world, place, tmp_path, monkeypatch):
+    """Crash safety: the photos put in place are flushed (one pass, after the last one is
+    written) before the transaction naming them; if that fails, nothing is changed."""
+    county = place("county")
+    before = bundles.workspace_dump(county)
+    seen = []
+    real = bundles._make_durable
+
+    def spy(placed):
+        attached = county.db.execute("SELECT count(*) FROM attachments").fetchone()[0]
+        seen.append(([p.exists() for p in placed], attached))
+        real(placed)
+
+    monkeypatch.setattr(bundles, "_make_durable", spy)
+    plan = bundles.prepare_import(county, bundle(world, tmp_path, "submission"))
+    placed_count = len(plan.new_files)
+    plan.apply()
+    assert placed_count and seen == [([True] * placed_count, len(before["attachments"]))]
+
+    county2 = place("county")
+    before2 = bundles.workspace_dump(county2)
+
+    def full(placed):
+        raise StorageError("无法把照片写入磁盘（No space left on device）；工作区未作任何改动")
+
+    monkeypatch.setattr(bundles, "_make_durable", full)
+    plan = bundles.prepare_import(county2, bundle(world, tmp_path, "submission"))
+    targets = [evidence.original_path(county2, sha, ext) for sha, (ext, _) in plan.new_files.items()]
+    with pytest.raises(StorageError, match="写入磁盘"):
+        plan.apply()
+    assert bundles.workspace_dump(county2) == before2
+    assert not any(t.exists() for t in targets)
+
+
 # ---------------------------------------------------------------------- command line
 
 
