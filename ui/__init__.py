@@ -16,10 +16,19 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - photo_viewer.py   zoom, previous / next, caption, capture time
 - score_bar.py      final score, level, short_by / blocking items and categories, gap list
 - workers.py        PhotoImportWorker (QThread around storage.evidence.add_photos)
+- tasks.py          TaskWorker (any function in a thread, on its own SQLite connection) and the
+                    "正在生成……" BusyIndicator; used by documents, bundles and criteria
+- documents.py      文书 menu: gap report, county summary (PDF / Excel), blank checklist, 整改通知书 /
+                    整改清单 rendered by exports/ in a worker into a temporary PDF, then previewed
+- exchange.py       交换 and 标准 menus: bundle export / import / received, criteria import (validated
+                    first), export as a workbook, the blank template
+- files.py          temporary documents, the folder last used, file names, opening with the system
 - models/           QAbstractItemModels: checklist tree, units tree, evidence list, gap and
                     corrective-action tables
 - dialogs/          first run, new unit, new assessment, unlock, find, gap list, corrective
-                    action, action list, conclusion and sign-off, keyboard help
+                    action, action list, conclusion and sign-off, keyboard help; PDF preview (print,
+                    save as), summary options, checklist choice, bundle export, bundle import
+                    (summary before applying), received bundles and review progress, criteria import
 - format.py, theme.py, errors.py   words and figures, painted icons and colours, message boxes
 
 Decisions (where the spec is silent):
@@ -39,4 +48,23 @@ Decisions (where the spec is silent):
   close (photos already imported stay).
 - The demo workspace (storage/demo.py) is written into the empty workspace the person chose on
   first run; the window title then says 示例数据.
+- Documents render to a temporary PDF (removed when the app exits) and open in a preview window
+  that does not block the main window; the preview uses QtPdf when this Qt has it, else it says
+  where the file is and offers 用系统程序打开. 打印 draws each page (at most 300 dpi) onto the
+  printer, A4, portrait or landscape as the document; the print dialog's page range is honoured.
+  The county summary as Excel goes straight to a save dialog. One document renders at a time.
+- 整改通知书 / 整改清单 are for the unit selected on the left: the open assessment when it is that
+  unit's, else the unit's latest assessment. 空白检查表 and 导出为 Excel use the open
+  assessment's criteria, or ask which when none is open.
+- Bundle import: the checks and the staging of photos run in a worker (the dialog shows a busy
+  bar), then the dialog shows storage's summary sentence, the signer and its trust, notices, and
+  every change grouped by kind (big groups folded) and every item that will not be applied;
+  导入 applies in the worker; 信任此签名 shows the full fingerprint to compare by phone, trusts
+  the key and checks the bundle again. After an import the units are re-read, the open assessment
+  is re-opened when the bundle touched it, and with none open the bundle's first one is opened.
+- The export dialog ticks the open assessment (or its criteria), lets the person set the name
+  the other side sees on the signature (storage.signing.set_workspace_name) and shows the full
+  fingerprint, proposes 单位-上报包-YYYYMMDD.dabiao in the folder last used.
+- Criteria import validates with the same lookup of bases as the import (workspace first, then
+  files beside the one chosen, then the bundled library) and adds only after 导入 is pressed.
 """

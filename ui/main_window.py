@@ -1,16 +1,16 @@
 """The main window: units | checklist | item pane, the score bar above, menus for the
-status flow, review mode, corrective actions and criteria import."""
+status flow, review mode, corrective actions, printed documents (文书), exchange bundles
+(交换) and criteria (标准)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from checklists.errors import DabiaoError
 from checklists.numbers import display
-from storage import checklist_store, units
+from storage import units
 
 from .checklist_pane import ChecklistPane
 from .dialogs.action_dialog import ActionDialog
@@ -22,7 +22,9 @@ from .dialogs.keys_dialog import KeysDialog
 from .dialogs.signoff_dialog import SignoffDialog
 from .dialogs.unit_dialog import NewUnitDialog
 from .dialogs.unlock_dialog import UnlockDialog
+from .documents import DocumentJobs
 from .errors import ask, show_error
+from .exchange import ExchangeFlows
 from .item_pane import ItemPane
 from .score_bar import ScoreBar
 from .session import AssessmentSession
@@ -67,6 +69,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_label)
         self.statusBar().showMessage(f"工作区：{ws.folder}" + ("（只读）" if ws.readonly else ""))
 
+        self.documents = DocumentJobs(self)
+        self.exchange = ExchangeFlows(self)
         self._build_actions()
         self._connect()
         self.update_title()
@@ -93,7 +97,30 @@ class MainWindow(QMainWindow):
         a = self._action
         self.act_new_unit = a("新建单位(&U)…", self.new_unit, "Ctrl+Shift+N", "新建县、乡镇（街道）、企业或民兵营连")
         self.act_new_assessment = a("新建考评(&N)…", self.new_assessment, "Ctrl+N", "为单位新建年度考评")
-        self.act_import = a("导入考评标准(&I)…", self.import_checklist, None, "导入省、市、县下发的考评标准文件")
+        self.act_import = a("导入考评标准(&I)…", self.import_checklist, None,
+                            "导入省、市、县下发的考评标准（YAML 或 Excel），先检查再导入")
+        self.act_export_xlsx = a("导出为 Excel(&E)…", self.exchange.export_criteria_workbook, None,
+                                 "把当前考评标准写成 Excel 工作簿，便于修改后下发")
+        self.act_template = a("下载空白模板(&T)…", self.exchange.write_template, None,
+                              "空白的 Excel 标准模板，含填写说明和下拉选项")
+        self.act_doc_gap = a("差距分析报告(&G)…", self.documents.gap_report, None,
+                             "当前考评的差距分析报告（预览、打印）")
+        self.act_doc_summary = a("县级汇总(&S)…", self.documents.summary, None, "某年度全部单位的得分、等级和排名")
+        self.act_doc_blank = a("空白检查表(&B)…", self.documents.blank_checklist, None,
+                               "打印空白检查表，供现场纸质填写")
+        self.act_doc_notice = a("整改通知书(&N)…", lambda: self.documents.actions_notice(False), None,
+                                "当前单位未完成的整改任务，以通知书形式下发")
+        self.act_doc_list = a("整改清单(&L)…", lambda: self.documents.actions_notice(True), None,
+                              "当前单位未完成的整改任务清单")
+        self.act_export_submission = a("导出上报包(&S)…", lambda: self.exchange.export_bundle("submission"), None,
+                                       "自评答案和照片，交县人武部或考评组")
+        self.act_export_review = a("导出考评包(&R)…", lambda: self.exchange.export_bundle("review"), None,
+                                   "考评结果、考评照片和签字，交县人武部或被考评单位")
+        self.act_export_criteria = a("导出标准包(&C)…", lambda: self.exchange.export_bundle("criteria"), None,
+                                     "考评标准和单位名单，下发给乡镇")
+        self.act_import_bundle = a("导入交换包(&I)…", lambda: self.exchange.import_bundle(), "Ctrl+Shift+I",
+                                   "导入 U 盘带来的 .dabiao 交换包：先检查并说明内容，确认后导入")
+        self.act_received = a("已收到的上报(&V)…", self.exchange.received, None, "本工作区的各个考评及考评进度")
         self.act_quit = a("退出(&X)", self.close, "Ctrl+Q")
         self.act_undo = a("撤销(&U)", self.undo, "Ctrl+Z")
         self.act_find = a("查找条目(&F)…", self.find_item, "Ctrl+F", "按编号或关键词查找条目")
@@ -134,6 +161,17 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("整改(&R)")
         for act in (self.act_new_action, self.act_actions, self.act_all_actions):
             m.addAction(act)
+        m = mb.addMenu("文书(&D)")
+        for act in (self.act_doc_gap, self.act_doc_summary, self.act_doc_blank, None, self.act_doc_notice,
+                    self.act_doc_list):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = mb.addMenu("交换(&X)")
+        for act in (self.act_export_submission, self.act_export_review, self.act_export_criteria, None,
+                    self.act_import_bundle, None, self.act_received):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = mb.addMenu("标准(&C)")
+        for act in (self.act_import, None, self.act_export_xlsx, self.act_template):
+            m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("视图(&V)")
         for act in (self.act_units, self.act_list, self.act_item):
             m.addAction(act)
@@ -178,8 +216,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- opening
 
-    def open_assessment(self, assessment_id: str, code: str | None = None) -> bool:
-        if self.session is not None and self.session.id == assessment_id:
+    def open_assessment(self, assessment_id: str, code: str | None = None, force: bool = False) -> bool:
+        """Open an assessment (force: re-read it even when it is the open one)."""
+        if not force and self.session is not None and self.session.id == assessment_id:
             if code:
                 self.jump_to(code)
             return True
@@ -259,6 +298,10 @@ class MainWindow(QMainWindow):
         self.act_new_action.setEnabled(has and not ro)
         self.act_actions.setEnabled(True)
         self.act_add_photos.setEnabled(has)
+        self.act_doc_gap.setEnabled(has)
+        for act in (self.act_import_bundle, self.act_export_submission, self.act_export_review,
+                    self.act_export_criteria):
+            act.setEnabled(not ro)
         undo = s.undo_text() if has else None
         self.act_undo.setEnabled(bool(undo))
         self.act_undo.setText(f"撤销：{undo}(&U)" if undo else "撤销(&U)")
@@ -456,17 +499,30 @@ class MainWindow(QMainWindow):
             self.focus_list()
 
     def import_checklist(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入考评标准", "",
-                                              "考评标准 (*.yaml *.yml *.json *.xlsx);;所有文件 (*)")
-        if not path:
-            return
-        try:
-            row, added = checklist_store.import_checklist_file(self.ws, path)
-        except DabiaoError as exc:
-            show_error(self, "\n".join(exc.lines()), "导入考评标准失败")
-            return
-        state = "已导入" if added else "工作区中已有相同的标准，未重复导入"
-        QMessageBox.information(self, "导入考评标准", f"{row['title']}（{row['id']}@{row['version']}）\n{state}")
+        """Choose a criteria file; it is validated and the result shown before anything is added."""
+        self.exchange.import_criteria()
+
+    # ---------------------------------------------------------------- after an exchange
+
+    def refresh_after_import(self, assessment_ids: list) -> None:
+        """A bundle changed the workspace: re-read the units and the open assessment; with
+        nothing open, open the first assessment the bundle brought."""
+        current = self.session.id if self.session is not None else None
+        self.units_pane.reload()
+        self.units_pane.model.refresh_actions()
+        if current and current in assessment_ids:
+            self.open_assessment(current, self.checklist_pane.current_code(), force=True)
+        elif current is None and assessment_ids:
+            self.open_from_list(assessment_ids[0])
+        self.update_actions()
+        self.statusBar().showMessage("交换包已导入", 6000)
+
+    def open_from_list(self, assessment_id: str) -> None:
+        """Open an assessment chosen in a list (received bundles, search): select it on the left."""
+        if assessment_id in self.units_pane.model.assessment_ids():
+            self.units_pane.select(assessment_id)
+        self.open_assessment(assessment_id)
+        self.focus_list()
 
     def add_photos(self) -> None:
         if self.session is None:
@@ -485,4 +541,5 @@ class MainWindow(QMainWindow):
         """Never asks "save?": everything is saved already; finish the last note and any import."""
         self.item_pane.flush()
         self.item_pane.evidence.wait_idle()
+        self.documents.wait_idle()
         super().closeEvent(event)

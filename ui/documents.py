@@ -1,0 +1,236 @@
+"""The 文书 menu: each printed document is collected and rendered in a worker thread (a
+report with hundreds of photos takes seconds) into a temporary PDF, then shown in the
+preview (print, save as). The county summary as Excel is saved where the person chooses.
+
+The documents themselves come from exports/ (data from exports.collect, renderers per
+document); nothing here reads the database or computes a score.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from checklists.errors import DabiaoError
+from storage import assessments, checklist_store
+from storage.errors import StorageError
+
+from . import files
+from .dialogs.checklist_choice import ChecklistChoiceDialog
+from .dialogs.preview_dialog import PreviewDialog
+from .dialogs.summary_dialog import SummaryDialog
+from .errors import show_error
+from .tasks import BusyIndicator, TaskWorker, error_lines, with_workspace
+
+
+class DocumentJobs(QObject):
+    """Runs one document at a time for the main window and opens its preview."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.ws = window.ws
+        self.worker: TaskWorker | None = None
+        self.busy: BusyIndicator | None = None
+        self.last_preview: PreviewDialog | None = None
+        self.last_output: Path | None = None
+        self.last_error: str | None = None
+
+    # ---------------------------------------------------------------- the menu
+
+    def gap_report(self) -> None:
+        s = self._session()
+        if s is None:
+            return
+        a = s.assessment
+        aid = s.id
+
+        def make(ws, out):
+            from exports.collect import gap_report_data
+            from exports.gap_report import render_gap_report
+
+            return render_gap_report(gap_report_data(ws, aid), out)
+
+        self.render_pdf("差距分析报告", f"{a['unit_name']}{a['year']}年度差距分析报告", make)
+
+    def summary(self) -> None:
+        s = self.window.session
+        dialog = SummaryDialog(self.ws, s.assessment["year"] if s else None, self.window)
+        if not dialog.exec():
+            return
+        year, county, fmt = dialog.chosen()
+        if year is None:
+            return
+        name = f"{county or ''}{year}年度基层武装部规范化建设考评情况汇总"
+
+        def collect(ws):
+            from exports.collect import summary_data
+
+            data = summary_data(ws, year, county)
+            if not data.rows:
+                raise StorageError(f"{year} 年没有考评记录")
+            return data
+
+        if fmt == "xlsx":
+            target, _ = QFileDialog.getSaveFileName(self.window, "县级汇总另存为 Excel", files.suggest(name + ".xlsx"),
+                                                    "Excel 表格 (*.xlsx)")
+            if not target:
+                return
+            target = files.with_suffix(target, ".xlsx")
+            files.remember(target)
+
+            def make_xlsx(ws, _progress):
+                from exports.summary import render_summary_xlsx
+
+                return render_summary_xlsx(collect(ws), target)
+
+            self._run("县级汇总", "正在生成县级汇总（Excel）…", make_xlsx, self._saved_excel)
+            return
+
+        def make(ws, out):
+            from exports.summary import render_summary_pdf
+
+            return render_summary_pdf(collect(ws), out)
+
+        self.render_pdf("县级汇总", name, make)
+
+    def blank_checklist(self) -> None:
+        s = self.window.session
+        if s is not None:
+            checklist = s.checklist
+        else:
+            checklist = self.choose_checklist("空白检查表", "选择要打印空白检查表的考评标准：")
+            if checklist is None:
+                return
+
+        def make(_ws, out):
+            from exports.blank_checklist import render_blank_checklist
+
+            return render_blank_checklist(checklist, out)
+
+        self.render_pdf("空白检查表", f"{checklist.title}（空白检查表）", make)
+
+    def actions_notice(self, as_list: bool = False) -> None:
+        target = self.unit_assessment()
+        if target is None:
+            return
+        aid, unit_name = target
+        title = "整改清单" if as_list else "整改通知书"
+
+        def make(ws, out):
+            from exports.actions_notice import render_actions_list, render_actions_notice
+            from exports.collect import actions_notice_data
+
+            data = actions_notice_data(ws, aid)
+            checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, aid))
+            render = render_actions_list if as_list else render_actions_notice
+            return render(data, out, checklist=checklist)
+
+        self.render_pdf(title, f"{unit_name}{title}", make)
+
+    # ---------------------------------------------------------------- choosing what
+
+    def _session(self):
+        s = self.window.session
+        if s is None:
+            self.window.statusBar().showMessage("请先在左侧选择一个考评", 5000)
+            return None
+        self.window.item_pane.flush()
+        return s
+
+    def unit_assessment(self) -> tuple[str, str] | None:
+        """(assessment id, unit name) for the current unit: the open assessment when it is
+        that unit's, else the unit's latest assessment."""
+        s = self.window.session
+        unit_id = self.window.units_pane.current_unit_id()
+        if s is not None and (unit_id is None or s.assessment["unit_id"] == unit_id):
+            self.window.item_pane.flush()
+            return s.id, s.assessment["unit_name"]
+        rows = assessments.list_assessments(self.ws, unit_id=unit_id) if unit_id else []
+        if not rows:
+            self.window.statusBar().showMessage("请先在左侧选择一个有考评的单位", 5000)
+            return None
+        return rows[0]["id"], rows[0]["unit_name"]
+
+    def choose_checklist(self, title: str, text: str):
+        """A checklist from the workspace chosen by the person, loaded; None when cancelled."""
+        dialog = ChecklistChoiceDialog(self.ws, title, text, parent=self.window)
+        if not dialog.exec() or not dialog.chosen():
+            return None
+        set_id, version = checklist_store.parse_ref(dialog.chosen()[0])
+        try:
+            return checklist_store.load(self.ws, set_id, version)
+        except DabiaoError as exc:
+            show_error(self.window, "\n".join(exc.lines()))
+            return None
+
+    # ---------------------------------------------------------------- running
+
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def render_pdf(self, title: str, name: str, make: Callable) -> bool:
+        """Render make(ws, out) into a temporary PDF in a worker, then preview it."""
+        out = files.temp_output(name + ".pdf")
+
+        def run(ws, _progress):
+            make(ws, out)
+            return out
+
+        return self._run(title, f"正在生成{title}…", run,
+                         lambda path: self._preview(Path(path), title, name + ".pdf"))
+
+    def _run(self, title: str, text: str, fn: Callable, on_done: Callable) -> bool:
+        if self.worker is not None:
+            self.window.statusBar().showMessage("正在生成另一份文书，请稍候", 4000)
+            return False
+        self.last_error = None
+        worker = TaskWorker(with_workspace(self.ws, fn), self)
+        busy = BusyIndicator(self.window, title, text)
+        worker.progress.connect(busy.progress)
+        worker.succeeded.connect(lambda result: self._finished(worker, busy, on_done, result, None, title))
+        worker.failed.connect(lambda exc: self._finished(worker, busy, on_done, None, exc, title))
+        self.worker, self.busy = worker, busy
+        self.window.statusBar().showMessage(text)
+        worker.start()
+        return True
+
+    def _finished(self, worker, busy, on_done, result, exc, title) -> None:
+        worker.wait()
+        worker.deleteLater()
+        busy.close()
+        self.worker = self.busy = None
+        self.window.statusBar().clearMessage()
+        if exc is not None:
+            self.last_error = "\n".join(error_lines(exc))
+            show_error(self.window, self.last_error, f"{title}未能生成")
+            return
+        self.last_output = Path(result)
+        on_done(result)
+
+    def _preview(self, path: Path, title: str, name: str) -> None:
+        dialog = PreviewDialog(path, title, name, self.window)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.last_preview = dialog
+        dialog.destroyed.connect(lambda *_: self._forget(dialog))
+
+    def _forget(self, dialog) -> None:
+        if self.last_preview is dialog:
+            self.last_preview = None
+
+    def _saved_excel(self, path) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "县级汇总", f"已保存：{path}", parent=self.window)
+        open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
+        box.open()
+        box.buttonClicked.connect(lambda b: files.open_external(path) if b is open_button else None)
+
+    def wait_idle(self) -> None:
+        """On closing the window: let a running document finish (it cannot be stopped half way)."""
+        if self.worker is not None:
+            self.worker.wait()

@@ -1,0 +1,129 @@
+"""The 交换 and 标准 menus' flows: exchange bundles on USB sticks (export, import with a
+summary before applying, the inspector's overview) and criteria files (import after
+validation, export as a workbook, the blank template). Dialogs live in dialogs/; the
+work itself in storage/ and checklists/."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from checklists.errors import DabiaoError
+from storage import checklist_store
+
+from . import files
+from .dialogs.checklist_choice import ChecklistChoiceDialog
+from .dialogs.criteria_import_dialog import CriteriaImportDialog
+from .dialogs.export_bundle_dialog import ExportBundleDialog
+from .dialogs.import_bundle_dialog import ImportBundleDialog
+from .dialogs.received_dialog import ReceivedDialog
+from .errors import show_error
+
+CRITERIA_FILTER = "考评标准 (*.yaml *.yml *.json *.xlsx);;Excel 工作簿 (*.xlsx);;YAML / JSON (*.yaml *.yml *.json)"
+
+
+class ExchangeFlows(QObject):
+    """Opens the dialogs for the main window (window-modal, not blocking) and refreshes it after."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.ws = window.ws
+        self.dialog = None  # the dialog last opened (tests look at it)
+
+    def _show(self, dialog):
+        self.dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    # ---------------------------------------------------------------- bundles
+
+    def export_bundle(self, kind: str) -> ExportBundleDialog:
+        w = self.window
+        w.item_pane.flush()
+        if kind == "criteria":
+            preselect = [f"{w.session.checklist.id}@{w.session.checklist.version}"] if w.session else []
+        else:
+            preselect = [w.session.id] if w.session else []
+        return self._show(ExportBundleDialog(self.ws, kind, preselect, w))
+
+    def import_bundle(self, path: str | None = None) -> ImportBundleDialog | None:
+        w = self.window
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(w, "导入交换包", str(files.start_dir()),
+                                                  "达标交换包 (*.dabiao);;所有文件 (*)")
+        if not path:
+            return None
+        files.remember(path)
+        w.item_pane.flush()
+        dialog = ImportBundleDialog(self.ws, path, w)
+        dialog.imported.connect(w.refresh_after_import)
+        return self._show(dialog)
+
+    def received(self) -> ReceivedDialog:
+        w = self.window
+        dialog = ReceivedDialog(self.ws, w.session.id if w.session else None, w)
+        dialog.openRequested.connect(w.open_from_list)
+        return self._show(dialog)
+
+    # ---------------------------------------------------------------- criteria
+
+    def import_criteria(self, path: str | None = None) -> CriteriaImportDialog | None:
+        w = self.window
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(w, "导入考评标准", str(files.start_dir()), CRITERIA_FILTER)
+        if not path:
+            return None
+        files.remember(path)
+        dialog = CriteriaImportDialog(self.ws, path, w)
+        dialog.imported.connect(lambda row: w.statusBar().showMessage(
+            f"已导入考评标准 {row['title']}（{row['id']}@{row['version']}）", 6000))
+        return self._show(dialog)
+
+    def export_criteria_workbook(self) -> None:
+        w = self.window
+        checklist = w.session.checklist if w.session else None
+        if checklist is None:
+            dialog = ChecklistChoiceDialog(self.ws, "导出为 Excel", "选择要导出为 Excel 工作簿的考评标准：",
+                                           ok_text="导出", parent=w)
+            if not dialog.exec() or not dialog.chosen():
+                return
+            set_id, version = checklist_store.parse_ref(dialog.chosen()[0])
+            try:
+                checklist = checklist_store.load(self.ws, set_id, version)
+            except DabiaoError as exc:
+                show_error(w, "\n".join(exc.lines()))
+                return
+        target, _ = QFileDialog.getSaveFileName(w, "导出为 Excel", files.suggest(f"{checklist.title}.xlsx"),
+                                                "Excel 工作簿 (*.xlsx)")
+        if not target:
+            return
+        target = files.with_suffix(target, ".xlsx")
+        files.remember(target)
+        from checklists.workbook import write_workbook
+
+        try:
+            write_workbook(checklist, target)
+        except DabiaoError as exc:
+            show_error(w, "\n".join(exc.lines()), "导出为 Excel")
+            return
+        w.statusBar().showMessage(
+            f"已导出 {checklist.ref} 到 {target}（合并后的完整标准，可在 Excel/WPS 中修改后导入）", 8000)
+
+    def write_template(self) -> None:
+        w = self.window
+        target, _ = QFileDialog.getSaveFileName(w, "下载空白模板", files.suggest("考评标准模板.xlsx"),
+                                                "Excel 工作簿 (*.xlsx)")
+        if not target:
+            return
+        target = files.with_suffix(target, ".xlsx")
+        files.remember(target)
+        from checklists.workbook import write_template
+
+        try:
+            write_template(target)
+        except DabiaoError as exc:
+            show_error(w, "\n".join(exc.lines()), "下载空白模板")
+            return
+        w.statusBar().showMessage(f"已保存空白模板：{target}（“说明”工作表解释每一列）", 8000)
