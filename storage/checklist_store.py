@@ -69,6 +69,16 @@ def import_checklist_text(ws, text: str, name: str, extra_places=(), *,
     return row, True
 
 
+def check_file(ws, path, extra_places=()) -> Checklist:
+    """Validate a criteria file as the import will: bases come from the workspace first,
+    then from files beside it (and `extra_places`) and the bundled library. Returns the
+    merged checklist or raises ChecklistError listing every problem."""
+    from checklists import load_checklist
+
+    path = Path(path)
+    return load_checklist(path, resolver=_resolver(ws, list(extra_places) + [path.parent]))
+
+
 def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
     """Import a .yaml/.yml/.json (or .xlsx, stored as the equivalent YAML text: an
     overlay workbook stays an overlay, so items keep their 省标 / 市标 source) file."""
@@ -76,11 +86,10 @@ def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
     if path.suffix.lower() == ".xlsx":
         import yaml
 
-        from checklists import load_checklist
         from checklists.serialize import plain
         from checklists.workbook import read_workbook_document
 
-        load_checklist(path, extra_places)  # every problem, with its cell, before storing
+        check_file(ws, path, extra_places)  # every problem, with its cell, before storing
         data = plain(read_workbook_document(path).data)
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         return import_checklist_text(ws, text, path.with_suffix(".yaml").name, list(extra_places) + [path.parent])

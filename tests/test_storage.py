@@ -307,3 +307,26 @@ def test_worker_connection_shares_the_workspace(tmp_path):
         t.join()
         assert errors == [] and answer_store.get_answer(ws, a["id"], "1.2", "self")["value"] is True
         assert check_workspace(ws) == []
+
+
+def test_overlay_workbook_finds_its_base_in_the_workspace(tmp_path):
+    """A city overlay workbook whose base exists only in the workspace (not beside it)."""
+    import main as app_main
+
+    base_text = (ROOT / "checklists/library/prov-2027-town.yaml").read_text(encoding="utf-8")
+    base_text = base_text.replace("id: prov-2027-town", "id: prov-x").replace('version: "2027.1"', 'version: "9"')
+    overlay = (ROOT / "checklists/library/city-2027-town.yaml").read_text(encoding="utf-8")
+    overlay = overlay.replace('{id: prov-2027-town, version: "2027.1"}', '{id: prov-x, version: "9"}')
+    assert "prov-x" in overlay
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "base.yaml").write_text(base_text, encoding="utf-8")
+    (src / "city.yaml").write_text(overlay, encoding="utf-8")
+    xlsx = tmp_path / "xl" / "city.xlsx"
+    xlsx.parent.mkdir()
+    assert app_main.main(["checklist", "convert", str(src / "city.yaml"), "--out", str(xlsx)]) == 0
+    with open_ws(tmp_path / "ws") as ws:
+        checklist_store.import_checklist_file(ws, src / "base.yaml")
+        assert checklist_store.check_file(ws, xlsx).extends == ("prov-x", "9")
+        row, added = checklist_store.import_checklist_file(ws, xlsx)
+        assert added and row["extends_id"] == "prov-x"

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QProgressBar,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout)
 
-from checklists import ChecklistError, load_checklist
+from checklists import ChecklistError
 from checklists.numbers import display
 from storage import checklist_store
 
@@ -28,8 +28,7 @@ def validate(ws, path: Path):
     """The merged checklist, or ChecklistError with every problem. Bases come from the
     workspace first, then from files beside the one given and the bundled library, the
     way the import itself finds them."""
-    resolver = checklist_store._resolver(ws, [path.parent])  # noqa: SLF001 - the import's own lookup
-    return load_checklist(path, resolver=resolver)
+    return checklist_store.check_file(ws, path)
 
 
 class CriteriaImportDialog(QDialog):
