@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from checklists import ChecklistError, load_checklist_text
+from checklists import ChecklistError
 from checklists.answers import check_value
 
 from . import audit, checklist_store, signing
@@ -803,7 +803,7 @@ def _check_members_and_checklists(plan: ImportPlan) -> dict:
     plan._resolver = resolver
     for key, (text, name) in carried.items():
         try:
-            checklist = load_checklist_text(text, name, resolver=resolver)
+            checklist = checklist_store.load_text_cached(text, name, resolver)
         except ChecklistError as exc:
             refuse(reader.path, f"标准 {key[0]}@{key[1]} 无效：{exc.lines()[0]}", "checklist")
         if (checklist.id, str(checklist.version)) != key:

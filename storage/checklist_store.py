@@ -155,6 +155,31 @@ def _chain_texts(ws, set_id, version) -> tuple:
     return tuple(out)
 
 
+_VALIDATED: dict = {}  # (text, name) -> (Checklist, ((base id, base version, what the resolver gave), ...))
+
+
+def load_text_cached(text: str, name: str, resolver) -> Checklist:
+    """load_checklist_text, remembered for this process: the same text, whose bases the
+    resolver still gives exactly as before, is not parsed and validated again (a bundle
+    carrying criteria already checked by an earlier import)."""
+    key = (text, name)
+    hit = _VALIDATED.get(key)
+    if hit is not None and all(resolver(i, v) == found for i, v, found in hit[1]):
+        return hit[0]
+    asked = []
+
+    def recording(set_id, version):
+        found = resolver(set_id, version)
+        asked.append((set_id, version, found))
+        return found
+
+    checklist = load_checklist_text(text, name, resolver=recording)
+    if len(_VALIDATED) >= 16:
+        _VALIDATED.pop(next(iter(_VALIDATED)))
+    _VALIDATED[key] = (checklist, tuple(asked))
+    return checklist
+
+
 @lru_cache(maxsize=32)
 def _load_cached(chain: tuple) -> Checklist:
     texts = {(i, v): (t, n) for i, v, t, n in chain}

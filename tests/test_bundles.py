@@ -637,6 +637,23 @@ def test_photos_are_flushed_to_disk_before_the_import_commits(world, place, tmp_
     assert not any(t.exists() for t in targets)
 
 
+def test_a_carried_checklist_is_validated_once_while_its_base_is_the_same(monkeypatch):
+    text = (LIBRARY / "city-2027-town.yaml").read_text(encoding="utf-8")
+    base = (LIBRARY / "prov-2027-town.yaml").read_text(encoding="utf-8")
+    parsed = []
+    real = checklist_store.load_checklist_text
+    monkeypatch.setattr(checklist_store, "load_checklist_text",
+                        lambda *a, **k: parsed.append(1) or real(*a, **k))
+    bases = {("prov-2027-town", "2027.1"): (base, "prov-2027-town.yaml")}
+    resolver = lambda i, v: bases.get((i, str(v)))  # noqa: E731
+    first = checklist_store.load_text_cached(text, "city-bench.yaml", resolver)
+    again = checklist_store.load_text_cached(text, "city-bench.yaml", resolver)
+    assert again is first and len(parsed) == 1
+    bases[("prov-2027-town", "2027.1")] = (base.replace("title:", "title: 改 ", 1), "prov-2027-town.yaml")
+    changed = checklist_store.load_text_cached(text, "city-bench.yaml", resolver)
+    assert changed is not first and len(parsed) == 2
+
+
 # ---------------------------------------------------------------------- command line
 
 
