@@ -149,6 +149,20 @@ def font_for(ch: str, style: TextStyle) -> str | None:
     return None
 
 
+_FONT_FOR: dict = {}
+
+
+def _font_for_cached(ch: str, style: TextStyle) -> str | None:
+    """font_for, remembered per (character, font, fallbacks): a report asks it for every
+    character of every paragraph, mostly the same few hundred characters."""
+    key = (ch, style.font, style.fallbacks)
+    try:
+        return _FONT_FOR[key]
+    except KeyError:
+        f = _FONT_FOR[key] = font_for(ch, style)
+        return f
+
+
 class CJKParagraph(Flowable):
     """A paragraph of Chinese text, wrapped by `break_lines` and drawn line by line.
 
@@ -166,6 +180,7 @@ class CJKParagraph(Flowable):
         self._first = True  # False for the continuation of a split paragraph (no indent)
         self.keepWithNext = style.keep_with_next
         self._wrapped_for = None
+        self._width_cache = None
         self.width = self.height = 0
 
     def _assign_fonts(self) -> list[str]:
@@ -174,7 +189,7 @@ class CJKParagraph(Flowable):
             if ch == "\n":
                 fonts.append(self.style.font)
                 continue
-            f = font_for(ch, self.style)
+            f = _font_for_cached(ch, self.style)
             if f is None:
                 missing.append(ch)
                 f = self.style.font
@@ -188,8 +203,12 @@ class CJKParagraph(Flowable):
 
     # -- layout
     def _widths(self) -> list[float]:
-        size = self.style.size
-        return [_char_width(f, ch) * size / 1000 if ch != "\n" else 0.0 for f, ch in zip(self._fonts, self.text)]
+        """Advance of each character (computed once: wrapping and drawing both need them)."""
+        if self._width_cache is None:
+            size = self.style.size
+            self._width_cache = [_char_width(f, ch) * size / 1000 if ch != "\n" else 0.0
+                                 for f, ch in zip(self._fonts, self.text)]
+        return self._width_cache
 
     def _layout(self, avail: float) -> list[tuple[int, int, bool]]:
         s = self.style
@@ -248,6 +267,7 @@ class CJKParagraph(Flowable):
         part._fonts, part._first = self._fonts[a:b], first
         part._lines = [(s - a, e - a, last) for s, e, last in lines]
         part._wrapped_for = width
+        part._width_cache = None
         part.keepWithNext = part.style.keep_with_next
         part.width = part.height = 0
         return part
@@ -264,6 +284,10 @@ class CJKParagraph(Flowable):
         inner = self.width - s.left_indent - s.right_indent
         widths = self._widths()
         y = self.height
+        # One text object for the whole paragraph: each line moves its origin; font and
+        # character spacing are set on the first line, then only when they change.
+        t = None
+        font_now = space_now = None
         for k, (a, b, last) in enumerate(self._lines):
             indent = s.first_indent if k == 0 and self._first else 0.0
             seg = self.text[a:b].rstrip("".join(_SPACES))
@@ -280,13 +304,21 @@ class CJKParagraph(Flowable):
             elif s.align == RIGHT:
                 x += room - natural
             baseline = y - s.leading / 2 - 0.36 * s.size
-            t = canv.beginText(x, baseline)
-            t.setCharSpace(char_space)
+            if t is None:
+                t = canv.beginText(x, baseline)
+            else:
+                t.setTextOrigin(x, baseline)
+            if char_space != space_now:
+                t.setCharSpace(char_space)
+                space_now = char_space
             for font, run in _runs(self._fonts[a:b2], seg):
-                t.setFont(font, s.size)
+                if font != font_now:
+                    t.setFont(font, s.size)
+                    font_now = font
                 t.textOut(run)
-            canv.drawText(t)
             y -= s.leading
+        if t is not None:
+            canv.drawText(t)
 
 
 def _balanced(text: str, widths: list[float], inner: float, count: int) -> list[str]:
