@@ -15,6 +15,16 @@ from storage import Workspace, assessments, checklist_store, evidence, units
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory. On Linux from VmHWM: ru_maxrss survives exec,
+    so a child started by a big parent (the bench, after decoding 12 MP photos) would
+    report the parent's peak instead of its own."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
@@ -78,7 +88,7 @@ def bundle_workspace(folder: Path, n: int):
     """A town workspace holding one assessment with n photos: (folder, assessment id, evidence files)."""
     ws, assessment_id = empty_assessment(folder)
     try:
-        evidence.add_photos(ws, assessment_id, "1.1", small_photos(folder.parent / f"photos-{n}", n))
+        evidence.add_photos(ws, assessment_id, "1.1", small_photos(folder.parent / "small-photos", n))
         files = [row["original"] for row in evidence.list_evidence(ws, assessment_id)]
     finally:
         ws.close()
@@ -122,3 +132,100 @@ def bundle_memory(workdir: str, n: int) -> None:
     before = _peak_mb()
     bundle_roundtrip(ws_dir, assessment_id, work / f"mem-target-{n}")
     print(max(before, _peak_mb()))
+
+
+def _best_value(item):
+    """The answer that earns an item its full points (as tests/test_reports_cli.py fills one)."""
+    if item.kind == "check":
+        return True
+    if item.kind == "rubric":
+        return max(item.options, key=lambda o: o.points).label
+    if item.kind == "number":
+        return max(item.bands, key=lambda b: b.points).at
+    if item.kind == "deduct":
+        return 1
+    return item.points
+
+
+def report_workspace(folder: Path, n: int):
+    """A town workspace with the bundled prov-2027-town checklist answered (every tenth item
+    a gap) and n report-size photos spread over its items, a few per item:
+    (folder, assessment id, the derived report JPEGs the gap report prints)."""
+    from storage import answers
+
+    ws, assessment_id = empty_assessment(folder)
+    try:
+        checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, assessment_id))
+        items = list(checklist.items())
+        for k, item in enumerate(items):
+            value = False if (item.kind == "check" and k % 10 == 3) else _best_value(item)
+            answers.set_answer(ws, assessment_id, item.code, "self", value)
+        photos = small_photos(folder.parent / "small-photos", n)
+        per_item = max(1, -(-n // len(items)))  # ceil: spread over as many items as it takes
+        for start in range(0, n, per_item):
+            code = items[(start // per_item) % len(items)].code
+            outcomes = evidence.add_photos(ws, assessment_id, code, photos[start:start + per_item],
+                                           caption="现场照片")
+            assert all(o.ok for o in outcomes)
+        jpegs = [row["report"] for row in evidence.list_evidence(ws, assessment_id)]
+    finally:
+        ws.close()
+    assert len(jpegs) == n
+    return folder, assessment_id, jpegs
+
+
+def gap_report(ws_dir: Path, assessment_id: str, out: Path) -> None:
+    """What `main.py report gap ASSESSMENT --out out` does: collect, then render."""
+    from exports.collect import gap_report_data
+    from exports.gap_report import render_gap_report
+
+    ws = Workspace.open(ws_dir, backup=False, readonly=True)
+    try:
+        data = gap_report_data(ws, assessment_id)
+    finally:
+        ws.close()
+    render_gap_report(data, out)
+
+
+def floor_report(jpegs, out: Path) -> None:
+    """reportlab placing the same derived JPEGs, two per page, no text (drawImage of the
+    file path: reportlab passes the JPEG bytes through without decoding)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    page_w, page_h = A4
+    margin = 56
+    box_w, box_h = page_w - 2 * margin, (page_h - 3 * margin) / 2
+    c = canvas.Canvas(str(out), pagesize=A4)
+    for i, path in enumerate(jpegs):
+        if i and i % 2 == 0:
+            c.showPage()
+        y = margin + box_h + margin if i % 2 == 0 else margin
+        c.drawImage(str(path), margin, y, box_w, box_h, preserveAspectRatio=True)
+    c.showPage()
+    c.save()
+
+
+def startup_workspace(folder: Path, n_units: int) -> Path:
+    """A county workspace the app opens at start: one county and n_units - 1 towns, five of
+    them with an answered assessment (one with photos), the last one left open."""
+    from storage import answers
+
+    ws = Workspace.open(folder, backup=False)
+    try:
+        checklist_store.ensure_bundled(ws)
+        county = units.add_unit(ws, "城关县", "county")
+        towns = [units.add_unit(ws, f"第{i:02d}镇", "town", county["id"]) for i in range(1, n_units)]
+        last = None
+        for k, town in enumerate(towns[:5]):
+            a = assessments.new_assessment(ws, town["id"], "prov-2027-town", None, 2027)
+            checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, a["id"]))
+            for j, item in enumerate(checklist.items()):
+                if (j + k) % 4:  # three items in four answered
+                    answers.set_answer(ws, a["id"], item.code, "self", _best_value(item))
+            last = a["id"]
+        evidence.add_photos(ws, last, "1.1", small_photos(folder.parent / "startup-photos", 6))
+        ws.set_meta("ui.last_assessment", last)
+    finally:
+        ws.close()
+    return folder
