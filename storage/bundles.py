@@ -40,7 +40,7 @@ from .assessments import STATUSES
 from .bundle_format import (DATA, FORMAT, KIND_LABELS, KINDS, LIMITS, MANIFEST, PHOTO_EXTS, SHA_RE, SIGNATURE,
                             BundleReader, BundleRefused, Limits, checklist_member, evidence_member, loads_strict,
                             open_bundle, refuse)
-from .errors import StorageError
+from .errors import StorageError, write_failed
 from .evidence import ensure_derived, original_path
 from .photos import MIME
 from .units import UNIT_TYPES_ALL
@@ -166,9 +166,7 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
         os.replace(tmp, out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if getattr(exc, "errno", None) == 28:
-            raise StorageError(f"磁盘已满，交换包 {out} 未能写完；已删除未完成的文件") from None
-        raise StorageError(f"无法写入交换包 {out}：{exc.strerror or exc}") from None
+        raise write_failed(exc, out, f"磁盘已满，交换包 {out} 未能写完；已删除未完成的文件") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
