@@ -179,10 +179,23 @@ def list_evidence(ws, assessment_id: str, code: str | None = None, role: str | N
 
 def ensure_derived(ws, sha256: str, ext: str) -> None:
     """Rebuild the derived images of a stored original when they are missing."""
-    if derived_path(ws, sha256, "thumb").exists() and derived_path(ws, sha256, "report").exists():
-        return
-    data = original_path(ws, sha256, ext).read_bytes()
-    store_photo(ws, prepare_photo(data))
+    ensure_derived_files(original_path(ws, sha256, ext), derived_path(ws, sha256, "thumb"),
+                         derived_path(ws, sha256, "report"))
+
+
+def ensure_derived_files(original: Path, thumb: Path, report: Path) -> bool:
+    """Make the thumbnail and report image from the original when either is missing (files
+    only, no database: safe in a worker thread). False when the original is unusable."""
+    if thumb.exists() and report.exists():
+        return True
+    try:
+        prepared = prepare_photo(Path(original).read_bytes())
+    except (OSError, PhotoRefused):
+        return False
+    for target, data in ((thumb, prepared.thumb), (report, prepared.report)):
+        if not target.exists():
+            write_atomic(target, data)
+    return True
 
 
 def set_caption(ws, attachment_id: str, caption: str) -> None:

@@ -225,3 +225,18 @@ def test_killing_the_process_mid_batch_loses_nothing_committed(tmp_path, photos_
             assert row["original"].exists() and row["report"].exists()
     leftovers = [p for p in folder.rglob("*.tmp")]
     assert leftovers == [] or all(p.name.startswith(".") for p in leftovers)
+
+
+def test_derived_images_are_rebuilt_from_the_original(tmp_path, photos_dir):
+    """Derived images are rebuildable: removed (or never made, after a bundle import),
+    they come back from the original."""
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        evidence.add_photos(ws, a["id"], "1.1", [photos_dir / "jpg/orientation/portrait_6.jpg"])
+        row = evidence.list_evidence(ws, a["id"])[0]
+        before = row["report"].read_bytes()
+        row["thumb"].unlink()
+        row["report"].unlink()
+        assert evidence.ensure_derived_files(row["original"], row["thumb"], row["report"])
+        assert row["report"].read_bytes() == before and row["thumb"].exists()
+        assert not evidence.ensure_derived_files(tmp_path / "missing.jpg", tmp_path / "t.jpg", tmp_path / "r.jpg")

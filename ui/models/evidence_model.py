@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
+from checklists.errors import DabiaoError
+from storage import evidence
 from storage.assessments import ROLE_LABELS
 
 from .. import theme
@@ -26,12 +28,20 @@ class _ThumbSignals(QObject):
 class _ThumbJob(QRunnable):
     """Read one thumbnail file into a QImage (safe off the UI thread)."""
 
-    def __init__(self, sha256: str, path: Path, fallback: Path | None, signals: _ThumbSignals):
+    def __init__(self, sha256: str, path: Path, fallback: Path | None, signals: _ThumbSignals,
+                 original: Path | None = None):
         super().__init__()
         self.sha256, self.path, self.fallback, self.signals = sha256, Path(path), fallback, signals
+        self.original = original
 
     def run(self):
         image = QImage()
+        if self.original is not None and not self.path.exists():
+            # photos that arrived in a bundle get their derived images on first view
+            try:
+                evidence.ensure_derived_files(self.original, self.path, self.fallback or self.path)
+            except DabiaoError:
+                pass  # a full disk: the original is shown by the viewer instead
         for path in (self.path, self.fallback):
             if path is not None and Path(path).exists():
                 reader = QImageReader(str(path))
@@ -108,7 +118,7 @@ class EvidenceModel(QAbstractListModel):
             return pix
         if sha not in self._pending:
             self._pending.add(sha)
-            self.pool.start(_ThumbJob(sha, r["thumb"], r.get("report"), self._signals))
+            self.pool.start(_ThumbJob(sha, r["thumb"], r.get("report"), self._signals, r.get("original")))
         return theme.placeholder_pixmap(THUMB.height())
 
     def _on_loaded(self, sha256: str, image: QImage) -> None:
