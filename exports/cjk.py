@@ -7,9 +7,12 @@ over character widths; `CJKParagraph` lays text out with it and draws the lines 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -116,7 +119,15 @@ class TextStyle:
     keep_with_next: bool = False  # headings: never last on a page
 
     def but(self, **changes) -> TextStyle:
-        return replace(self, **changes)
+        """A copy with some fields changed (remembered per style: documents ask for the same
+        few variants, e.g. one per table column, for every cell)."""
+        key = tuple(changes.items())
+        try:
+            return self.__dict__["_variants"][key]
+        except KeyError:
+            variants = self.__dict__.setdefault("_variants", {})
+            style = variants[key] = replace(self, **changes)
+            return style
 
 
 _WIDTHS: dict = {}
@@ -130,6 +141,31 @@ def _char_width(font: str, ch: str) -> float:
     if w is None:
         w = _WIDTHS[key] = pdfmetrics.stringWidth(ch, font, 1000)
     return w
+
+
+class _SizedWidths(dict):
+    """Advance of each character in one font at one size, filled on first use (a plain dict
+    lookup per character when a paragraph is laid out). The same arithmetic as
+    _char_width(font, ch) * size / 1000, so line breaks do not move."""
+
+    def __init__(self, font: str, size: float):
+        super().__init__()
+        self.font, self.size = font, size
+
+    def __missing__(self, ch):
+        w = self[ch] = 0.0 if ch == "\n" else _char_width(self.font, ch) * self.size / 1000
+        return w
+
+
+_SIZED: dict = {}
+
+
+def _sized_widths(font: str, size: float) -> _SizedWidths:
+    try:
+        return _SIZED[font, size]
+    except KeyError:
+        table = _SIZED[font, size] = _SizedWidths(font, size)
+        return table
 
 
 def _has_glyph(font: str, ch: str) -> bool:
@@ -149,18 +185,29 @@ def font_for(ch: str, style: TextStyle) -> str | None:
     return None
 
 
+class _FontChoice(dict):
+    """font_for(ch) for one (font, fallbacks), per character, filled on first use: a report
+    asks it for every character of every paragraph, mostly the same few hundred."""
+
+    def __init__(self, style: TextStyle):
+        super().__init__()
+        self.style = style
+
+    def __missing__(self, ch):
+        f = self[ch] = self.style.font if ch == "\n" else font_for(ch, self.style)
+        return f
+
+
 _FONT_FOR: dict = {}
 
 
-def _font_for_cached(ch: str, style: TextStyle) -> str | None:
-    """font_for, remembered per (character, font, fallbacks): a report asks it for every
-    character of every paragraph, mostly the same few hundred characters."""
-    key = (ch, style.font, style.fallbacks)
+def _font_choice(style: TextStyle) -> _FontChoice:
+    key = (style.font, style.fallbacks)
     try:
         return _FONT_FOR[key]
     except KeyError:
-        f = _FONT_FOR[key] = font_for(ch, style)
-        return f
+        table = _FONT_FOR[key] = _FontChoice(style)
+        return table
 
 
 class CJKParagraph(Flowable):
@@ -184,18 +231,9 @@ class CJKParagraph(Flowable):
         self.width = self.height = 0
 
     def _assign_fonts(self) -> list[str]:
-        fonts, missing = [], []
-        for ch in self.text:
-            if ch == "\n":
-                fonts.append(self.style.font)
-                continue
-            f = _font_for_cached(ch, self.style)
-            if f is None:
-                missing.append(ch)
-                f = self.style.font
-            fonts.append(f)
-        if missing:
-            chars = "".join(dict.fromkeys(missing))
+        fonts = list(map(_font_choice(self.style).__getitem__, self.text))
+        if None in fonts:
+            chars = "".join(dict.fromkeys(ch for ch, f in zip(self.text, fonts) if f is None))
             snippet = self.text if len(self.text) <= 24 else self.text[:24] + "…"
             raise GlyphMissingError(f"“{snippet}”中的字符“{chars}”在已找到的中文字体里都没有，无法打印。"
                                     "请修改这段文字，或把含有这些字的 TrueType 字体放入字体文件夹。")
@@ -205,15 +243,24 @@ class CJKParagraph(Flowable):
     def _widths(self) -> list[float]:
         """Advance of each character (computed once: wrapping and drawing both need them)."""
         if self._width_cache is None:
-            size = self.style.size
-            self._width_cache = [_char_width(f, ch) * size / 1000 if ch != "\n" else 0.0
-                                 for f, ch in zip(self._fonts, self.text)]
+            size, fonts = self.style.size, self._fonts
+            if not fonts or fonts.count(fonts[0]) == len(fonts):  # one font: the usual case
+                table = _sized_widths(fonts[0] if fonts else self.style.font, size)
+                self._width_cache = list(map(table.__getitem__, self.text))
+            else:
+                self._width_cache = [_sized_widths(f, size)[ch] for f, ch in zip(fonts, self.text)]
         return self._width_cache
 
     def _layout(self, avail: float) -> list[tuple[int, int, bool]]:
         s = self.style
         inner = avail - s.left_indent - s.right_indent
         widths = self._widths()
+        if "\n" not in self.text:
+            # Most paragraphs of a report (table cells, captions) are one short line: when
+            # the running width never passes the limit, break_lines would keep it whole.
+            limit = inner - s.first_indent if self._first else inner
+            if not widths or _running_total(widths) <= limit:
+                return [(0, len(self.text), True)]
         out = []
         pos = 0
         first_hard = self._first
@@ -277,48 +324,196 @@ class CJKParagraph(Flowable):
         return [self.text[s:e] for s, e, _ in self._lines or []]
 
     # -- drawing
+    def drawOn(self, canvas, x, y, _sW=0):
+        """Draw at (x, y) directly: the paragraph writes its own text operators at absolute
+        positions instead of reportlab's save-state / translate / draw / restore-state per
+        flowable (a report draws about a thousand of these)."""
+        self._emit(canvas, self._hAlignAdjust(x, _sW), y)
+
     def draw(self):
+        self._emit(self.canv, 0.0, 0.0)
+
+    def _emit(self, canv, ox: float, oy: float):
+        """Append this paragraph to the page as one text object: `q <colour> BT`, then per
+        line its origin (Tm), character spacing (Tc) when it changes and the text in runs
+        of one font subset (Tf only when the subset changes), then `ET Q`.
+
+        What reportlab's PDFTextObject would write for the same calls, without its per-call
+        bookkeeping (cursor widths, number formatting of every operand, state stacks).
+        The q/Q pair keeps colour and text state local to the paragraph."""
+        lines = self._lines
+        if not lines:
+            return
         s = self.style
-        canv = self.canv
-        canv.setFillColorRGB(*s.color)
+        doc = canv._doc
         inner = self.width - s.left_indent - s.right_indent
-        widths = self._widths()
+        widths = self._width_cache or self._widths()
+        text, fonts, size, align, leading = self.text, self._fonts, s.size, s.align, s.leading
+        size_op = f" {num(size)} Tf"
+        code = ["q", f"1 0 0 1 {num(ox)} {num(oy)} cm", _fill_op(s.color), "BT"]
+        add = code.append
         y = self.height
-        # One text object for the whole paragraph: each line moves its origin; font and
-        # character spacing are set on the first line, then only when they change.
-        t = None
         font_now = space_now = None
-        for k, (a, b, last) in enumerate(self._lines):
+        single = not fonts or fonts.count(fonts[0]) == len(fonts)
+        encoders = _encoders(doc)
+        for k, (a, b, last) in enumerate(lines):
             indent = s.first_indent if k == 0 and self._first else 0.0
-            seg = self.text[a:b].rstrip("".join(_SPACES))
-            b2 = a + len(seg)
+            seg = text[a:b].rstrip(_SPACES_STR)
+            n = len(seg)
+            b2 = a + n
             natural = sum(widths[a:b2])
             room = inner - indent
             x = s.left_indent + indent
             char_space = 0.0
-            overfull = natural > room  # a line with no legal break: squeeze it in
-            if len(seg) > 1 and (overfull or (s.align == JUSTIFY and not last)):
-                char_space = (room - natural) / (len(seg) - 1)
-            elif s.align == CENTER:
+            if n > 1 and (natural > room or (align == JUSTIFY and not last)):
+                # justified, or a line with no legal break squeezed in
+                char_space = (room - natural) / (n - 1)
+            elif align == CENTER:
                 x += (room - natural) / 2
-            elif s.align == RIGHT:
+            elif align == RIGHT:
                 x += room - natural
-            baseline = y - s.leading / 2 - 0.36 * s.size
-            if t is None:
-                t = canv.beginText(x, baseline)
-            else:
-                t.setTextOrigin(x, baseline)
+            baseline = y - leading / 2 - 0.36 * size
+            y -= leading
+            if not n:
+                continue
+            add(f"1 0 0 1 {num(x)} {num(baseline)} Tm")
             if char_space != space_now:
-                t.setCharSpace(char_space)
+                add(f"{num(char_space)} Tc")
                 space_now = char_space
-            for font, run in _runs(self._fonts[a:b2], seg):
-                if font != font_now:
-                    t.setFont(font, s.size)
-                    font_now = font
-                t.textOut(run)
-            y -= s.leading
-        if t is not None:
-            canv.drawText(t)
+            for name, run in ((fonts[a], seg),) if single else _runs(fonts[a:b2], seg):
+                font_now = _show(doc, encoders, name, run, size_op, font_now, add)
+        if font_now is None:  # only blank lines: nothing to draw
+            return
+        add("ET")
+        add("Q")
+        canv._code.append(" ".join(code))
+
+
+def _encoders(doc) -> dict:
+    """The encoders of a PDF document by font name (kept on the document: they hold the
+    codes its characters were given)."""
+    try:
+        return doc._dabiao_encoders
+    except AttributeError:
+        doc._dabiao_encoders = {}
+        return doc._dabiao_encoders
+
+
+def _show(doc, encoders: dict, name: str, run: str, size_op: str, font_now, add):
+    """Write `run` (characters of font `name`) as `(...) Tj` operators, selecting each
+    subset it uses with `<subset> <size> Tf` when it is not the current one. Returns the
+    (font, subset) current afterwards."""
+    enc = encoders.get(name)
+    if enc is None:
+        enc = encoders[name] = _Encoder(pdfmetrics.getFont(name), doc)
+    if not enc.known.issuperset(run):
+        enc.learn(run)
+    raw = run.translate(enc.codes)
+    tags = run.translate(enc.tags)
+    t0 = tags[0]
+    if tags.count(t0) == len(tags):
+        chunks = ((t0, raw),)
+    else:  # the run mixes subsets (a font's 256 codes fill in order of first use)
+        chunks = [(m.group()[0], raw[m.start():m.end()]) for m in _SAME_TAG.finditer(tags)]
+    for tag, chunk in chunks:
+        if (name, tag) != font_now:
+            add(enc.names[tag] + size_op)
+            font_now = (name, tag)
+        add(f"({chunk.translate(_ESCAPES)}) Tj")
+    return font_now
+
+
+def draw_string(canv, x: float, y: float, text: str, font: str, size: float, *, right: bool = False):
+    """canvas.drawString / drawRightString of one line in one TrueType font, written as
+    `q BT <origin> Tm ... ET Q` with the paragraphs' encoders (same subsets, same look)."""
+    if not text:
+        return
+    if right:
+        x -= pdfmetrics.stringWidth(text, font, size)
+    code = ["q BT", f"1 0 0 1 {num(x)} {num(y)} Tm"]
+    _show(canv._doc, _encoders(canv._doc), font, text, f" {num(size)} Tf", None, code.append)
+    code.append("ET Q")
+    canv._code.append(" ".join(code))
+
+
+class _Encoder:
+    """How the characters of one TrueType font are written in one PDF document, as
+    str.translate tables: `codes` maps a character to its one-byte code in its subset (as
+    a latin-1 character), `tags` to its subset (chr(n)); `names` gives each subset's font
+    resource name. Codes are assigned by reportlab's own TTFont.splitString, in order of
+    first use, so the subsets it embeds at save are exactly those of its own text objects."""
+
+    __slots__ = ("font", "doc", "codes", "tags", "known", "names")
+
+    def __init__(self, font, doc):
+        self.font, self.doc = font, doc
+        self.codes: dict = {}
+        self.tags: dict = {}
+        self.known: set = set()
+        self.names = _SubsetNames(font, doc)
+
+    def learn(self, run: str):
+        """Give the characters of run their codes (splitString writes one byte per character)."""
+        pairs = [(subset, byte) for subset, chunk in self.font.splitString(run, self.doc) for byte in chunk]
+        for ch, (subset, byte) in zip(run, pairs):
+            self.codes[ord(ch)] = chr(byte)
+            self.tags[ord(ch)] = chr(subset)
+        self.known.update(run)
+
+
+class _SubsetNames(dict):
+    """Subset tag (chr(n)) -> the subset's font resource name (registers it with the document)."""
+
+    def __init__(self, font, doc):
+        super().__init__()
+        self.font, self.doc = font, doc
+
+    def __missing__(self, tag):
+        name = self[tag] = self.font.getSubsetInternalName(ord(tag), self.doc)
+        return name
+
+
+_SAME_TAG = re.compile(r"(.)\1*", re.S)
+
+
+# Byte -> how it is written inside a PDF string literal (as reportlab's escapePDF does).
+_PDF_ESCAPE = tuple("\\%03o" % c if c < 32 or c > 126 else ("\\" + chr(c) if c in (40, 41, 92) else chr(c))
+                    for c in range(256))
+_ESCAPES = {c: e for c, e in enumerate(_PDF_ESCAPE) if e != chr(c)}  # for str.translate of latin-1 codes
+_SPACES_STR = "".join(_SPACES)
+_NUMS: dict = {}
+
+
+def num(v: float) -> str:
+    """A number as reportlab writes it into a page (fp_str), remembered: the same offsets,
+    sizes and baselines recur thousands of times in a report."""
+    try:
+        return _NUMS[v]
+    except KeyError:
+        if len(_NUMS) > 100_000:
+            _NUMS.clear()
+        s = _NUMS[v] = fp_str(v)
+        return s
+
+
+_FILL_OPS: dict = {}
+
+
+def _fill_op(color) -> str:
+    try:
+        return _FILL_OPS[color]
+    except KeyError:
+        op = _FILL_OPS[color] = f"{fp_str(*color)} rg"
+        return op
+
+
+def _running_total(widths: Sequence[float]) -> float:
+    """The width summed left to right as break_lines sums it (widths are never negative,
+    so no partial sum exceeds it)."""
+    total = 0.0
+    for total in accumulate(widths):
+        pass
+    return total
 
 
 def _balanced(text: str, widths: list[float], inner: float, count: int) -> list[str]:

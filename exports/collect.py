@@ -44,7 +44,8 @@ def gap_report_data(ws, assessment_id: str) -> GapReportData:
     review = answer_store.score_assessment(ws, assessment_id, "review") if has_review(ws, a) else None
     photos: dict = {}
     for row in evidence.list_evidence(ws, assessment_id):
-        evidence.ensure_derived(ws, row["sha256"], row["ext"])
+        if not row["report"].exists():  # the printed image; made again from the original if lost
+            evidence.ensure_derived_files(row["original"], row["thumb"], row["report"])
         photos.setdefault(row["code"], []).append(PhotoInfo(
             path=row["report"], caption=row["caption"] or row["original_name"] or "",
             taken_at=_shown_time(row["taken_at"]), role=row["role"]))

@@ -14,7 +14,9 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfutils
+from reportlab.lib.utils import _digester
+from reportlab.pdfbase.pdfdoc import NoEncryption, PDFImageXObject
+from reportlab.platypus.tables import CellStyle, _setCellStyle
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -23,11 +25,12 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
+    Spacer,
     Table,
     TableStyle,
 )
 
-from .cjk import CENTER, JUSTIFY, LEFT, CJKParagraph, TextStyle
+from .cjk import CENTER, JUSTIFY, LEFT, CJKParagraph, TextStyle, draw_string, num
 from .fonts import FontSet, discover_fonts
 
 # Binary streams: photos go in as their own JPEG bytes (DCTDecode), not ASCII85 text.
@@ -110,28 +113,213 @@ def table(rows, widths, styles: Styles, *, head_rows: int = 1, dense: bool = Fal
         for c, value in enumerate(row):
             if isinstance(value, (Flowable, list)):
                 out.append(value)
+            elif value == "":
+                out.append(_Blank(head if r < head_rows else text))
             elif r < head_rows:
                 out.append(CJKParagraph(value, head))
             else:
                 a = align[c] if align else LEFT
                 out.append(CJKParagraph(value, text.but(align=a)))
         data.append(out)
-    t = Table(data, colWidths=widths, repeatRows=head_rows, hAlign="CENTER")
     commands = [
         ("FONT", (0, 0), (-1, -1), styles.fonts.fang, text.size),  # else reportlab names Helvetica
         ("GRID", (0, 0), (-1, -1), 0.6, (0, 0, 0)),
         ("BOX", (0, 0), (-1, -1), 1.0, (0, 0, 0)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD[0]),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD[1]),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD[2]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD[3]),
     ]
     for a, b in spans:
         commands.append(("SPAN", a, b))
     commands.extend(extra)
+    cell_styles, commands = _cell_styles(len(data), len(widths), commands)
+    t = RuledTable(data, colWidths=widths, rowHeights=_row_heights(data, widths, spans, CELL_PAD),
+                   repeatRows=head_rows, hAlign="CENTER", cellStyles=cell_styles)
     t.setStyle(TableStyle(commands))
     return t
+
+
+class _Blank(Flowable):
+    """An empty cell: the size of an empty paragraph in its style (one line), nothing drawn.
+    (A category table has a blank column until the review is entered.)"""
+
+    def __init__(self, style: TextStyle):
+        super().__init__()
+        self.style = style
+
+    def wrap(self, availWidth, availHeight):
+        self.width, self.height = availWidth, self.style.leading
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.style.space_before
+
+    def getSpaceAfter(self):
+        return self.style.space_after
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        pass
+
+    def draw(self):
+        pass
+
+
+class RuledTable(Table):
+    """reportlab's Table, writing its rules with the remembered number formatting (the same
+    `n x1 y1 m x2 y2 l S` as canvas.line; a report rules some 350 segments). Parts split
+    off at page ends are RuledTables too."""
+
+    def _drawLines(self):
+        canv = self.canv
+        code = canv._code
+
+        def line(x1, y1, x2, y2):
+            code.append(f"n {num(x1)} {num(y1)} m {num(x2)} {num(y2)} l S")
+
+        canv.line = line  # as reportlab itself swaps it while drawing rounded corners
+        try:
+            super()._drawLines()
+        finally:
+            del canv.line
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        """A cell holding one paragraph (or blank), placed as reportlab's Table._drawCell
+        places it, step for step, without building the lists it makes for any cell."""
+        if type(cellval) not in (CJKParagraph, _Blank) or cellstyle.href or cellstyle.destination:
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        canv = self.canv
+        if self._curcellstyle is not cellstyle:
+            cur = self._curcellstyle
+            if cur is None or cellstyle.color != cur.color:
+                canv.setFillColor(cellstyle.color)
+            if (cur is None or cellstyle.leading != cur.leading or cellstyle.fontname != cur.fontname
+                    or cellstyle.fontsize != cur.fontsize):
+                canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            self._curcellstyle = cellstyle
+        if type(cellval) is _Blank:
+            return
+        colpos, rowpos = pos
+        colwidth, rowheight = size
+        top, bottom = cellstyle.topPadding, cellstyle.bottomPadding
+        w, vh = cellval.wrapOn(canv, colwidth - cellstyle.leftPadding - cellstyle.rightPadding, rowheight - top - bottom)
+        sb, sa = cellval.getSpaceBefore(), cellval.getSpaceAfter()
+        h = (vh + sa + sb) - sb - sa
+        valign, just = cellstyle.valign, cellstyle.alignment
+        if valign == "TOP":
+            y = rowpos + rowheight - top
+        elif valign == "BOTTOM":
+            y = rowpos + bottom + h
+        else:
+            y = rowpos + (rowheight + bottom - top + h) / 2.0
+        y += sb
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding - w
+        elif just in ("CENTRE", "CENTER"):
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
+        else:
+            raise ValueError(f"Invalid justification {just!a} for {type(cellval)}")
+        y -= sb
+        y -= vh
+        cellval.drawOn(canv, x, y)
+
+
+CELL_PAD = (3, 3, 2, 2)  # left, right, top, bottom padding of a ruled table's cells
+_CELL_OPS = frozenset({"FONT", "FONTNAME", "FACE", "SIZE", "FONTSIZE", "LEADING", "TEXTCOLOR", "ALIGN", "ALIGNMENT",
+                       "VALIGN", "LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING"})
+
+
+def _cell_styles(nrows: int, ncols: int, commands) -> tuple[list, list]:
+    """The cell style of every cell, applying the cell-level commands (font, alignment,
+    padding) as reportlab's Table.setStyle would, but one CellStyle per distinct
+    combination shared by the cells that have it instead of one per cell: the Table then
+    switches fill colour and font when the style changes, not at every cell. Returns the
+    styles and the other commands (rules, spans) for setStyle."""
+    cell_cmds, rest = [], []
+    for cmd in commands:
+        if cmd[0] in _CELL_OPS and not isinstance(cmd[1][1], str) and not isinstance(cmd[2][1], str):
+            cell_cmds.append(cmd)
+        else:
+            rest.append(cmd)
+    keys = [[()] * ncols for _ in range(nrows)]
+    partial = set()
+    for k, (_, (sc, sr), (ec, er), *_values) in enumerate(cell_cmds):
+        sc, ec = max(0, sc + ncols if sc < 0 else sc), min(ncols - 1, ec + ncols if ec < 0 else ec)
+        sr, er = max(0, sr + nrows if sr < 0 else sr), min(nrows - 1, er + nrows if er < 0 else er)
+        if (sc, sr, ec, er) == (0, 0, ncols - 1, nrows - 1):
+            continue  # every cell: part of every style
+        partial.add(k)
+        for i in range(sr, er + 1):
+            row = keys[i]
+            for j in range(sc, ec + 1):
+                row[j] = row[j] + (k,)
+    made: dict = {}
+
+    def style(key):
+        try:
+            return made[key]
+        except KeyError:
+            cs = CellStyle(repr(key))
+            for k, (op, _a, _b, *values) in enumerate(cell_cmds):
+                if k not in partial or k in key:
+                    _setCellStyle([[cs]], 0, 0, op, values)
+            made[key] = cs
+            return cs
+
+    return [[style(key) for key in row] for row in keys], rest
+
+
+def _row_heights(data, widths, spans, pad) -> list[float] | None:
+    """Each row's height exactly as reportlab's Table computes it from its cells: the
+    flowables of a cell stacked (their space before/after included, less the first one's
+    before and the last one's after) plus top and bottom padding, the tallest cell of the
+    row; a cell spanning columns wraps at their total width, the cells it covers do not
+    count. Given to the Table, it no longer wraps every cell again each time it is
+    measured, kept together with its heading, split at a page end and measured again.
+    None (reportlab computes them) for spans over several rows."""
+    left, right, top, bottom = pad
+    ncols, nrows = len(widths), len(data)
+    positions, x = [0], 0
+    for w in widths:
+        x = x + w
+        positions.append(x)
+    span_to, covered = {}, set()
+    for (c0, r0), (c1, r1) in spans:
+        c0, c1 = c0 + ncols if c0 < 0 else c0, c1 + ncols if c1 < 0 else c1
+        r0, r1 = r0 + nrows if r0 < 0 else r0, r1 + nrows if r1 < 0 else r1
+        if r0 != r1:
+            return None
+        c0, c1 = min(c0, c1), max(c0, c1)
+        span_to[r0, c0] = c1
+        covered.update((r0, c) for c in range(c0 + 1, c1 + 1))
+    heights = []
+    for i, row in enumerate(data):
+        h = 0
+        for j, value in enumerate(row):
+            if (i, j) in covered:
+                continue
+            w = widths[j]
+            if (i, j) in span_to:
+                w = max(positions[span_to[i, j] + 1] - positions[j], w)
+            cell = value if isinstance(value, (list, tuple)) else (value,)
+            t = 0
+            if cell:
+                first = None
+                for f in cell:
+                    fh = f.wrapOn(None, w - left - right, 72000 - top - bottom)[1]
+                    before, after = f.getSpaceBefore(), f.getSpaceAfter()
+                    t += fh + after + before
+                    if first is None:
+                        first = before
+                t = t - first - after
+            t += bottom + top
+            if t > h:
+                h = t
+        heights.append(h)
+    return heights
 
 
 def layout_table(rows, widths, styles: Styles, extra=()) -> Table:
@@ -141,6 +329,54 @@ def layout_table(rows, widths, styles: Styles, extra=()) -> Table:
                            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            *extra]))
     return t
+
+
+class CellRow(Flowable):
+    """One row of an unruled layout table, drawn as reportlab's Table draws it with
+    VALIGN TOP and ALIGN CENTER: each cell a column of flowables stacked from the top
+    padding down, each centred in its column. A list of these flows and breaks between
+    pages exactly as the Table's rows would, without the Table machinery (wrapping every
+    cell again at each page split and at drawing): the gap report has one per two photos.
+    """
+
+    def __init__(self, cells, widths, *, left: float = 0, right: float = 0, top: float = 0, bottom: float = 0):
+        super().__init__()
+        self.cells = [list(c) if isinstance(c, (list, tuple)) else ([c] if isinstance(c, Flowable) else [])
+                      for c in cells]
+        self.widths = list(widths)
+        self.pad = left, right, top, bottom
+        self.hAlign = "CENTER"
+        self._placed = None
+
+    def _layout(self):
+        """[(x, y below the row's top, flowable)] and the row's height (once: the widths are fixed)."""
+        left, right, top, bottom = self.pad
+        placed, height, colpos = [], 0, 0
+        for cell, w in zip(self.cells, self.widths):
+            sizes = [v.wrapOn(None, w - left - right, 72000 - top - bottom) for v in cell]
+            if cell:
+                t = sum(vh + v.getSpaceAfter() + v.getSpaceBefore() for v, (_, vh) in zip(cell, sizes))
+                height = max(height, t - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter() + bottom + top)
+            y = -top + (cell[0].getSpaceBefore() if cell else 0)
+            for v, (vw, vh) in zip(cell, sizes):
+                y -= v.getSpaceBefore()
+                y -= vh
+                placed.append((colpos + (w + left - right - vw) / 2.0, y, v))
+                y -= v.getSpaceAfter()
+            colpos += w
+        return placed, height
+
+    def wrap(self, availWidth, availHeight):
+        if self._placed is None:
+            self._placed, self.height = self._layout()
+        self.width = sum(self.widths)
+        return self.width, self.height
+
+    def draw(self):
+        canv, h = self.canv, self.height
+        for x, y, v in self._placed:
+            if type(v) is not Spacer:  # draws nothing
+                v.drawOn(canv, x, h + y)
 
 
 def signature_block(styles: Styles, left: tuple[str, str], right: tuple[str, str]) -> Flowable:
@@ -162,21 +398,28 @@ class JpegPhoto(Flowable):
     The flowable is always the box's height, the photo sitting on its bottom edge, so the
     captions of a row of photos line up. A missing or unreadable file prints a framed note
     instead, so the report still shows which photo is absent.
+
+    The file is read once, here: its size comes from the JPEG's SOF header and the same
+    bytes become the PDF image (never decoded, never read a second time at drawing).
     """
 
     def __init__(self, path, max_w: float, max_h: float, styles: Styles):
         super().__init__()
-        self.path = Path(path)
+        self.path = path if isinstance(path, Path) else Path(path)
         self.styles = styles
         self.problem = None
         self.box_h = max_h
+        self.data = None
         try:
             with open(self.path, "rb") as fh:
-                px_w, px_h = pdfutils.readJPEGInfo(fh)[:2]
+                data = fh.read()
+            px_w, px_h, self.components = jpeg_info(data)
+            self.data = data
         except Exception:  # noqa: BLE001 - missing, not a JPEG, truncated header: all print a note
             px_w = px_h = None
             self.problem = f"照片文件缺失或损坏：{self.path.name}"
         if px_w:
+            self.px_w, self.px_h = px_w, px_h
             scale = min(max_w / px_w, max_h / px_h)
             self.w, self.h = px_w * scale, px_h * scale
         else:
@@ -184,6 +427,11 @@ class JpegPhoto(Flowable):
 
     def wrap(self, availWidth, availHeight):
         return self.w, self.box_h
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        if self.problem:
+            return super().drawOn(canvas, x, y, _sW)
+        self._place(canvas, self._hAlignAdjust(x, _sW), y)
 
     def draw(self):
         if self.problem:
@@ -193,7 +441,87 @@ class JpegPhoto(Flowable):
             p.wrap(self.w - 8, self.h)
             p.drawOn(self.canv, 4, self.h / 2 - p.height / 2)
             return
-        self.canv.drawImage(str(self.path), 0, 0, self.w, self.h)
+        self._place(self.canv, 0.0, 0.0)
+
+    def _place(self, canv, x: float, y: float):
+        """What canvas.drawImage(path, x, y, w, h) writes, from the bytes already read: the
+        image XObject (registered once per file, named as drawImage names it) and
+        `q w 0 0 h x y cm /Name Do Q`."""
+        name = _digester(f"{self.path}None")
+        doc = canv._doc
+        reg = doc.getXObjectName(name)
+        if doc.idToObject.get(reg) is None:
+            img = JpegXObject(name)
+            img.width, img.height, img.bitsPerComponent = self.px_w, self.px_h, 8
+            img.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(self.components, "DeviceCMYK")
+            if img.colorSpace == "DeviceCMYK":
+                img._dotrans = 1  # Adobe CMYK JPEGs are stored inverted (as reportlab does)
+            img.streamContent = self.data
+            img._filters = ("DCTDecode",)
+            img.mask = None
+            canv._setXObjects(img)
+            doc.Reference(img, reg)
+            doc.addForm(name, img)
+        canv._currentPageHasImages = 1
+        canv._code.append(f"q {num(self.w)} 0 0 {num(self.h)} {num(x)} {num(y)} cm /{reg} Do Q")
+        canv._formsinuse.append(name)
+
+
+class JpegXObject(PDFImageXObject):
+    """reportlab's image XObject for JPEG bytes passed through, written faster: the
+    dictionary of an image (everything but its length) is formatted by reportlab once per
+    kind of image (size, colour space, filters) and reused, where reportlab formats all of
+    it, number by number, for each of a report's hundred photos. Same bytes."""
+
+    _heads: dict = {}
+    _PROBE = 271828  # a length no image dictionary otherwise contains
+
+    def format(self, document):
+        if not isinstance(document.encrypt, NoEncryption) or self.mask or getattr(self, "smask", None):
+            return super().format(document)
+        key = (self.width, self.height, self.bitsPerComponent, self.colorSpace, tuple(self._filters),
+               getattr(self, "_dotrans", 0), tuple(getattr(self, "_decode", None) or ()))
+        parts = self._heads.get(key)
+        if parts is None:
+            probe = PDFImageXObject(self.name)
+            probe.__dict__.update(self.__dict__)
+            probe.streamContent = bytes(self._PROBE)
+            head = PDFImageXObject.format(probe, document)
+            head = head[:head.index(b"\nstream\n")]
+            at = head.index(b"/Length %d" % self._PROBE) + len(b"/Length ")
+            if len(self._heads) > 256:
+                self._heads.clear()
+            parts = self._heads[key] = (head[:at], head[at + len(b"%d" % self._PROBE):] + b"\nstream\n")
+        content = self.streamContent
+        return b"".join((parts[0], b"%d" % len(content), parts[1], content, b"endstream\n"))
+
+
+_SOF = (0xC0, 0xC1, 0xC2)  # baseline, extended sequential, progressive: what PDF viewers take
+_SOF_UNSUPPORTED = (0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF)
+_NO_LENGTH = (0x01, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8)
+
+
+def jpeg_info(data: bytes) -> tuple[int, int, int]:
+    """(width, height, components) from a JPEG's SOF header, reading marker segments the
+    way reportlab's readJPEGInfo does, without decoding anything. ValueError (or
+    IndexError on a truncated file) when it is not an 8-bit JPEG a PDF can carry."""
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    i = 2
+    while True:
+        i = data.index(b"\xff", i)
+        marker = data[i + 1]
+        i += 2
+        if marker in _SOF:
+            if data[i + 2] != 8:
+                raise ValueError("JPEG must have 8 bits per component")
+            return (data[i + 5] << 8) + data[i + 6], (data[i + 3] << 8) + data[i + 4], data[i + 7]
+        if marker in _SOF_UNSUPPORTED:
+            raise ValueError(f"unsupported JPEG marker {marker:02x}")
+        if marker == 0xFF:  # fill byte before a marker
+            i -= 1
+        elif marker not in _NO_LENGTH:
+            i += (data[i] << 8) + data[i + 1]
 
 
 # --------------------------------------------------------------------------- pages
@@ -222,13 +550,10 @@ class _Doc(BaseDocTemplate):
         text = f"— {n} —"
         frame = doc.pageTemplate.frames[0]
         y = frame._y1 - 7 * mm - 0.36 * s.size
-        canv.saveState()
-        canv.setFont(s.font, s.size)
         if n % 2:
-            canv.drawRightString(frame._x1 + frame._width - s.size, y, text)
+            draw_string(canv, frame._x1 + frame._width - s.size, y, text, s.font, s.size, right=True)
         else:
-            canv.drawString(frame._x1 + s.size, y, text)
-        canv.restoreState()
+            draw_string(canv, frame._x1 + s.size, y, text, s.font, s.size)
 
 
 def publish(tmp, out: Path):

@@ -15,12 +15,12 @@ from .cjk import CENTER
 from .data import PHOTO_ROLE_LABELS, ROLE_REVIEW, ROLE_SELF, GapReportData
 from .document import (
     BODY_W,
+    CellRow,
     JpegPhoto,
     Styles,
     build_pdf,
     cn_number,
     heading,
-    layout_table,
     para,
     resolve_styles,
     signature_block,
@@ -241,12 +241,9 @@ def _photos(data: GapReportData, st: Styles) -> list:
     out = [para(f"共{len(every)}张（自评{n_self}张，考评{n_review}张），按条目顺序排列。", st.body)]
     col = BODY_W / 2
     cells = [_photo_cell(code, index[code].title if code in index else "", p, col, st) for code, p in every]
-    rows = [cells[i:i + 2] + [""] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
-    out.append(layout_table(rows, [col, col], st, extra=[("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                                                         ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                                                         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                                                         ("TOPPADDING", (0, 0), (-1, -1), 6),
-                                                         ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    # Two photos to a row; each row flows to the next page on its own, as a table's rows do.
+    out.extend(CellRow(cells[i:i + 2], [col, col], left=4, right=4, top=6, bottom=6)
+               for i in range(0, len(cells), 2))
     return out
 
 

@@ -34,13 +34,15 @@ class PhotoOutcome:
         return self.refused is None
 
 
+# One join per path (pathlib parses the "/" on every system): listing the photos of an
+# assessment builds three paths per photo.
 def original_path(ws, sha256: str, ext: str) -> Path:
-    return ws.folder / "evidence" / sha256[:2] / f"{sha256}.{ext}"
+    return ws.folder / f"evidence/{sha256[:2]}/{sha256}.{ext}"
 
 
 def derived_path(ws, sha256: str, kind: str) -> Path:
     """kind: 'thumb' or 'report'."""
-    return ws.folder / "derived" / sha256[:2] / f"{sha256}.{kind}.jpg"
+    return ws.folder / f"derived/{sha256[:2]}/{sha256}.{kind}.jpg"
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -478,3 +478,113 @@ def test_shipped_font_works_on_a_bare_machine(tmp_path, monkeypatch, checklist):
     assert all(face.path.parent == fonts_mod.SHIPPED_FONT_DIR for face in fs.faces.values())
     out = render_blank_checklist(checklist, tmp_path / "blank.pdf", fonts=fs)
     assert out.stat().st_size > 1000
+
+
+# --------------------------------------------------------------------------- fast paths print what reportlab would
+
+def test_row_heights_are_the_ones_reportlab_computes(checklist):
+    """table() gives its Table the row heights up front; they are the ones reportlab's Table
+    computes itself from the cells (spanning rows, cells holding several paragraphs)."""
+    from reportlab.platypus import Table
+
+    from exports.document import BODY_W, _row_heights, make_styles, para, table
+
+    st = make_styles(discover_fonts())
+    rows = [["编号", "考评内容", "满分", "自评分"], ["3.3 武装部“三室一库”", "", "", ""]]
+    spans = [((0, 1), (-1, 1))]
+    for item in list(checklist.items())[:12]:
+        detail = [para(f"达标要求：{item.requirement}", st.small), para("缺少佐证：照片2张", st.small.but(font=st.fonts.kai))]
+        rows.append([item.code, item.title * 3, detail, "1.5"])
+    widths = [0.11 * BODY_W, 0.5 * BODY_W, 0.27 * BODY_W, 0.12 * BODY_W]
+    ours = table(rows, widths, st, spans=spans)
+    plain = Table(ours._cellvalues, colWidths=widths)
+    plain.setStyle([("SPAN", a, b) for a, b in spans] + [
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    plain.wrap(BODY_W, 10**6)
+    assert ours._argH == plain._rowHeights
+    assert _row_heights(ours._cellvalues, widths, [((0, 1), (0, 2))], (3, 3, 2, 2)) is None  # row spans: reportlab's
+
+
+@needs_poppler
+def test_photo_rows_print_where_a_layout_table_prints_them(tmp_path, derived):
+    """CellRow places photos and captions exactly where the layout Table it replaces did."""
+    from exports.document import BODY_W, CellRow, JpegPhoto, build_pdf, layout_table, make_styles, para
+
+    st = make_styles(discover_fonts())
+    col = BODY_W / 2
+
+    def cell(n, path):
+        return [JpegPhoto(path, col - 12, 140, st), para(f"照片说明（{n}）", st.caption),
+                para("自评照片，拍摄于2027-03-10 09:00", st.caption.but(size=9, leading=12))]
+
+    def cells():
+        return [cell(n, path) for n, path in enumerate(derived)]
+
+    pad = [("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 4),
+           ("RIGHTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 6),
+           ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]
+    c = cells()
+    grid = [c[i:i + 2] + [""] * (2 - len(c[i:i + 2])) for i in range(0, len(c), 2)]
+    a = build_pdf(tmp_path / "table.pdf", [para("照片", st.h1), layout_table(grid, [col, col], st, extra=pad)], st,
+                  title="t")
+    c = cells()
+    b = build_pdf(tmp_path / "rows.pdf", [para("照片", st.h1)] + [CellRow(c[i:i + 2], [col, col], left=4, right=4,
+                                                                       top=6, bottom=6) for i in range(0, len(c), 2)],
+                  st, title="t")
+
+    def boxes(path):
+        out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        return re.findall(r"<(?:page|word)[^>]*>", out)
+
+    assert boxes(a) == boxes(b)
+    assert [row[3:5] for row in pdf_images(a)] == [row[3:5] for row in pdf_images(b)]
+
+
+def test_jpeg_header_read_like_reportlab(tmp_path, derived):
+    """The photo's size and colour components come from its SOF header, as reportlab reads them."""
+    from reportlab.pdfbase.pdfutils import readJPEGInfo
+
+    from exports.document import jpeg_info
+
+    Image.new("L", (40, 30), 128).save(tmp_path / "gray.jpg", "JPEG")
+    Image.new("CMYK", (30, 40), (10, 200, 30, 5)).save(tmp_path / "cmyk.jpg", "JPEG")
+    Image.new("RGB", (50, 20), (200, 10, 10)).save(tmp_path / "progressive.jpg", "JPEG", progressive=True)
+    for path in [*derived, *sorted(tmp_path.glob("*.jpg"))]:
+        with open(path, "rb") as fh:
+            assert jpeg_info(path.read_bytes()) == readJPEGInfo(fh)[:3], path.name
+    for bad in (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0\x00", b""):
+        with pytest.raises((ValueError, IndexError)):
+            jpeg_info(bad)
+
+
+def test_jpeg_xobject_is_written_as_reportlab_writes_it(derived):
+    from reportlab.pdfbase.pdfdoc import PDFDocument, PDFImageXObject
+
+    from exports.document import JpegXObject
+
+    doc = PDFDocument()
+    for path in derived[:4]:
+        theirs = PDFImageXObject("photo", str(path))
+        ours = JpegXObject("photo")
+        ours.__dict__.update(theirs.__dict__)
+        assert ours.format(doc) == theirs.format(doc)
+        assert ours.format(doc) == theirs.format(doc)  # and again, from the remembered dictionary
+
+
+def test_font_subsets_are_reportlabs_and_remembered():
+    """The subset font files embedded are byte for byte reportlab's; the same subset again is
+    not built again."""
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from exports.fonts import EmbeddedTTFont
+
+    path = fonts_mod.SHIPPED_FONT_DIR / "wqy-microhei.ttc"
+    font = EmbeddedTTFont("DB-test-subsets", str(path))
+    plain = TTFontFace(str(path))
+    codes = [c for c in sorted(plain.charToGlyph) if c >= 0x4E00]
+    for start in (0, 3000, 9000):
+        subset = [0] + codes[start:start + 255]
+        made = font.face.makeSubset(subset)
+        assert made == plain.makeSubset(subset)
+        assert font.face.makeSubset(list(subset)) is made
