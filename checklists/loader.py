@@ -73,10 +73,13 @@ def load_checklist(path, lib: Iterable = (), *, resolver: Resolver | None = None
     return _load_document(doc, resolver, ())
 
 
-def load_checklist_text(text: str, name: str, *, resolver: Resolver | None = None) -> Checklist:
-    """Load criteria from text (as stored in a workspace); bases come from `resolver`."""
-    doc = parse_document(text, name)
-    return _load_document(doc, resolver or library_resolver([]), ())
+def load_checklist_text(text: str, name: str, *, resolver: Resolver | None = None,
+                        parse: Callable[[str, str], Document] = parse_document) -> Checklist:
+    """Load criteria from text (as stored in a workspace); bases come from `resolver`.
+    `parse` reads a text and each base's text into a Document (parse_document, or one that
+    remembers parse results: storage keeps them so that opening the app parses no YAML)."""
+    doc = parse(text, name)
+    return _load_document(doc, resolver or library_resolver([]), (), parse)
 
 
 def read_header(text: str, name: str) -> dict:
@@ -253,14 +256,14 @@ class _Checker:
         return True
 
 
-def _load_document(doc: Document, resolver: Resolver, seen: tuple) -> Checklist:
-    draft, problems = _draft_document(doc, resolver, seen)
+def _load_document(doc: Document, resolver: Resolver, seen: tuple, parse=parse_document) -> Checklist:
+    draft, problems = _draft_document(doc, resolver, seen, parse)
     if problems:
         raise ChecklistError(problems)
     return _freeze(draft)
 
 
-def _draft_document(doc: Document, resolver: Resolver, seen: tuple):
+def _draft_document(doc: Document, resolver: Resolver, seen: tuple, parse=parse_document):
     """Validate one document (recursing into its bases) -> (draft or None, problems)."""
     ck = _Checker(doc)
     data = doc.data
@@ -271,7 +274,7 @@ def _draft_document(doc: Document, resolver: Resolver, seen: tuple):
     header = _header(ck, data)
     me = (header.get("id"), header.get("version"))
     if is_overlay:
-        draft = _overlay(ck, data, header, resolver, seen + (me,))
+        draft = _overlay(ck, data, header, resolver, seen + (me,), parse)
     else:
         draft = _base(ck, data, header)
     if draft is not None:
@@ -556,7 +559,8 @@ def _bands(ck: _Checker, raw, path, points) -> tuple:
 # --------------------------------------------------------------------------- overlays
 
 
-def _overlay(ck: _Checker, data: dict, header: dict, resolver: Resolver, seen: tuple) -> _Draft | None:
+def _overlay(ck: _Checker, data: dict, header: dict, resolver: Resolver, seen: tuple,
+             parse=parse_document) -> _Draft | None:
     ext = data.get("extends")
     if not ck.mapping(ext, ("extends",), "extends"):
         return None
@@ -580,11 +584,11 @@ def _overlay(ck: _Checker, data: dict, header: dict, resolver: Resolver, seen: t
         return None
     text, name = found
     try:
-        base_doc = parse_document(text, name)
+        base_doc = parse(text, name)
     except ChecklistError as exc:
         ck.problems.extend(exc.problems)
         return None
-    base, problems = _draft_document(base_doc, resolver, seen)
+    base, problems = _draft_document(base_doc, resolver, seen, parse)
     if problems:
         ck.problems.extend(problems)
         return None

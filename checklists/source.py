@@ -6,13 +6,10 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
-
 from .errors import ChecklistError, Problem, format_path
 from .numbers import exact
 
-# libyaml's parser when PyYAML was built with it (about 10x faster), else pure Python.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported when a YAML text is first parsed (the app starts without it).
 # A real criteria file holds a few thousand values; far more means a hostile file.
 MAX_NODES = 200_000
 
@@ -85,8 +82,12 @@ def _parse_json(text: str, name: str) -> Document:
 
 
 def _parse_yaml(text: str, name: str) -> Document:
+    import yaml
+
+    # libyaml's parser when PyYAML was built with it (about 10x faster), else pure Python.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=LOADER)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -155,6 +156,67 @@ def _parse_yaml(text: str, name: str) -> Document:
 
     data = convert(node, ())
     return Document(name, data, lines, problems)
+
+
+# ----------------------------------------------------------------------------- parse results as JSON
+
+# Bump when parse_document gives different data or lines for the same text: a stored
+# parse result of another format is not used (storage/checklist_store.py keeps them).
+PARSED_FORMAT = "dabiao-parsed/1"
+
+
+class _NotKept(Exception):
+    """A value JSON cannot give back exactly (a YAML date, say): such a parse is not kept."""
+
+
+def _enc(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value  # JSON keeps these exactly (bool stays bool)
+    if isinstance(value, Fraction):
+        return {"q": [value.numerator, value.denominator]}
+    if isinstance(value, float):
+        return {"f": repr(value)}
+    if isinstance(value, list):
+        return [_enc(v) for v in value]
+    if isinstance(value, dict):
+        return {"m": [[_enc(k), _enc(v)] for k, v in value.items()]}
+    raise _NotKept(type(value).__name__)
+
+
+def _dec(obj: dict):
+    """json.loads' object_hook: every JSON object _enc wrote is a tagged value."""
+    if "m" in obj:
+        return dict(obj["m"])
+    if "q" in obj:
+        return Fraction(*obj["q"])
+    return float(obj["f"])
+
+
+def document_to_json(doc: Document) -> str | None:
+    """A parse result (data and the line of every key) as JSON that `document_from_json`
+    turns back into an equal Document; None when it cannot be kept exactly (values JSON
+    cannot hold, problems found while parsing, a workbook)."""
+    if doc.problems or doc.locate is not None:
+        return None
+    try:
+        body = {"m": [["format", PARSED_FORMAT], ["data", _enc(doc.data)],
+                      ["lines", [[_enc(list(path)), line] for path, line in doc.lines.items()]]]}
+    except _NotKept:
+        return None
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def document_from_json(text: str, name: str) -> Document | None:
+    """The Document kept by `document_to_json`, named `name`; None when `text` is not one
+    (another format, damaged)."""
+    try:
+        body = json.loads(text, object_hook=_dec)
+        if not isinstance(body, dict) or body.get("format") != PARSED_FORMAT:
+            return None
+        lines = {tuple(path): line for path, line in body["lines"]}
+        return Document(name, body["data"], lines, [])
+    except (ValueError, TypeError, KeyError, ZeroDivisionError):
+        return None
 
 
 def read_document(path: Path, name: str | None = None) -> Document:

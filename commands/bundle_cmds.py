@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from storage import bundles, signing
-from storage.bundle_format import KINDS
+from storage.bundle_kinds import KINDS
 
 from .output import group, print_json
 from .workspace_cmds import workspace
 
+# storage.bundles and storage.signing are imported by the commands using them: main.py
+# registers every command before opening the app, which must start quickly.
+
 
 def bundle_export(args) -> int:
+    from storage import bundles
+
     with workspace(args) as ws:
         result = bundles.export_bundle(ws, args.kind, args.refs, args.out)
     for line in result.lines():
@@ -18,6 +22,8 @@ def bundle_export(args) -> int:
 
 
 def bundle_import(args) -> int:
+    from storage import bundles, signing
+
     with workspace(args) as ws:
         result = bundles.import_bundle(ws, args.file, dry_run=args.dry_run, require_trusted=args.require_trusted)
         lines = result.lines()
@@ -36,6 +42,8 @@ def bundle_import(args) -> int:
 
 
 def bundle_trust(args) -> int:
+    from storage import bundles, signing
+
     with workspace(args) as ws:
         if args.bundle and not args.revoke:
             row = bundles.trust_signer(ws, args.bundle, args.fingerprint, label=args.label)
@@ -47,6 +55,8 @@ def bundle_trust(args) -> int:
 
 
 def bundle_keys(args) -> int:
+    from storage import signing
+
     with workspace(args) as ws:
         me = signing.identity(ws)
         rows = signing.list_keys(ws)
@@ -68,6 +78,8 @@ def bundle_keys(args) -> int:
 
 
 def bundle_name(args) -> int:
+    from storage import signing
+
     with workspace(args, readonly=args.name is None) as ws:
         name = signing.set_workspace_name(ws, args.name) if args.name is not None else signing.workspace_name(ws)
     print(name)
@@ -75,6 +87,8 @@ def bundle_name(args) -> int:
 
 
 def bundle_received(args) -> int:
+    from storage import bundles
+
     with workspace(args, readonly=True) as ws:
         rows = bundles.received_bundles(ws)
         progress = bundles.review_progress(ws, args.year)

@@ -5,13 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-
-from checklists import load_checklist
-from checklists.serialize import checklist_to_dict, plain
-from checklists.source import read_document
-from checklists.workbook import read_workbook_document, write_template, write_workbook
-
 from .output import fail
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
@@ -20,6 +13,13 @@ FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 def convert(args) -> int:
     """Validate IN (every problem listed), then write it as OUT. An overlay stays an
     overlay unless --flatten asks for the merged set."""
+    import yaml
+
+    from checklists import load_checklist
+    from checklists.serialize import checklist_to_dict, plain
+    from checklists.source import read_document
+    from checklists.workbook import read_workbook_document, write_workbook
+
     source, out = Path(args.file), Path(args.out)
     for path, what in ((source, "输入"), (out, "输出")):
         if path.suffix.lower() not in FORMATS:
@@ -51,6 +51,8 @@ def convert(args) -> int:
 
 def template(args) -> int:
     """Write an empty criteria workbook; an existing file is kept unless --force."""
+    from checklists.workbook import write_template
+
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         return fail(f"{out}: 模板文件须为 .xlsx")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from storage import Workspace, assessments, backup, check, checklist_store, evidence, units
+from storage import Workspace, assessments, checklist_store, units
 from storage import answers as answer_store
 
-from .checklist_cmds import print_score_text
 from .output import fail, group, print_json
+
+# Modules only some commands need are imported inside them: main.py registers every
+# command (this module included) before opening the app, which must start quickly.
 
 
 @contextmanager
@@ -77,6 +79,8 @@ def assessment_list(args) -> int:
 
 
 def assessment_show(args) -> int:
+    from storage import evidence
+
     with workspace(args, readonly=True) as ws:
         a = assessments.get_assessment(ws, args.assessment)
         result = answer_store.score_assessment(ws, a["id"], args.role)
@@ -84,6 +88,8 @@ def assessment_show(args) -> int:
     if args.json:
         print_json(result.to_json() | {"status": a["status"], "evidence": counts})
         return 0
+    from .checklist_cmds import print_score_text
+
     print(f"{a['unit_name']} {a['year']} 年  状态：{assessments.STATUS_LABELS[a['status']]}  "
           f"（{assessments.ROLE_LABELS[args.role]}）")
     print_score_text(result)
@@ -110,6 +116,8 @@ def answer_import(args) -> int:
 
 
 def photo_add(args) -> int:
+    from storage import evidence
+
     with workspace(args) as ws:
         outcomes = evidence.add_photos(ws, args.assessment, args.item, args.files, role=args.role,
                                        caption=args.caption)
@@ -124,6 +132,8 @@ def photo_add(args) -> int:
 
 
 def db_check(args) -> int:
+    from storage import check
+
     with workspace(args, readonly=True) as ws:
         problems = check.check_workspace(ws)
     if problems:
@@ -133,6 +143,8 @@ def db_check(args) -> int:
 
 
 def db_backup(args) -> int:
+    from storage import backup
+
     with workspace(args) as ws:
         path = backup.make_backup(ws)
     print(path)

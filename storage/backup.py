@@ -50,7 +50,7 @@ def daily_backup(ws) -> Path | None:
         age = datetime.now() - datetime.fromtimestamp(existing[-1].stat().st_mtime)
         if age < timedelta(days=1):
             return None
-    if not ws.db["units"].exists() or ws.db["checklists"].count == 0:
+    if not ws.db.table_exists("units") or not ws.db.execute("SELECT 1 FROM checklists LIMIT 1").fetchone():
         return None
     try:
         return make_backup(ws)

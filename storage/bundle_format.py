@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import signing
+from .bundle_kinds import KIND_LABELS, KINDS  # noqa: F401 - part of this module's API
 from .errors import StorageError
 from .photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 FORMAT = "dabiao-bundle/1"
-KINDS = ("criteria", "submission", "review")
-KIND_LABELS = {"criteria": "考评标准与单位", "submission": "自评提交", "review": "考评结果"}
 SUFFIX = ".dabiao"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

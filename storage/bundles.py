@@ -895,9 +895,11 @@ def _clean_stale_incoming(ws, hours: float = 12) -> None:
 
 def _check_photo_header(reader: BundleReader, path: Path, e: dict) -> None:
     """A cheap look at a new photo (header only): a real image of the format its name says."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
-    from .photos import FORMATS, MAX_PIXELS, MAX_SIDE
+    from .photos import FORMATS, MAX_PIXELS, MAX_SIDE, pillow
+
+    Image = pillow()  # noqa: N806 - with the HEIC opener registered
 
     try:
         with Image.open(path) as img:
@@ -1390,7 +1392,8 @@ def review_progress(ws, year: int | None = None) -> list[dict]:
 
 def workspace_dump(ws) -> dict:
     """Every row of every table and the list of files in the workspace folder (except the
-    database's own files, the lock and backups): for comparing before and after."""
+    database's own files, the lock, backups and the criteria parse results kept by
+    checklist_store, a cache): for comparing before and after."""
     tables = [r[0] for r in ws.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()]
     dump = {t: [tuple(r) for r in ws.db.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()] for t in tables}
@@ -1398,7 +1401,7 @@ def workspace_dump(ws) -> dict:
     files = []
     for p in sorted(ws.folder.rglob("*")):
         rel = p.relative_to(ws.folder).as_posix()
-        if rel in skip or rel.startswith("backups/"):
+        if rel in skip or rel.startswith(("backups/", "derived/criteria")):
             continue
         files.append((rel, p.is_dir(), p.stat().st_size if p.is_file() else None))
     dump["_files"] = files

@@ -1,15 +1,21 @@
 """Checklists kept in the workspace: every (id, version) seen, with its source text and
-hash, so an old assessment always scores against the criteria it was made with."""
+hash, so an old assessment always scores against the criteria it was made with.
+
+Loading one parses its YAML once per text: the parse result is kept as JSON in
+`derived/criteria/<sha256 of the text>.json` (rebuildable, like the thumbnails), so that
+opening the app, when no criteria changed, parses no YAML and does not even import PyYAML.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from checklists import Checklist, ChecklistError, load_checklist_text
 from checklists.loader import bundled_files, library_resolver, read_header
-from checklists.source import read_text_file
+from checklists.source import document_from_json, document_to_json, parse_document, read_text_file
 
 from .errors import StorageError
 from .workspace import now
@@ -140,7 +146,7 @@ def load(ws, set_id: str, version: str) -> Checklist:
     if not row:
         raise StorageError(f"工作区中没有标准 {set_id} 版本 {version}")
     chain = _chain_texts(ws, set_id, version)
-    return _load_cached(chain)
+    return _load_cached(chain, str(ws.folder / "derived" / "criteria"), ws.readonly)
 
 
 def _chain_texts(ws, set_id, version) -> tuple:
@@ -181,10 +187,43 @@ def load_text_cached(text: str, name: str, resolver) -> Checklist:
 
 
 @lru_cache(maxsize=32)
-def _load_cached(chain: tuple) -> Checklist:
+def _load_cached(chain: tuple, parsed_dir: str, readonly: bool) -> Checklist:
     texts = {(i, v): (t, n) for i, v, t, n in chain}
     _, _, text, name = chain[0]
-    return load_checklist_text(text, name, resolver=lambda i, v: texts.get((i, v)))
+    return load_checklist_text(text, name, resolver=lambda i, v: texts.get((i, v)),
+                               parse=_kept_parse(Path(parsed_dir), readonly))
+
+
+def _kept_parse(folder: Path, readonly: bool):
+    """parse_document, through the parse results kept in `folder` (written unless the
+    workspace is read-only). A missing, damaged or outdated file is parsed again."""
+
+    def parse(text: str, name: str):
+        if name.lower().endswith(".json"):
+            return parse_document(text, name)  # JSON criteria parse fast enough
+        path = folder / f"{sha256_text(text)}.json"
+        try:
+            doc = document_from_json(path.read_text(encoding="utf-8"), name)
+        except (OSError, UnicodeDecodeError):
+            doc = None
+        if doc is not None:
+            return doc
+        doc = parse_document(text, name)
+        kept = None if readonly else document_to_json(doc)
+        if kept is not None:
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(kept, encoding="utf-8")
+                tmp.replace(path)
+            except OSError:  # a full or read-only disk: parse again next time
+                try:
+                    tmp.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        return doc
+
+    return parse
 
 
 def parse_ref(ref: str) -> tuple[str, str | None]:

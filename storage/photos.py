@@ -1,5 +1,9 @@
 """Reading a photo: check it is a real, sane image; read its EXIF; make the thumbnail and
-the report-size JPEG with the orientation applied. Pure Pillow, no database."""
+the report-size JPEG with the orientation applied. Pure Pillow, no database.
+
+Pillow (and pillow-heif) are imported by `pillow()` when a photo is first handled, not
+with this module: the app does not need them to start.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-try:  # HEIC/HEIF from phones
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - declared dependency
-    pillow_heif = None
-
 MAX_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 100_000_000  # 100 MP: larger is a decompression bomb or not a photo
 MAX_SIDE = 30_000
@@ -26,6 +21,26 @@ REPORT_SIDE = 1600
 THUMB_SIDE = 320
 FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "HEIF": "heic"}
 MIME = {"jpg": "image/jpeg", "png": "image/png", "heic": "image/heic"}
+
+
+_heif_registered = False
+
+
+def pillow():
+    """PIL.Image, with the HEIC/HEIF opener registered (phones' photos): use this rather
+    than importing PIL directly wherever a photo from a user may be opened."""
+    global _heif_registered
+    from PIL import Image
+
+    if not _heif_registered:
+        _heif_registered = True
+        try:
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+        except ImportError:  # pragma: no cover - declared dependency
+            pass
+    return Image
 
 
 class PhotoRefused(Exception):
@@ -77,6 +92,9 @@ def read_photo_bytes(path: Path) -> bytes:
 
 def prepare_photo(data: bytes) -> PreparedPhoto:
     """Validate and process one photo's bytes; raises PhotoRefused with the reason."""
+    Image = pillow()  # noqa: N806 - the module, as PIL names it
+    from PIL import ImageOps, UnidentifiedImageError
+
     digest = hashlib.sha256(data).hexdigest()
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -122,6 +140,8 @@ def _short(exc: Exception) -> str:
 
 def _jpeg(img: Image.Image, side: int, quality: int) -> bytes:
     """A JPEG no larger than side x side, in RGB."""
+    from PIL import Image
+
     copy = img.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS if side <= THUMB_SIDE else Image.Resampling.BICUBIC)
     if copy.mode not in ("RGB", "L"):

@@ -2,16 +2,30 @@
 
 Add a migration at the end to change the schema; never edit one that has shipped.
 A workspace holding a migration this list does not know was made by a newer Dabiao.
+
+`migrations` (the sqlite-utils Migrations) is built on first use: opening a workspace
+that is up to date only compares names (`applied_names`), without importing sqlite-utils.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from typing import TYPE_CHECKING
 
-migrations = Migrations("dabiao")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "dabiao"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' Migrations.migrations_table
+
+_STEPS: list = []  # the migration functions, in order
 
 
-@migrations()
+def _migration(fn):
+    _STEPS.append(fn)
+    return fn
+
+
+@_migration
 def m001_initial(db: Database):
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["checklists"].create(
@@ -66,13 +80,13 @@ def m001_initial(db: Database):
     db["events"].create_index(["assessment_id"])
 
 
-@migrations()
+@_migration
 def m002_attachment_photo_index(db: Database):
     """Find every item a stored photo is attached to (dedupe, db check, bundles)."""
     db["attachments"].create_index(["sha256"])
 
 
-@migrations()
+@_migration
 def m003_exchange_bundles(db: Database):
     """Exchange bundles (storage/bundles.py): the signing keys seen on imported bundles
     (and which of them are trusted), the bundles imported, and the audit history that
@@ -96,4 +110,32 @@ def m003_exchange_bundles(db: Database):
 
 
 def known_names() -> set[str]:
-    return {m.name for m in migrations._migrations}
+    return {fn.__name__ for fn in _STEPS}
+
+
+def applied_names(db) -> list[str]:
+    """Names of the migrations this database has had, in order (plain SQL, read-only)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                      [MIGRATIONS_TABLE]).fetchone():
+        return []
+    return [r[0] for r in db.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+                                     [MIGRATION_SET])]
+
+
+_migrations = None
+
+
+def __getattr__(name: str):
+    """`schema.migrations`: sqlite-utils' Migrations holding _STEPS, made on first use."""
+    global _migrations
+    if name != "migrations":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _migrations is None:
+        from sqlite_utils import Migrations
+
+        built = Migrations(MIGRATION_SET)
+        assert built.migrations_table == MIGRATIONS_TABLE
+        for fn in _STEPS:
+            built()(fn)
+        _migrations = built
+    return _migrations

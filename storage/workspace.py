@@ -11,10 +11,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from platformdirs import user_data_dir
-from sqlite_utils import Database
-
 from . import audit, schema
+from .db import Database
 from .errors import StorageError
 from .lock import WorkspaceLock
 
@@ -26,6 +24,8 @@ def default_data_dir() -> Path:
     env = os.environ.get("DABIAO_DATA_DIR")
     if env:
         return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("Dabiao", appauthor=False))
 
 
@@ -80,20 +80,20 @@ class Workspace:
             raise
         return ws
 
-    def _check_version(self) -> None:
-        table = self.db[schema.migrations.migrations_table]
-        if not table.exists():
-            return
-        applied = {m.name for m in schema.migrations.applied(self.db)}
+    def _check_version(self) -> set[str]:
+        """The migrations applied; refuses a database made by a newer version."""
+        applied = set(schema.applied_names(self.db))
         unknown = applied - schema.known_names()
         if unknown:
             raise StorageError(
                 f"工作区 {self.folder} 由更新版本的达标程序创建（数据库版本 {sorted(unknown)[-1]}）；"
                 "请升级程序后再打开。工作区未作任何改动。"
             )
+        return applied
 
     def _upgrade(self) -> None:
-        self._check_version()
+        if self._check_version() >= schema.known_names():
+            return  # up to date (every start but the first after an upgrade): nothing to load
         try:
             schema.migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
@@ -151,7 +151,7 @@ class Workspace:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
-            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
 
 def _os_user() -> str:
@@ -172,6 +172,7 @@ def _connect(path: Path, readonly: bool) -> Database:
         db = Database(conn)
         if not readonly:
             db.enable_wal()
+        db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database() did
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()

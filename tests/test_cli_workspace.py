@@ -109,3 +109,14 @@ def test_db_check_fails_naming_a_damaged_file(tmp_path, capsys, photos_dir):
     stored.write_bytes(stored.read_bytes()[:-10])
     code, out, err = run(capsys, *d, "db", "check")
     assert code == 1 and stored.name in err
+
+
+def test_only_opening_the_app_skips_the_command_parsers():
+    """No arguments, or only --data-dir, open the app without building every command's
+    parser; anything else (a command, --help, a bad option) goes through the full parser."""
+    assert app_main.app_data_dir([]) == (True, None)
+    assert app_main.app_data_dir(["--data-dir", "/tmp/ws"]) == (True, "/tmp/ws")
+    assert app_main.app_data_dir(["--data-dir=/tmp/ws"]) == (True, "/tmp/ws")
+    for argv in (["unit", "list"], ["--data-dir"], ["--data-dir="], ["--data-dir", "-h"], ["-h"],
+                 ["--data-dir", "x", "unit", "list"], ["--bogus"]):
+        assert app_main.app_data_dir(argv)[0] is False, argv

@@ -330,3 +330,101 @@ def test_overlay_workbook_finds_its_base_in_the_workspace(tmp_path):
         assert checklist_store.check_file(ws, xlsx).extends == ("prov-x", "9")
         row, added = checklist_store.import_checklist_file(ws, xlsx)
         assert added and row["extends_id"] == "prov-x"
+
+
+# ---------------------------------------------------------------- start-up costs
+
+def test_reopening_reads_without_sqlite_utils_yaml_or_pillow(tmp_path):
+    """What opening the app does (open, migrations check, daily backup, bundled criteria,
+    the units and assessments, a score, remembering the last assessment) loads none of the
+    heavy libraries once the workspace is set up: they are imported when first needed."""
+    folder = tmp_path / "ws"
+    with open_ws(folder) as ws:
+        a = town_assessment(ws)
+        answer_store.set_answer(ws, a["id"], "1.2", "self", True)
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r})
+        from storage import Workspace, answers, assessments, checklist_store, evidence, units
+        ws = Workspace.open({str(folder)!r})
+        assert checklist_store.ensure_bundled(ws) == 0
+        units.list_units(ws)
+        a = assessments.list_assessments(ws)[0]
+        assert answers.score_assessment(ws, a["id"], "self").items["1.2"].status == "full"
+        evidence.list_evidence(ws, a["id"])
+        ws.set_meta("ui.last_assessment", a["id"])
+        ws.close()
+        heavy = ("sqlite_utils", "yaml", "PIL", "pillow_heif", "openpyxl", "reportlab", "cryptography")
+        print(sorted(m for m in heavy if m in sys.modules))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr
+    with open_ws(folder) as ws:
+        assert ws.meta("ui.last_assessment") == a["id"]
+
+
+def test_criteria_parse_results_are_kept_exactly(tmp_path, monkeypatch):
+    from checklists.source import document_from_json, document_to_json, parse_document
+
+    def same(x, y):
+        assert type(x) is type(y), (x, y)
+        if isinstance(x, dict):
+            assert [(type(k), k) for k in x] == [(type(k), k) for k in y]
+            for k in x:
+                same(x[k], y[k])
+        elif isinstance(x, list):
+            assert len(x) == len(y)
+            for i, j in zip(x, y):
+                same(i, j)
+        else:
+            assert x == y
+
+    for path in sorted((ROOT / "checklists/library").glob("*.yaml")):
+        doc = parse_document(path.read_text(encoding="utf-8"), path.name)
+        back = document_from_json(document_to_json(doc), path.name)
+        same(doc.data, back.data)
+        assert back.lines == doc.lines and back.problems == [] and back.name == path.name
+    dated = parse_document("format: x\nwhen: 2027-01-01\n", "d.yaml")
+    assert document_to_json(dated) is None  # a date JSON cannot give back: not kept
+    assert document_from_json("{}", "x.yaml") is None and document_from_json("not json", "x.yaml") is None
+
+    with open_ws(tmp_path / "ws") as ws:
+        a = town_assessment(ws)  # city-2027-town, an overlay of prov-2027-town: two texts
+        kept = sorted((tmp_path / "ws" / "derived" / "criteria").glob("*.json"))
+        assert len(kept) == 2
+        first = checklist_store.load(ws, a["checklist_id"], a["checklist_version"])
+        checklist_store._load_cached.cache_clear()
+
+        def no_parsing(text, name):
+            raise AssertionError(f"{name} parsed again")
+
+        monkeypatch.setattr(checklist_store, "parse_document", no_parsing)
+        again = checklist_store.load(ws, a["checklist_id"], a["checklist_version"])
+        assert again == first and again is not first
+        kept[0].write_text("damaged", encoding="utf-8")
+        checklist_store._load_cached.cache_clear()
+        monkeypatch.undo()
+        assert checklist_store.load(ws, a["checklist_id"], a["checklist_version"]) == first
+        assert document_from_json(kept[0].read_text(encoding="utf-8"), "x") is not None  # kept again
+
+
+def test_database_reads_and_transactions_without_sqlite_utils(tmp_path):
+    with open_ws(tmp_path) as ws:
+        db = ws.db
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("INSERT INTO t (name) VALUES ('a')")  # outside a transaction: committed at once
+        assert not db.conn.in_transaction
+        with pytest.raises(RuntimeError):
+            with db.atomic():
+                db.execute("INSERT INTO t (name) VALUES ('b')")
+                raise RuntimeError
+        with db.atomic():
+            db.execute("INSERT INTO t (name) VALUES ('c')")
+            with pytest.raises(RuntimeError):
+                with db.atomic():  # a savepoint: only its own change is undone
+                    db.execute("INSERT INTO t (name) VALUES ('d')")
+                    raise RuntimeError
+        assert [r["name"] for r in db.query("SELECT name FROM t ORDER BY id")] == ["a", "c"]
+        assert list(db.query("SELECT 1 AS x, 2 AS x")) == [{"x": 1, "x_2": 2}]
+        db["t"].insert({"name": "e"})  # sqlite-utils' table helpers, on the same connection
+        assert db["t"].count == 3 and db.table_exists("t") and not db.table_exists("nope")
+        assert "t" in db.table_names()

@@ -162,6 +162,29 @@ def test_models_pass_qtmodeltester(qapp, qtmodeltester, ws, assessment_id):
     qtmodeltester.check(acts, force_py=True)
 
 
+def test_units_badges_are_scored_after_the_tree_is_shown(qtbot, ws, assessment_id):
+    """Start-up shows the tree before any badge is scored (empty cells sized like a badge),
+    then fills the badges once the tree has been painted; later edits rescore at once."""
+    from ui.models.units_model import BadgePendingRole
+    from ui.units_pane import UnitsPane
+
+    answer_store.set_answer(ws, assessment_id, "1.2", "self", True)
+    pane = UnitsPane(ws)
+    qtbot.addWidget(pane)
+    model = pane.model
+    cell = model.index_of(assessment_id).siblingAtColumn(1)
+    assert model.badges_pending() and cell.data() == "" and cell.data(BadgePendingRole)
+    assert model.rowCount() > 0 and model.assessment_ids() == [assessment_id]
+    reserved = pane.view.sizeHintForColumn(1)
+    pane.show()
+    qtbot.waitUntil(lambda: not model.badges_pending(), timeout=5000)
+    assert cell.data() == model.badge(assessment_id)[0] and cell.data(BadgePendingRole) is None
+    assert "未达标" in cell.data() and pane.view.sizeHintForColumn(1) <= reserved
+    answer_store.set_answer(ws, assessment_id, "1.2", "self", False)
+    model.invalidate(assessment_id)
+    assert cell.data() and cell.data(BadgePendingRole) is None  # scored on demand again
+
+
 # ---------------------------------------------------------------- end to end
 
 def fill_rest_by_keyboard(qtbot, w):

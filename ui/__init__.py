@@ -67,4 +67,11 @@ Decisions (where the spec is silent):
   fingerprint, proposes 单位-上报包-YYYYMMDD.dabiao in the folder last used.
 - Criteria import validates with the same lookup of bases as the import (workspace first, then
   files beside the one chosen, then the bundled library) and adds only after 导入 is pressed.
+- Start-up (bench `startup`): the window shows with the units tree filled and the last
+  assessment open; the level badges are scored once the tree has been painted, a slice per
+  turn of the event loop (their cells keep a badge's width meanwhile). Dialogs, the photo
+  viewer and workers are imported when first opened; sqlite-utils is loaded a moment after
+  the window is up (ui.app.preload_for_editing); after start-up the heap is frozen
+  (ui.app.settle_heap). A worker thread starts only after garbage is collected on the UI
+  thread (tasks.collect_garbage_here): Qt objects must not be destroyed from a worker.
 """

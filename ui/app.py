@@ -3,9 +3,10 @@ clear choice when another copy holds it), the first-run guide, then the main win
 
 from __future__ import annotations
 
+import gc
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,6 +18,7 @@ from .errors import install_excepthook, show_error
 from .theme import pick_cjk_family
 
 APP_NAME = "达标"
+PRELOAD_AFTER_MS = 800  # the window is up and painted; the person has not clicked yet
 
 
 def setup_application(app: QApplication) -> None:
@@ -79,6 +81,24 @@ def first_run_needed(ws) -> bool:
     return not ws.readonly and ws.meta("ui.onboarded") != "1" and not units.list_units(ws)
 
 
+def settle_heap() -> None:
+    """After start-up: what exists now (modules, classes, Qt's enum types, the window and
+    its panes) lives as long as the app, so move it out of the garbage collector's way
+    (gc.freeze: no later collection walks it again, so no pauses while typing and no
+    walk at exit), and turn automatic collection back on (main.py turns it off while
+    starting, when nothing is garbage yet)."""
+    gc.freeze()
+    gc.enable()
+
+
+def preload_for_editing(ws) -> None:
+    """A moment after start-up, load what the first edit needs and start-up did not:
+    sqlite-utils (the table helpers every save uses, about 0.1 s to import), so that the
+    first answer is saved as quickly as the next."""
+    if not ws.readonly:
+        ws.db.utils  # noqa: B018 - imports sqlite-utils and wraps the connection once
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Open the app; returns the exit code. Work is saved as it happens, so closing never asks."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
@@ -96,6 +116,8 @@ def run_app(argv: list[str] | None = None) -> int:
         if first_run_needed(ws):
             from .dialogs.first_run import FirstRunDialog
 
+            gc.enable()  # the person reads, then maybe builds the demo: a while
+
             dialog = FirstRunDialog(ws)
             dialog.exec()
             if dialog.open_assessment:
@@ -103,6 +125,8 @@ def run_app(argv: list[str] | None = None) -> int:
         from .main_window import MainWindow
 
         window = MainWindow(ws)
+        QTimer.singleShot(0, settle_heap)  # after the window's own start-up work, queued before it
+        QTimer.singleShot(PRELOAD_AFTER_MS, window, lambda: preload_for_editing(ws))
         show_fitted(window)
         return app.exec()
     finally:

@@ -9,21 +9,22 @@ document); nothing here reads the database or computes a score.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from checklists.errors import DabiaoError
 from storage import assessments, checklist_store
 from storage.errors import StorageError
 
-from . import files
-from .dialogs.checklist_choice import ChecklistChoiceDialog
-from .dialogs.preview_dialog import PreviewDialog
-from .dialogs.summary_dialog import SummaryDialog
 from .errors import show_error
-from .tasks import BusyIndicator, TaskWorker, error_lines, with_workspace
+
+if TYPE_CHECKING:
+    from .dialogs.preview_dialog import PreviewDialog
+    from .tasks import BusyIndicator, TaskWorker
+
+# The dialogs, the worker and file helpers are imported when a document is asked for:
+# the main window makes this object at start-up, and need not load them to show.
 
 
 class DocumentJobs(QObject):
@@ -57,6 +58,8 @@ class DocumentJobs(QObject):
         self.render_pdf("差距分析报告", f"{a['unit_name']}{a['year']}年度差距分析报告", make)
 
     def summary(self) -> None:
+        from .dialogs.summary_dialog import SummaryDialog
+
         s = self.window.session
         dialog = SummaryDialog(self.ws, s.assessment["year"] if s else None, self.window)
         if not dialog.exec():
@@ -75,6 +78,10 @@ class DocumentJobs(QObject):
             return data
 
         if fmt == "xlsx":
+            from PySide6.QtWidgets import QFileDialog
+
+            from . import files
+
             target, _ = QFileDialog.getSaveFileName(self.window, "县级汇总另存为 Excel", files.suggest(name + ".xlsx"),
                                                     "Excel 表格 (*.xlsx)")
             if not target:
@@ -157,6 +164,8 @@ class DocumentJobs(QObject):
 
     def choose_checklist(self, title: str, text: str):
         """A checklist from the workspace chosen by the person, loaded; None when cancelled."""
+        from .dialogs.checklist_choice import ChecklistChoiceDialog
+
         dialog = ChecklistChoiceDialog(self.ws, title, text, parent=self.window)
         if not dialog.exec() or not dialog.chosen():
             return None
@@ -174,6 +183,8 @@ class DocumentJobs(QObject):
 
     def render_pdf(self, title: str, name: str, make: Callable) -> bool:
         """Render make(ws, out) into a temporary PDF in a worker, then preview it."""
+        from . import files
+
         out = files.temp_output(name + ".pdf")
 
         def run(ws, _progress):
@@ -184,6 +195,8 @@ class DocumentJobs(QObject):
                          lambda path: self._preview(Path(path), title, name + ".pdf"))
 
     def _run(self, title: str, text: str, fn: Callable, on_done: Callable) -> bool:
+        from .tasks import BusyIndicator, TaskWorker, with_workspace
+
         if self.worker is not None:
             self.window.statusBar().showMessage("正在生成另一份文书，请稍候", 4000)
             return False
@@ -205,6 +218,8 @@ class DocumentJobs(QObject):
         self.worker = self.busy = None
         self.window.statusBar().clearMessage()
         if exc is not None:
+            from .tasks import error_lines
+
             self.last_error = "\n".join(error_lines(exc))
             show_error(self.window, self.last_error, f"{title}未能生成")
             return
@@ -212,6 +227,8 @@ class DocumentJobs(QObject):
         on_done(result)
 
     def _preview(self, path: Path, title: str, name: str) -> None:
+        from .dialogs.preview_dialog import PreviewDialog
+
         dialog = PreviewDialog(path, title, name, self.window)
         dialog.show()
         dialog.raise_()
@@ -224,6 +241,10 @@ class DocumentJobs(QObject):
             self.last_preview = None
 
     def _saved_excel(self, path) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from . import files
+
         box = QMessageBox(QMessageBox.Icon.Information, "县级汇总", f"已保存：{path}", parent=self.window)
         open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)

@@ -5,19 +5,23 @@ work itself in storage/ and checklists/."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
 
 from checklists.errors import DabiaoError
 from storage import checklist_store
 
-from . import files
-from .dialogs.checklist_choice import ChecklistChoiceDialog
-from .dialogs.criteria_import_dialog import CriteriaImportDialog
-from .dialogs.export_bundle_dialog import ExportBundleDialog
-from .dialogs.import_bundle_dialog import ImportBundleDialog
-from .dialogs.received_dialog import ReceivedDialog
 from .errors import show_error
+
+if TYPE_CHECKING:
+    from .dialogs.criteria_import_dialog import CriteriaImportDialog
+    from .dialogs.export_bundle_dialog import ExportBundleDialog
+    from .dialogs.import_bundle_dialog import ImportBundleDialog
+    from .dialogs.received_dialog import ReceivedDialog
+
+# Each flow imports its dialog (and the file helpers) when it is used: the main window
+# makes this object at start-up, and need not load them to show.
 
 CRITERIA_FILTER = "考评标准 (*.yaml *.yml *.json *.xlsx);;Excel 工作簿 (*.xlsx);;YAML / JSON (*.yaml *.yml *.json)"
 
@@ -40,6 +44,8 @@ class ExchangeFlows(QObject):
     # ---------------------------------------------------------------- bundles
 
     def export_bundle(self, kind: str) -> ExportBundleDialog:
+        from .dialogs.export_bundle_dialog import ExportBundleDialog
+
         w = self.window
         w.item_pane.flush()
         if kind == "criteria":
@@ -49,6 +55,11 @@ class ExchangeFlows(QObject):
         return self._show(ExportBundleDialog(self.ws, kind, preselect, w))
 
     def import_bundle(self, path: str | None = None) -> ImportBundleDialog | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from . import files
+        from .dialogs.import_bundle_dialog import ImportBundleDialog
+
         w = self.window
         if path is None:
             path, _ = QFileDialog.getOpenFileName(w, "导入交换包", str(files.start_dir()),
@@ -62,6 +73,8 @@ class ExchangeFlows(QObject):
         return self._show(dialog)
 
     def received(self) -> ReceivedDialog:
+        from .dialogs.received_dialog import ReceivedDialog
+
         w = self.window
         dialog = ReceivedDialog(self.ws, w.session.id if w.session else None, w)
         dialog.openRequested.connect(w.open_from_list)
@@ -70,6 +83,11 @@ class ExchangeFlows(QObject):
     # ---------------------------------------------------------------- criteria
 
     def import_criteria(self, path: str | None = None) -> CriteriaImportDialog | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from . import files
+        from .dialogs.criteria_import_dialog import CriteriaImportDialog
+
         w = self.window
         if path is None:
             path, _ = QFileDialog.getOpenFileName(w, "导入考评标准", str(files.start_dir()), CRITERIA_FILTER)
@@ -82,6 +100,11 @@ class ExchangeFlows(QObject):
         return self._show(dialog)
 
     def export_criteria_workbook(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from . import files
+        from .dialogs.checklist_choice import ChecklistChoiceDialog
+
         w = self.window
         checklist = w.session.checklist if w.session else None
         if checklist is None:
@@ -112,6 +135,10 @@ class ExchangeFlows(QObject):
             f"已导出 {checklist.ref} 到 {target}（合并后的完整标准，可在 Excel/WPS 中修改后导入）", 8000)
 
     def write_template(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from . import files
+
         w = self.window
         target, _ = QFileDialog.getSaveFileName(w, "下载空白模板", files.suggest("考评标准模板.xlsx"),
                                                 "Excel 工作簿 (*.xlsx)")

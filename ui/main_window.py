@@ -13,15 +13,6 @@ from checklists.numbers import display
 from storage import units
 
 from .checklist_pane import ChecklistPane
-from .dialogs.action_dialog import ActionDialog
-from .dialogs.actions_dialog import ActionsDialog
-from .dialogs.assessment_dialog import NewAssessmentDialog
-from .dialogs.find_dialog import FindDialog
-from .dialogs.gap_dialog import GapDialog
-from .dialogs.keys_dialog import KeysDialog
-from .dialogs.signoff_dialog import SignoffDialog
-from .dialogs.unit_dialog import NewUnitDialog
-from .dialogs.unlock_dialog import UnlockDialog
 from .documents import DocumentJobs
 from .errors import ask, show_error
 from .exchange import ExchangeFlows
@@ -29,6 +20,8 @@ from .item_pane import ItemPane
 from .score_bar import ScoreBar
 from .session import AssessmentSession
 from .units_pane import UnitsPane
+
+# Each dialog is imported where it is opened, not here: the window shows without them.
 
 LAST_ASSESSMENT = "ui.last_assessment"
 
@@ -143,7 +136,7 @@ class MainWindow(QMainWindow):
         self.act_new_action = a("为当前条目生成整改任务(&T)…", self.new_action, "Ctrl+T")
         self.act_actions = a("本单位整改清单(&L)…", self.show_actions, "Ctrl+Shift+T")
         self.act_all_actions = a("全部整改任务(&A)…", lambda: self.show_actions(all_units=True))
-        self.act_keys = a("键盘操作(&K)", lambda: KeysDialog(self).exec(), "F1")
+        self.act_keys = a("键盘操作(&K)", self.show_keys, "F1")
         self.act_about = a("关于(&A)", self.about)
 
         mb = self.menuBar()
@@ -245,7 +238,7 @@ class MainWindow(QMainWindow):
         self.score_bar.set_session(session, self.mode)
         if old is not None:
             old.deleteLater()
-        if not self.ws.readonly:
+        if not self.ws.readonly and self.ws.meta(LAST_ASSESSMENT) != assessment_id:
             try:
                 self.ws.set_meta(LAST_ASSESSMENT, assessment_id)
             except DabiaoError:
@@ -351,6 +344,8 @@ class MainWindow(QMainWindow):
         self.item_pane.focus_gallery()
 
     def find_item(self) -> None:
+        from .dialogs.find_dialog import FindDialog
+
         if self.session is None:
             return
         dialog = FindDialog(self.session.checklist, self)
@@ -409,6 +404,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("自评已提交", 5000)
 
     def unlock(self) -> None:
+        from .dialogs.unlock_dialog import UnlockDialog
+
         s = self.session
         if s is None:
             return
@@ -426,6 +423,8 @@ class MainWindow(QMainWindow):
             self.toggle_review_mode(True)
 
     def mark_reviewed(self) -> None:
+        from .dialogs.signoff_dialog import SignoffDialog
+
         s = self.session
         if s is None:
             return
@@ -445,12 +444,16 @@ class MainWindow(QMainWindow):
             s.finalize()
 
     def signoff(self) -> None:
+        from .dialogs.signoff_dialog import SignoffDialog
+
         if self.session is not None:
             SignoffDialog(self.session, self).exec()
 
     # ---------------------------------------------------------------- gap and actions
 
     def show_gap(self) -> None:
+        from .dialogs.gap_dialog import GapDialog
+
         s = self.session
         if s is None:
             return
@@ -461,6 +464,8 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     def new_action(self, code: str | None = None) -> None:
+        from .dialogs.action_dialog import ActionDialog
+
         s = self.session
         code = code or self.checklist_pane.current_code()
         if s is None or not code or code not in s.index:
@@ -472,6 +477,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已为 {code} 生成整改任务", 5000)
 
     def show_actions(self, all_units: bool = False) -> None:
+        from .dialogs.actions_dialog import ActionsDialog
+
         unit_id = None if all_units else (self.session.assessment["unit_id"] if self.session
                                           else self.units_pane.current_unit_id())
         name = ""
@@ -488,11 +495,15 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- records
 
     def new_unit(self) -> None:
+        from .dialogs.unit_dialog import NewUnitDialog
+
         dialog = NewUnitDialog(self.ws, self.units_pane.current_unit_id(), self)
         if dialog.exec() and dialog.created:
             self.units_pane.reload(select_id=dialog.created["id"])
 
     def new_assessment(self) -> None:
+        from .dialogs.assessment_dialog import NewAssessmentDialog
+
         dialog = NewAssessmentDialog(self.ws, self.units_pane.current_unit_id(), self)
         if dialog.exec() and dialog.created:
             self.units_pane.reload(select_id=dialog.created["id"])
@@ -528,6 +539,11 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.item_pane.evidence.choose_files()
+
+    def show_keys(self) -> None:
+        from .dialogs.keys_dialog import KeysDialog
+
+        KeysDialog(self).exec()
 
     def about(self) -> None:
         QMessageBox.about(self, "关于 达标",

@@ -25,6 +25,19 @@ class UndoStep:
     run: Callable[[], None]
 
 
+class _Scores(dict):
+    """role -> ScoreResult, each scored when first asked for: in self-assessment mode the
+    review score of a draft is never needed, so opening and every edit score one role."""
+
+    def __init__(self, ws, assessment_id: str):
+        super().__init__()
+        self.ws, self.assessment_id = ws, assessment_id
+
+    def __missing__(self, role: str):
+        result = self[role] = answer_store.score_assessment(self.ws, self.assessment_id, role)
+        return result
+
+
 class AssessmentSession(QObject):
     """State of one assessment for the views; emits signals when anything changes."""
 
@@ -43,7 +56,7 @@ class AssessmentSession(QObject):
         self.index = self.checklist.item_index()
         self.level_labels = {lv.key: lv.label for lv in self.checklist.levels}
         self.answers: dict = {role: {} for role in ROLES}
-        self.results: dict = {}
+        self.results = _Scores(ws, assessment_id)
         self._undo: list[UndoStep] = []
         self.reload()
 
@@ -56,8 +69,8 @@ class AssessmentSession(QObject):
         self._rescore()
 
     def _rescore(self) -> None:
-        for role in ROLES:
-            self.results[role] = answer_store.score_assessment(self.ws, self.id, role)
+        self.results.clear()
+        self.results["self"]  # noqa: B018 - scored now (a scoring error shows here); review when asked for
 
     @property
     def status(self) -> str:

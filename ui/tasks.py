@@ -9,6 +9,7 @@ connection (the UI thread keeps reading on its own). `BusyIndicator` is the smal
 
 from __future__ import annotations
 
+import gc
 import traceback
 from typing import Callable
 
@@ -38,6 +39,14 @@ def error_lines(exc: BaseException) -> list[str]:
     return [f"程序错误：{exc.__class__.__name__}: {exc}"]
 
 
+def collect_garbage_here() -> None:
+    """Collect garbage now, on the UI thread, before a worker thread starts. Python collects
+    in whichever thread happens to allocate; a window or dialog left in a reference cycle
+    (closed, not yet collected) must not be destroyed from a worker thread, where deleting
+    its Qt objects crashes. What is garbage by the time the worker starts is gone first."""
+    gc.collect()
+
+
 class TaskWorker(QThread):
     """Runs fn(progress) in a thread; progress(done, total, text) may be called from fn.
     Exactly one of succeeded / failed is emitted, then the thread ends."""
@@ -51,6 +60,10 @@ class TaskWorker(QThread):
         self.fn = fn
         self.result = None
         self.error: BaseException | None = None
+
+    def start(self, *args) -> None:
+        collect_garbage_here()
+        super().start(*args)
 
     def _progress(self, done: int, total: int, text: str = "") -> None:
         self.progress.emit(int(done), int(total), str(text or ""))

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle, QStyledItemDelegate, QTreeView,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QTreeView,
                                QVBoxLayout, QWidget)
 
-from .models.units_model import BadgeColorRole, IdRole, NodeKindRole, UnitsModel
+from .models.units_model import BadgeColorRole, BadgePendingRole, IdRole, NodeKindRole, UnitsModel
+
+# A badge not scored yet takes the room of this one, so the column does not jump when
+# the badges arrive (most are as wide or narrower: "达标 86.5", "未填").
+PENDING_BADGE = "未达标 88.5"
 
 
 class BadgeDelegate(QStyledItemDelegate):
     """Paints column 1 as a rounded pill in the row's badge colour."""
 
+    def initStyleOption(self, option, index):  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        if index.data(BadgePendingRole):
+            option.text = PENDING_BADGE  # sized as a badge, painted empty (see paint)
+
     def paint(self, painter: QPainter, option, index):
+        pending = index.data(BadgePendingRole)
         text = index.data(Qt.ItemDataRole.DisplayRole)
         color = index.data(BadgeColorRole)
-        if not text or not isinstance(color, QColor):
+        if not pending and (not text or not isinstance(color, QColor)):
             super().paint(painter, option, index)
             return
         painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
+        # Selected, asked of the view rather than of option.state: reading a QStyle flag
+        # from Python makes PySide build all of QStyle's enums (about 15 ms at first paint).
+        view = option.widget
+        if view is not None and view.selectionModel().isSelected(index):
             painter.fillRect(option.rect, option.palette.highlight())
+        if pending:
+            painter.restore()
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = option.fontMetrics
         w = min(option.rect.width() - 4, fm.horizontalAdvance(text) + 14)
@@ -48,7 +64,8 @@ class UnitsPane(QWidget):
 
     def __init__(self, ws, parent=None):
         super().__init__(parent)
-        self.model = UnitsModel(ws, self)
+        # Badges are scored once the tree has been painted (the window shows first).
+        self.model = UnitsModel(ws, self, defer_badges=True)
         self.view = _UnitsView()
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
@@ -62,6 +79,10 @@ class UnitsPane(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.enterPressed.connect(self.enterPressed.emit)
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.timeout.connect(self._fill_badges)
+        self.view.firstPainted.connect(self._fill_timer.start)
         self.view.expandAll()
 
         title = QLabel("单位与考评")
@@ -79,6 +100,12 @@ class UnitsPane(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.model.modelReset.connect(self.view.expandAll)
+
+    def _fill_badges(self) -> None:
+        """A slice of the start-up badges; again on the next turn while some are left
+        and the tree is on screen (a hidden tree is painted, and so restarted, when shown)."""
+        if self.isVisible() and self.model.fill_badges():
+            self._fill_timer.start()
 
     def _current_changed(self, current: QModelIndex, _previous) -> None:
         if not current.isValid():
@@ -125,6 +152,21 @@ class UnitsPane(QWidget):
 
 class _UnitsView(QTreeView):
     enterPressed = Signal()
+    firstPainted = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._painted = False
+
+    def paintEvent(self, event):  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.firstPainted.emit()
+
+    def hideEvent(self, event):  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self._painted = False  # shown again: the next paint resumes any badges left
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -29,6 +29,12 @@ class PhotoImportWorker(QThread):
         self._cancel = threading.Event()
         self.outcomes: list = []
 
+    def start(self, *args) -> None:
+        from .tasks import collect_garbage_here
+
+        collect_garbage_here()  # Qt objects must not be collected in the worker thread
+        super().start(*args)
+
     def cancel(self) -> None:
         self._cancel.set()
 

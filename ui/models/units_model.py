@@ -3,9 +3,17 @@
 Column 0: the unit or "2027 年度 · 自评中"; column 1: a level badge for assessments
 ("达标 86.5") and the open corrective actions for units. Badges are scored lazily,
 only for rows the view actually shows, and cached until `invalidate()`.
+
+At start-up (`defer_badges=True`) no badge is scored before the window is up: the
+rows show an empty badge cell (sized like a badge, so nothing moves) until
+`fill_badges()`, called by the pane once the tree has been painted, scores them a slice
+of time per turn of the event loop. After that, a badge missing from the cache is
+scored when asked for.
 """
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
@@ -23,6 +31,9 @@ IdRole = Qt.ItemDataRole.UserRole + 1
 NodeKindRole = Qt.ItemDataRole.UserRole + 2  # "unit" | "assessment"
 BadgeColorRole = Qt.ItemDataRole.UserRole + 3
 RowRole = Qt.ItemDataRole.UserRole + 4
+BadgePendingRole = Qt.ItemDataRole.UserRole + 5  # True while an assessment's badge is not scored yet
+
+FILL_SLICE = 0.03  # seconds of badge scoring per turn of the event loop while filling
 
 
 def badge_role(status: str) -> str:
@@ -33,12 +44,13 @@ def badge_role(status: str) -> str:
 class UnitsModel(NodeTreeModel):
     COLUMNS = 2
 
-    def __init__(self, ws, parent=None):
+    def __init__(self, ws, parent=None, defer_badges: bool = False):
         super().__init__(parent)
         self.ws = ws
         self._by_id: dict[str, TreeNode] = {}
         self._badges: dict[str, tuple] = {}
         self._open_actions: dict[str, int] = {}
+        self._deferring = defer_badges  # badges not scored on demand until fill_badges() is done
         self.reload()
 
     # ---------------------------------------------------------------- building
@@ -108,6 +120,29 @@ class UnitsModel(NodeTreeModel):
 
     def assessment_ids(self) -> list[str]:
         return [n.obj["id"] for n in self._nodes if n.kind == "assessment"]
+
+    def badges_pending(self) -> bool:
+        return self._deferring
+
+    def fill_badges(self, budget: float = FILL_SLICE) -> bool:
+        """Score badges not scored yet, in tree order, for about `budget` seconds (at least
+        one); each row is repainted as its badge arrives. Returns True while some are left
+        (the caller comes back on the next turn of the event loop: UnitsPane)."""
+        start = time.perf_counter()
+        done = []
+        for node in self._nodes:
+            if node.kind != "assessment" or node.obj["id"] in self._badges:
+                continue
+            if done and time.perf_counter() - start > budget:
+                break
+            self.badge(node.obj["id"])
+            done.append(node)
+        else:
+            self._deferring = False
+        for node in done:
+            index = self._index(node, 1)
+            self.dataChanged.emit(index, index)
+        return self._deferring
 
     def badge(self, assessment_id: str) -> tuple:
         """(text, colour, tooltip) for an assessment, scored once and cached."""
@@ -184,10 +219,15 @@ class UnitsModel(NodeTreeModel):
                 return f"{r.get('checklist_title') or r['checklist_id']}（{ref}）"
             return None
         if col == 1:
+            badge = self._badges.get(r["id"])
+            if badge is None and self._deferring:
+                if role == BadgePendingRole:
+                    return True
+                return "" if role == Qt.ItemDataRole.DisplayRole else None
             if role == Qt.ItemDataRole.DisplayRole:
-                return self.badge(r["id"])[0]
+                return (badge or self.badge(r["id"]))[0]
             if role == BadgeColorRole:
-                return self.badge(r["id"])[1]
+                return (badge or self.badge(r["id"]))[1]
             if role == Qt.ItemDataRole.ToolTipRole:
-                return self.badge(r["id"])[2]
+                return (badge or self.badge(r["id"]))[2]
         return None
