@@ -3,12 +3,11 @@ status, carried into next year's assessment as 回头看."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from .assessments import get_assessment
 from .errors import StorageError
-from .workspace import now
+from .workspace import new_id, now
 
 ACTION_STATUSES = ("open", "done", "verified")
 ACTION_STATUS_LABELS = {"open": "整改中", "done": "已整改", "verified": "已验收"}
@@ -29,7 +28,7 @@ def add_action(ws, assessment_id: str, code: str | None, description: str, owner
     a = get_assessment(ws, assessment_id)
     if not (description or "").strip():
         raise StorageError("整改内容不能为空")
-    row = {"id": action_id or str(uuid.uuid4()), "unit_id": a["unit_id"], "assessment_id": assessment_id,
+    row = {"id": action_id or new_id(), "unit_id": a["unit_id"], "assessment_id": assessment_id,
            "code": code, "description": description.strip(), "owner": (owner or "").strip(),
            "due_date": _check_date(due_date), "status": "open", "created_at": now(), "updated_at": now(),
            "closed_at": None, "carried_from": carried_from}

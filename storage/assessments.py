@@ -3,12 +3,10 @@ draft -> submitted -> reviewing -> reviewed -> final."""
 
 from __future__ import annotations
 
-import uuid
-
 from . import checklist_store
 from .errors import StorageError
 from .units import get_unit
-from .workspace import now
+from .workspace import new_id, now
 
 STATUSES = ("draft", "submitted", "reviewing", "reviewed", "final")
 STATUS_LABELS = {"draft": "自评中", "submitted": "已提交", "reviewing": "考评中", "reviewed": "已考评",
@@ -38,7 +36,7 @@ def new_assessment(ws, unit_id: str, checklist_id: str, version: str | None, yea
                           [unit_id, checklist_id, year]).fetchone()
     if clash:
         raise StorageError(f"{unit['name']} {year} 年已有按“{checklist.title}”的考评（{clash[0]}）")
-    row = {"id": assessment_id or str(uuid.uuid4()), "unit_id": unit_id, "checklist_id": checklist_id,
+    row = {"id": assessment_id or new_id(), "unit_id": unit_id, "checklist_id": checklist_id,
            "checklist_version": version, "year": int(year), "status": "draft", "created_at": now(),
            "updated_at": now(), "self_rev": 0, "review_rev": 0}
     with ws.transaction() as db:

@@ -9,7 +9,6 @@ opening the app, when no criteria changed, parses no YAML and does not even impo
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from checklists.loader import bundled_files, library_resolver, read_header
 from checklists.source import document_from_json, document_to_json, parse_document, read_text_file
 
 from .errors import StorageError
-from .workspace import now
+from .workspace import new_id, now
 
 
 def sha256_text(text: str) -> str:
@@ -211,7 +210,7 @@ def _kept_parse(folder: Path, readonly: bool):
         doc = parse_document(text, name)
         kept = None if readonly else document_to_json(doc)
         if kept is not None:
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+            tmp = path.with_name(f".{path.name}.{new_id()}.tmp")
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 tmp.write_text(kept, encoding="utf-8")

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
 from .errors import StorageError, write_failed
 from .photos import PhotoRefused, prepare_photo, read_photo_bytes
-from .workspace import now
+from .workspace import new_id, now
 
 
 @dataclass
@@ -48,7 +47,7 @@ def derived_path(ws, sha256: str, kind: str) -> Path:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, fsync, rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp = path.with_name(f".{path.name}.{new_id()}.tmp")
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -116,7 +115,7 @@ def _attach(ws, assessment_id, code, sha256, role, caption, original_name, attac
                              [assessment_id, code, sha256]).fetchone()
     if existing:
         return existing[0], True
-    att_id = attachment_id or str(uuid.uuid4())
+    att_id = attachment_id or new_id()
     with ws.transaction() as db:
         if evidence_row and not db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [sha256]).fetchone():
             db["evidence"].insert(evidence_row)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from checklists.model import UNIT_TYPES
 
 from .errors import StorageError
-from .workspace import now
+from .workspace import new_id, now
 
 UNIT_TYPES_ALL = ("county",) + UNIT_TYPES
 UNIT_TYPE_LABELS = {"county": "县(市、区)人武部", "town": "乡镇(街道)武装部", "enterprise": "企业武装部",
@@ -27,7 +25,7 @@ def add_unit(ws, name: str, unit_type: str, parent_id: str | None = None, unit_i
                           [name, parent_id]).fetchone()
     if clash:
         raise StorageError(f"单位“{name}”已存在")
-    row = {"id": unit_id or str(uuid.uuid4()), "name": name, "type": unit_type, "parent_id": parent_id,
+    row = {"id": unit_id or new_id(), "name": name, "type": unit_type, "parent_id": parent_id,
            "created_at": now(), "updated_at": now()}
     with ws.transaction() as db:
         db["units"].insert(row)

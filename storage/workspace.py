@@ -29,6 +29,14 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("Dabiao", appauthor=False))
 
 
+def new_id() -> str:
+    """A new record id (a random UUID). The uuid module is imported on first use: it
+    imports platform, which costs app start-up several milliseconds for nothing."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
 def now() -> str:
     """Local time, to the second, ISO 8601: what people read in reports and logs."""
     return datetime.now().isoformat(timespec="seconds")

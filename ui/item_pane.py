@@ -4,8 +4,6 @@ inspector's own editor. Every change is saved at once through the session."""
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
@@ -14,7 +12,7 @@ from checklists.numbers import display
 
 from . import theme
 from .evidence_pane import EvidencePane
-from .format import evidence_text, item_meta, value_text
+from .format import escape, evidence_text, item_meta, value_text
 from .value_editors import make_editor
 
 ROLE_WORDS = {"self": "自评", "review": "考评"}

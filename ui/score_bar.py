@@ -3,14 +3,13 @@ next level (points short, blocking gate items and categories), and the gap list.
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
 from checklists.numbers import display
 
 from . import theme
+from .format import escape
 
 MAX_LINKS = 4
 
