@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+from PySide6.QtWidgets import (QDateEdit, QDialog, QFormLayout, QLineEdit, QPlainTextEdit,
                                QVBoxLayout)
 
 from checklists.errors import DabiaoError
 from checklists.numbers import display
 from storage import actions as action_store
 
+from .common import error_label, ok_cancel
 from ..format import evidence_text
 
 
@@ -38,18 +39,12 @@ class ActionDialog(QDialog):
         self.due = QDateEdit(QDate.currentDate().addDays(30))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c5221f;")
-        self.error.hide()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow("整改内容(&D)：", self.description)
         form.addRow("责任人(&O)：", self.owner)
         form.addRow("整改期限(&T)：", self.due)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建任务")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "创建任务")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from checklists.errors import DabiaoError
 from storage import answers as answer_store
 from storage import assessments, checklist_store, units
+from .common import ok_cancel
 
 
 def applicable_checklists(ws, unit_type: str) -> list[dict]:
@@ -63,11 +64,7 @@ class NewAssessmentDialog(QDialog):
         form.addRow("考评标准(&C)：", self.checklist_box)
         form.addRow("年度(&Y)：", self.year)
         form.addRow("", self.copy)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "创建")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.hint)

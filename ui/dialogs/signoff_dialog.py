@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout)
 
 from checklists.numbers import display
+from .common import ok_cancel
 
 
 class SignoffDialog(QDialog):
@@ -44,11 +45,7 @@ class SignoffDialog(QDialog):
         form.addRow("考评结论(&C)：", self.conclusion)
         form.addRow("签字人(&S)：", self.signed_by)
         form.addRow(self.signed, self.signed_at)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "保存")
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addLayout(form)

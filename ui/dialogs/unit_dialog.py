@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QVBoxLayout
 
 from checklists.errors import DabiaoError
 from storage import units
+from .common import error_label, ok_cancel
 
 # Which types may sit under which (county > town/enterprise > militia).
 CHILD_TYPES = {None: ("county", "town", "enterprise"), "county": ("town", "enterprise"),
@@ -35,20 +36,13 @@ class NewUnitDialog(QDialog):
         self.type_box = QComboBox()
         self.parent_box.currentIndexChanged.connect(self._fill_types)
         self._fill_types()
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c5221f;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
 
         form = QFormLayout()
         form.addRow("单位名称(&N)：", self.name)
         form.addRow("上级单位(&P)：", self.parent_box)
         form.addRow("单位类型(&T)：", self.type_box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "创建")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
