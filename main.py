@@ -11,13 +11,16 @@ import importlib
 import os
 import sys
 
+from appversion import version_text
+
 # Modules under commands/ that add subcommands, in the order they appear in --help.
-COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "report_cmds", "workbook_cmds", "bundle_cmds"]
+COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "report_cmds", "workbook_cmds", "bundle_cmds", "demo_cmds"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="达标 — 基层武装部规范化建设考评（离线）")
     parser.add_argument("--data-dir", help="工作区文件夹（默认：用户数据目录，或环境变量 DABIAO_DATA_DIR）")
+    parser.add_argument("--version", action="version", version=version_text(), help="显示版本号并退出")
     sub = parser.add_subparsers(dest="group", metavar="COMMAND")
     groups: dict = {}
     for name in COMMAND_MODULES:
@@ -40,6 +43,9 @@ def app_data_dir(argv: list[str]) -> tuple[bool, str | None]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--version"]:  # without building every command's parser
+        print(version_text())
+        return 0
     opens_app, data_dir = app_data_dir(argv)
     if opens_app:
         args = argparse.Namespace(data_dir=data_dir, group=None)

@@ -72,13 +72,10 @@ CHECKLIST_COLS = ("id", "version", "sha256", "source_name", "title")
 
 
 def app_version() -> str:
-    """The version in pyproject.toml, when the app runs from its source tree."""
-    try:
-        text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
-        m = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
-        return m.group(1) if m else "unknown"
-    except OSError:
-        return "unknown"
+    """The app's version (appversion.py: pyproject.toml, or the one baked into a built app)."""
+    from appversion import version
+
+    return version()
 
 
 # ====================================================================== export
