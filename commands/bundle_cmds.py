@@ -25,7 +25,8 @@ def bundle_import(args) -> int:
     from storage import bundles, signing
 
     with workspace(args) as ws:
-        result = bundles.import_bundle(ws, args.file, dry_run=args.dry_run, require_trusted=args.require_trusted)
+        result = bundles.import_bundle(ws, args.file, dry_run=args.dry_run, require_trusted=args.require_trusted,
+                                       accept_key_change=args.accept_key_change)
         lines = result.lines()
     if args.json:
         print_json({"applied": result.applied, "changed": result.changed, "dry_run": result.dry_run,
@@ -119,6 +120,8 @@ def register(subparsers, groups) -> None:
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="只检查并说明将做的改动，不改工作区")
     p.add_argument("--require-trusted", action="store_true", help="签名密钥未被信任时拒绝导入")
+    p.add_argument("--accept-key-change", action="store_true",
+                   help="人工核对后确认：允许另一把密钥签名的包覆盖此前由已信任密钥提供的考评数据")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=bundle_import)
 

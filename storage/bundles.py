@@ -458,6 +458,12 @@ class ImportPlan:
     trust: str = "new"                 # own / trusted / known / new
     already: dict | None = None        # bundle_imports row when this exact bundle was imported before
     key_is_new: bool = False
+    # Assessments whose side came here under a trusted key (or was made here) that this
+    # bundle, signed by another key, would change: {"label", "side", "previous": [(fp,
+    # name)], "signer": fp}. apply() refuses while there are any, unless a person has
+    # decided to accept the other key (accept_key_change()).
+    conflicts: list = field(default_factory=list)
+    key_change_accepted: bool = False
     _checklists: dict = field(default_factory=dict)   # (id, version) -> Checklist
     _resolver: object = None
     _stage_dir: Path | None = None
@@ -488,6 +494,30 @@ class ImportPlan:
     def has_changes(self) -> bool:
         return bool(self.changes)
 
+    def conflict_lines(self) -> list[str]:
+        """One line per assessment in conflict, naming both fingerprints (full, grouped)."""
+        out = []
+        for c in self.conflicts:
+            before = "、".join(f"{_fp_text(fp, signing.pretty)}（{name}）" for fp, name in c["previous"])
+            out.append(f"密钥冲突：{c['label']}的{SIDE_LABELS[c['side']]}此前来自已信任的密钥 {before}；"
+                       f"此包由另一把密钥 {signing.pretty(c['signer'])}（声称来自“{self.signer.workspace_name}”）签名")
+        return out
+
+    def conflict_refusal(self) -> str:
+        """The one-line reason a plan in conflict is refused (short fingerprints)."""
+        c = self.conflicts[0]
+        before = "、".join(_fp_text(fp, signing.short) for fp, _name in c["previous"])
+        more = f"等 {len(self.conflicts)} 个考评" if len(self.conflicts) > 1 else ""
+        return (f"{c['label']}{more}的{SIDE_LABELS[c['side']]}此前来自已信任的密钥 {before}，此包却由另一把密钥 "
+                f"{self.signer.short}（“{self.signer.workspace_name}”）签名，不能覆盖；如对方确已更换电脑或密钥，"
+                f"请电话核对新密钥的完整指纹后用 bundle trust {self.signer.short} --bundle {self.reader.path.name} "
+                "信任它，或由负责人确认后用 --accept-key-change 导入")
+
+    def accept_key_change(self) -> None:
+        """A person has compared both fingerprints and decided this bundle may replace data
+        that came under another key: apply() will go ahead (and the audit event says so)."""
+        self.key_change_accepted = True
+
     def what(self) -> str:
         """What importing would change, in words ('新增 2 个考评、148 张照片、更新 1 个考评结果')."""
         c = self.counts
@@ -514,6 +544,8 @@ class ImportPlan:
             text = "此交换包没有新的内容（工作区已有其中的全部数据）"
         if self.skipped:
             text += f"；{len(self.skipped)} 项不能应用（本工作区的较新或不同，逐项列出）"
+        if self.conflicts and not self.key_change_accepted:
+            text += f"；{len(self.conflicts)} 个考评的签名密钥与此前已信任的不同，需人工确认"
         s = self.signer
         return f"{text}；签名：{s.workspace_name} 工作区，密钥 {s.short}（{_TRUST_SHORT[self.trust]}）"
 
@@ -546,6 +578,10 @@ class ImportPlan:
         On any failure the photos put in place are removed again and nothing is changed."""
         if self._done:
             raise StorageError("此导入已完成或已放弃")
+        if self.conflicts and not self.key_change_accepted:
+            path = self.reader.path
+            self.discard()
+            refuse(path, self.conflict_refusal(), "key")
         ws = self.ws
         if not self.staged and self.new_files:
             raise StorageError("照片尚未校验（用 prepare_import(..., stage=True)）")
@@ -586,7 +622,8 @@ class ImportPlan:
                 ws.record("bundle", str(self.reader.manifest.get("bundle_id")), "import", {
                     "kind": self.kind, "file": self.reader.path.name, "from": self.signer.workspace_name,
                     "workspace_id": self.signer.workspace_id, "fingerprint": self.signer.fingerprint,
-                    "trust": self.trust, "counts": self.counts, "skipped": self.skipped[:50]})
+                    "trust": self.trust, "counts": self.counts, "skipped": self.skipped[:50]}
+                    | ({"key_change_accepted": [c["label"] for c in self.conflicts]} if self.conflicts else {}))
         except BaseException:
             for path in placed:
                 path.unlink(missing_ok=True)
@@ -631,6 +668,11 @@ class ImportPlan:
             self.discard()
 
 
+def _fp_text(fp: str, shown) -> str:
+    """A fingerprint as shown (short or grouped); this workspace without a key yet as is."""
+    return shown(fp) if re.fullmatch(r"[0-9A-F]{64}", fp or "") else fp
+
+
 _TRUST_SHORT = {"own": "本工作区", "trusted": "已信任", "known": "未信任", "new": "未信任"}
 
 
@@ -659,7 +701,7 @@ class ImportResult:
 
 
 def prepare_import(ws, path, *, stage: bool = True, require_trusted: bool = False,
-                   limits: Limits = LIMITS) -> ImportPlan:
+                   accept_key_change: bool = False, limits: Limits = LIMITS) -> ImportPlan:
     """Check everything in the bundle against the workspace and work out what importing it
     would change, changing nothing. With stage=True the new photos are copied out of the
     bundle into temporary files (verified), ready for apply(); stage=False only hashes
@@ -677,6 +719,8 @@ def prepare_import(ws, path, *, stage: bool = True, require_trusted: bool = Fals
         _check_signer(plan, require_trusted)
         texts = _check_members_and_checklists(plan)
         _plan_changes(plan, texts)
+        if accept_key_change:
+            plan.accept_key_change()
         _verify_photos(plan, stage)
         return plan
     except BaseException:
@@ -688,9 +732,16 @@ def prepare_import(ws, path, *, stage: bool = True, require_trusted: bool = Fals
 
 
 def import_bundle(ws, path, *, dry_run: bool = False, require_trusted: bool = False, derive: bool = False,
-                  limits: Limits = LIMITS) -> ImportResult:
-    """Check, then apply (unless dry_run) a bundle. Refusals raise BundleRefused."""
-    plan = prepare_import(ws, path, stage=not dry_run, require_trusted=require_trusted, limits=limits)
+                  accept_key_change: bool = False, limits: Limits = LIMITS) -> ImportResult:
+    """Check, then apply (unless dry_run) a bundle. Refusals raise BundleRefused; so does a
+    bundle signed by another key than the trusted one a unit's data came under (see
+    ImportPlan.conflicts), unless accept_key_change."""
+    plan = prepare_import(ws, path, stage=not dry_run, require_trusted=require_trusted,
+                          accept_key_change=accept_key_change, limits=limits)
+    if plan.conflicts and not plan.key_change_accepted:
+        reason = plan.conflict_refusal()
+        plan.discard()
+        refuse(plan.reader.path, reason, "key")
     if dry_run:
         plan.discard()
         return ImportResult(plan, applied=False, dry_run=True)
@@ -1228,6 +1279,50 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
 
     if touched and local is not None:
         _bump(plan, f"{side}_updated")
+        _check_key_conflict(plan, aid, side, label)
+
+
+def _side_guardians(ws, aid: str, side: str) -> list[tuple[str, str | None, str]]:
+    """The keys this side of the assessment came under: (fingerprint, workspace id,
+    name) of every trusted key that signed a bundle of the side's kind which changed it
+    here, plus this workspace's own key when the side was made or edited here."""
+    kind = {"self": "submission", "review": "review"}[side]
+    rows = ws.db.execute(
+        "SELECT DISTINCT k.fingerprint, k.workspace_id, coalesce(k.label, k.workspace_name) FROM events e "
+        "JOIN bundle_imports b ON b.bundle_id = (CASE WHEN json_valid(e.detail) THEN json_extract(e.detail, '$.bundle') END) "
+        "JOIN bundle_keys k ON k.fingerprint = b.fingerprint "
+        "WHERE e.assessment_id = ? AND b.kind = ? AND k.trusted = 1", [aid, kind]).fetchall()
+    out = [(r[0], r[1], r[2]) for r in rows]
+    here = ("(e.entity = 'answer' AND e.entity_id LIKE ? AND e.action = 'set')"
+            + (" OR (e.entity = 'assessment' AND e.action IN ('new', 'generate'))" if side == "self" else ""))
+    if ws.db.execute(f"SELECT 1 FROM events e WHERE e.assessment_id = ? AND ({here}) LIMIT 1",
+                     [aid, f"%/{side}"]).fetchone():
+        own = signing.own_fingerprint(ws)
+        out.append((own or "本工作区", signing.workspace_id(ws), "本工作区"))
+    return out
+
+
+def _check_key_conflict(plan: ImportPlan, aid: str, side: str, label: str) -> None:
+    """A workspace id is a claim; the key is the identity. Once this side of the assessment
+    has come under a trusted key (or was made here), a bundle signed by any other key may
+    change it only when that key is trusted too and was seen for the same workspace (a
+    key change a person has confirmed by trusting the new key); else it is a conflict."""
+    if plan.trust == "own":
+        return
+    s = plan.signer
+    guardians = _side_guardians(plan.ws, aid, side)
+    if not guardians or any(fp == s.fingerprint for fp, _w, _n in guardians):
+        return
+    if plan.trust == "trusted":
+        row = signing.known_key(plan.ws, s.fingerprint)
+        if row and row["workspace_id"] and any(w == row["workspace_id"] for _fp, w, _n in guardians):
+            plan.notices.append(f"注意：{label}的{SIDE_LABELS[side]}此前来自密钥 "
+                                f"{'、'.join(_fp_text(fp, signing.short) for fp, _w, _n in guardians)}，此包由同一工作区已信任的"
+                                f"新密钥 {s.short} 签名（更换过密钥）")
+            return
+    plan.conflicts.append({"label": label, "side": side, "previous": [(fp, n) for fp, _w, n in guardians],
+                           "signer": s.fingerprint})
+    plan.notices.extend(plan.conflict_lines()[-1:])
 
 
 def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, bundle_id: str) -> bool:
