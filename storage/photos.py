@@ -1,7 +1,7 @@
 """Reading a photo: check it is a real, sane image; read its EXIF; make the thumbnail and
 the report-size JPEG with the orientation applied. Pure Pillow, no database.
 
-Pillow (and pillow-heif) are imported by `pillow()` when a photo is first handled, not
+Pillow (and pi-heif, for HEIC) are imported by `pillow()` when a photo is first handled, not
 with this module: the app does not need them to start.
 """
 
@@ -35,11 +35,14 @@ def pillow():
     if not _heif_registered:
         _heif_registered = True
         try:
-            import pillow_heif
-
-            pillow_heif.register_heif_opener()
-        except ImportError:  # pragma: no cover - declared dependency
-            pass
+            import pi_heif as heif  # pillow-heif's decode-only build (pyproject.toml)
+        except ImportError:  # pragma: no cover - an environment with pillow-heif instead
+            try:
+                import pillow_heif as heif
+            except ImportError:  # pragma: no cover - declared dependency
+                heif = None
+        if heif is not None:
+            heif.register_heif_opener()
     return Image
 
 
