@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .errors import ChecklistError, Problem
 from .model import Checklist, Item
-from .source import Document, number_or_none, read_document
-from .numbers import display
+from .source import Document, Refused, number_or_none, read_document
+from .numbers import display, is_number, value_problem
 
 NA = "na"
 
@@ -44,6 +44,10 @@ def check_value(item: Item, value):
             return value.strip(), None
         labels = "、".join(o.label for o in item.options)
         return None, f"评级 {value!r} 不存在（可选：{labels}）"
+    if is_number(value):
+        problem = value_problem(value)  # before any exact arithmetic on it
+        if problem:
+            return None, problem
     number = number_or_none(value)
     if number is None:
         return None, f"应为数字，现在是 {value!r}"
@@ -99,8 +103,8 @@ def parse_answers(doc: Document, checklist: Checklist) -> Answers:
         if code not in index:
             err(path, f"条目 {code!r} 不在标准 {checklist.id}@{checklist.version} 中")
             continue
-        if value is None:
-            continue  # left blank: unanswered
+        if value is None or isinstance(value, Refused):
+            continue  # left blank: unanswered (or refused by the parser, which said why)
         normal, message = check_value(index[code], value)
         if message:
             err(path, f"条目 {code}：{message}")

@@ -25,7 +25,8 @@ from .model import (
     Option,
     Source,
 )
-from .source import Document, number_or_none, parse_document, read_document
+from .numbers import value_problem
+from .source import Document, Refused, number_or_none, parse_document, read_document
 
 FORMAT = "dabiao-checklist/1"
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
@@ -97,32 +98,72 @@ def read_header(text: str, name: str) -> dict:
 
 
 def library_resolver(places: Iterable) -> Resolver:
-    """A resolver searching files and folders in `places`, then the bundled library."""
+    """A resolver searching files and folders in `places`, then the bundled library.
+
+    A download folder holds anything: each file beside the one being checked is looked at
+    only as far as needed to see whether it *claims* the wanted id (its text must mention
+    the id and version; a YAML file's top-level `id:` line must name it), and only such a
+    file is parsed. A neighbour that is huge, unreadable, broken or hostile is skipped:
+    its problems are never this file's."""
     candidates = list(places) + [LIBRARY_DIR]
 
     def resolve(set_id: str, version: str):
         for path in _candidate_files(candidates):
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-                header = read_header(text, str(path))
-            except (OSError, UnicodeDecodeError, ChecklistError):
-                continue
-            if header["id"] == set_id and str(header["version"]) == str(version):
-                return text, str(path)
+            found = _claims(path, set_id, version)
+            if found is not None:
+                return found
         return None
 
     return resolve
+
+
+MAX_CANDIDATE_BYTES = 16 * 1024 ** 2  # as for a checklist carried in a bundle
+_TOP_KEY = re.compile(r"^(id|version)[ \t]*:[ \t]*(.*?)[ \t]*(?:#.*)?$", re.M)
+
+
+def _top_level_yaml(text: str) -> dict:
+    """`id:` / `version:` lines at the start of a line (top-level keys in block YAML), as
+    written (quotes removed); empty when the file does not use that style."""
+    out = {}
+    for m in _TOP_KEY.finditer(text):
+        value = m.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out.setdefault(m.group(1), value)
+    return out
+
+
+def _claims(path: Path, set_id: str, version: str | None):
+    """(text, name) when the file at `path` is criteria (id, version) (any version when
+    None); None for anything else, including files that cannot be read or parsed."""
+    try:
+        if path.stat().st_size > MAX_CANDIDATE_BYTES:
+            return None
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if set_id.encode("utf-8") not in raw or (version is not None and str(version).encode("utf-8") not in raw):
+            return None
+        text = raw.decode("utf-8")
+        if path.suffix.lower() != ".json":
+            top = _top_level_yaml(text)
+            if "id" in top and top["id"] != set_id:
+                return None
+            if version is not None and "version" in top and top["version"] != str(version):
+                return None
+        header = read_header(text, str(path))
+    except Exception:  # noqa: BLE001 - a neighbour's problem (unreadable, broken, hostile) is not ours
+        return None
+    if header["id"] == set_id and (version is None or str(header["version"]) == str(version)):
+        return text, str(path)
+    return None
 
 
 def find_in_library(set_id: str, version: str | None = None, places: Iterable = ()) -> Path | None:
     """The file in `places` or the bundled library holding (id, version); newest file
     order wins when version is None."""
     for path in _candidate_files(list(places) + [LIBRARY_DIR]):
-        try:
-            header = read_header(path.read_text(encoding="utf-8-sig"), str(path))
-        except (OSError, UnicodeDecodeError, ChecklistError):
-            continue
-        if header["id"] == set_id and (version is None or str(header["version"]) == str(version)):
+        if _claims(path, set_id, version) is not None:
             return path
     return None
 
@@ -136,11 +177,17 @@ def _candidate_files(places) -> list[Path]:
     seen, out = set(), []
     for place in places:
         place = Path(place)
-        files = sorted(place.iterdir()) if place.is_dir() else [place]
+        try:
+            files = sorted(place.iterdir()) if place.is_dir() else [place]
+        except OSError:
+            continue  # an unreadable folder holds no base we can use
         for f in files:
-            if f.suffix.lower() in CRITERIA_SUFFIXES and f.is_file() and f.resolve() not in seen:
-                seen.add(f.resolve())
-                out.append(f)
+            try:
+                if f.suffix.lower() in CRITERIA_SUFFIXES and f.is_file() and f.resolve() not in seen:
+                    seen.add(f.resolve())
+                    out.append(f)
+            except OSError:
+                continue
     return out
 
 
@@ -222,6 +269,12 @@ class _Checker:
         if key not in data or data[key] is None:
             if required:
                 self.err(tuple(path) + (key,), "缺少必填项")
+            return None
+        if isinstance(data[key], Refused):
+            return None  # out of range: the parser said so already
+        problem = value_problem(data[key])
+        if problem:
+            self.err(tuple(path) + (key,), problem)
             return None
         value = number_or_none(data[key])
         if value is None:
@@ -386,7 +439,9 @@ def _category(ck: _Checker, raw, path, source: Source, depth: int) -> _Cat | Non
     min_ratio = {}
     if raw.get("min_ratio") is not None and ck.mapping(raw["min_ratio"], path + ("min_ratio",), "min_ratio"):
         for key, value in raw["min_ratio"].items():
-            ratio = number_or_none(value)
+            if isinstance(value, Refused):
+                continue  # out of range: the parser said so already
+            ratio = number_or_none(value) if value_problem(value) is None else None
             if ratio is None or not (0 <= ratio <= 1):
                 ck.err(path + ("min_ratio", key), f"得分率必须是 0 到 1 之间的数，现在是 {value!r}")
             else:

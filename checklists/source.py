@@ -7,11 +7,22 @@ from fractions import Fraction
 from pathlib import Path
 
 from .errors import ChecklistError, Problem, format_path
-from .numbers import exact
+from .numbers import exact, number_text_problem, shown_number, value_problem
 
 # PyYAML is imported when a YAML text is first parsed (the app starts without it).
 # A real criteria file holds a few thousand values; far more means a hostile file.
 MAX_NODES = 200_000
+# Criteria nest a handful of levels (set, category, sub-category, item, options); far
+# deeper means a hostile file, which would otherwise end in a RecursionError.
+MAX_DEPTH = 64
+OLD_BINARY = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: .xls, WPS .et, old .doc
+OLD_SUFFIXES = (".xls", ".et", ".ett", ".xlt")
+OLD_FORMAT = "不支持旧的 .xls/.et 格式，请在 Excel/WPS 中另存为 .xlsx"
+
+
+class Refused(str):
+    """A value the parser refused (a number out of range), kept as its shortened text:
+    the problem is already in Document.problems, so the validators say nothing more."""
 
 
 class Document:
@@ -44,10 +55,18 @@ class Document:
 
 def read_text_file(path: Path) -> str:
     """The file's text as UTF-8 (a BOM from Windows editors is dropped)."""
+    path = Path(path)
+    if path.suffix.lower() in OLD_SUFFIXES:
+        raise ChecklistError([Problem(str(path), "", OLD_FORMAT)])
     try:
-        raw = Path(path).read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
         raise ChecklistError([Problem(str(path), "", f"无法读取文件：{exc.strerror or exc}")]) from None
+    if raw.startswith(OLD_BINARY):
+        raise ChecklistError([Problem(str(path), "", OLD_FORMAT)])
+    if raw.startswith(b"PK\x03\x04"):
+        raise ChecklistError([Problem(str(path), "", "这是 Excel 工作簿（或其他 zip 文件），不是文本；"
+                                                     "Excel 标准文件的扩展名应为 .xlsx")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -63,6 +82,29 @@ def parse_document(text: str, name: str) -> Document:
     return _parse_yaml(text, name)
 
 
+def _line_of_text(text: str, needle: str) -> int | None:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def number_hooks(on_problem):
+    """json.loads' parse_int / parse_float: each number's text is checked before it is
+    converted (Fraction for decimals). A number out of range becomes Refused, after
+    on_problem(text, reason)."""
+
+    def convert(text: str, kind):
+        problem = number_text_problem(text)
+        if problem is None:
+            value = kind(text)
+            problem = value_problem(value)
+            if problem is None:
+                return value
+        on_problem(text, problem)
+        return Refused(shown_number(text))
+
+    return (lambda t: convert(t, int)), (lambda t: convert(t, Fraction))
+
+
 def _parse_json(text: str, name: str) -> Document:
     problems: list[Problem] = []
 
@@ -74,11 +116,34 @@ def _parse_json(text: str, name: str) -> Document:
             out[key] = value
         return out
 
+    def bad_number(literal, reason):
+        problems.append(Problem(name, "", f"数字 {shown_number(literal)} 无法接受：{reason}",
+                                _line_of_text(text, literal)))
+
+    parse_int, parse_float = number_hooks(bad_number)
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_float=Fraction)
+        data = json.loads(text, object_pairs_hook=pairs, parse_float=parse_float, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         raise ChecklistError([Problem(name, "", f"JSON 语法错误：{exc.msg}", exc.lineno)]) from None
+    except RecursionError:
+        raise ChecklistError([Problem(name, "", "JSON 嵌套层数过多，已拒绝")]) from None
+    if _depth_over(data, MAX_DEPTH):
+        raise ChecklistError([Problem(name, "", f"嵌套层数超过 {MAX_DEPTH} 层，已拒绝")])
     return Document(name, data, {}, problems)
+
+
+def _depth_over(data, limit: int) -> bool:
+    """Whether lists/dicts nest deeper than `limit` (iterative: no recursion to overflow)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth >= limit:
+                return True
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (list, dict)))
+    return False
 
 
 def _parse_yaml(text: str, name: str) -> Document:
@@ -100,16 +165,29 @@ def _parse_yaml(text: str, name: str) -> Document:
     lines: dict[tuple, int] = {}
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")
+    INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"  # noqa: N806
 
     active: set[int] = set()  # collection nodes being converted: an alias to one is a loop
     budget = [MAX_NODES]  # aliases can expand a tiny file enormously ("billion laughs")
 
     def construct(node, path):
-        """A scalar (or a key) as a Python value; an unknown tag (`!foo`) is a problem."""
+        """A scalar (or a key) as a Python value; an unknown tag (`!foo`) is a problem. A
+        number is checked on its text first (a huge one would hang or refuse to convert)."""
+        if node.tag in (INT_TAG, FLOAT_TAG) and isinstance(node.value, str):
+            problem = number_text_problem(node.value)
+            if problem is None and node.tag == INT_TAG:
+                try:
+                    problem = value_problem(constructor.construct_object(node, deep=True))
+                except (ValueError, yaml.YAMLError):
+                    problem = None  # not an int after all: the constructor says so below
+            if problem:
+                problems.append(Problem(name, format_path(path), f"数字 {shown_number(node.value)} 无法接受：{problem}",
+                                        node.start_mark.line + 1))
+                return Refused(shown_number(node.value))
         try:
             return constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            what = getattr(exc, "problem", None) or str(exc)
+        except (yaml.YAMLError, ValueError) as exc:
+            what = getattr(exc, "problem", None) or str(exc)[:80]
             problems.append(Problem(name, format_path(path), f"YAML 无法识别的值：{what}", node.start_mark.line + 1))
             return None
 
@@ -117,6 +195,9 @@ def _parse_yaml(text: str, name: str) -> Document:
         budget[0] -= 1
         if budget[0] < 0:
             raise ChecklistError([Problem(name, "", f"文件展开后超过 {MAX_NODES} 个值（别名引用过多），已拒绝")])
+        if len(path) > MAX_DEPTH:
+            raise ChecklistError([Problem(name, format_path(path[:8]) + "…", f"嵌套层数超过 {MAX_DEPTH} 层，已拒绝",
+                                          node.start_mark.line + 1)])
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             if id(node) in active:
@@ -131,9 +212,15 @@ def _parse_yaml(text: str, name: str) -> Document:
         value = construct(node, path)
         if isinstance(value, float):
             try:
-                return Fraction(node.value.replace("_", ""))
+                exact_value = Fraction(node.value.replace("_", ""))  # the text was checked in construct()
             except (ValueError, ZeroDivisionError):
                 return value  # inf / nan: kept as float, refused by the validator
+            problem = value_problem(exact_value)
+            if problem:
+                problems.append(Problem(name, format_path(path), f"数字 {shown_number(node.value)} 无法接受：{problem}",
+                                        node.start_mark.line + 1))
+                return Refused(shown_number(node.value))
+            return exact_value
         return value
 
     def convert_collection(node, path):
@@ -215,7 +302,7 @@ def document_from_json(text: str, name: str) -> Document | None:
             return None
         lines = {tuple(path): line for path, line in body["lines"]}
         return Document(name, body["data"], lines, [])
-    except (ValueError, TypeError, KeyError, ZeroDivisionError):
+    except (ValueError, TypeError, KeyError, ZeroDivisionError, RecursionError):
         return None
 
 
@@ -226,8 +313,9 @@ def read_document(path: Path, name: str | None = None) -> Document:
 
 
 def number_or_none(value):
-    """An exact Fraction for numbers (bools excluded), else None."""
-    if isinstance(value, bool):
+    """An exact Fraction for numbers (bools excluded), else None. Callers check
+    numbers.value_problem first when the value may be out of range."""
+    if isinstance(value, bool) or isinstance(value, Refused):
         return None
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):

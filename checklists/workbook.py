@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ChecklistError, Problem, format_path
 from .model import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, SET_LEVELS, Checklist
-from .numbers import exact
+from .numbers import exact, number_text_problem, shown_number, value_problem
 from .serialize import checklist_to_dict
 from .source import Document
 
@@ -176,8 +176,95 @@ def read_workbook_document(path) -> Document:
     return _Reader(_open(path), str(path)).document()
 
 
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """What a criteria workbook may hold, checked on the zip before openpyxl reads it (a
+    real one has a few hundred rows and is well under a megabyte inflated)."""
+
+    max_file: int = 32 * 1024 ** 2        # the .xlsx itself
+    max_members: int = 1000
+    max_inflated: int = 48 * 1024 ** 2    # every member, uncompressed, as declared
+    max_ratio: int = 200                  # uncompressed / compressed, for members over 1 MB
+    max_rows: int = 20_000                # <row> elements in one sheet
+    max_cells: int = 300_000              # <c> elements in all sheets
+
+
+WORKBOOK_LIMITS = WorkbookLimits()
+OLD_BINARY = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: .xls, WPS .et
+OLD_FORMAT = "不支持旧的 .xls/.et 格式，请在 Excel/WPS 中另存为 .xlsx"
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+def check_workbook_file(path, limits: WorkbookLimits = WORKBOOK_LIMITS) -> None:
+    """Refuse, with one clear problem, a file that is not an .xlsx (an old .xls / .et) or
+    that holds more than a criteria workbook could: read from the zip's directory (declared
+    sizes; zipfile never inflates more than a member declares) and by streaming each sheet
+    in 1 MB chunks counting rows and cells. Bounded in memory and time."""
+    import zipfile
+
+    name = str(path)
+
+    def refuse(message: str):
+        raise ChecklistError([Problem(name, "", message)])
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            size = f.seek(0, 2)
+    except OSError as exc:
+        refuse(f"无法读取文件：{exc.strerror or exc}")
+    if head.startswith(OLD_BINARY) or Path(path).suffix.lower() in (".xls", ".et", ".ett", ".xlt"):
+        refuse(OLD_FORMAT)
+    if size > limits.max_file:
+        refuse(f"文件过大（{size // 1024 ** 2} MB，标准工作簿不超过 {limits.max_file // 1024 ** 2} MB）")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        refuse("不是有效的 Excel 工作簿（.xlsx）；.xls 等其他格式请在 Excel 或 WPS 中另存为 .xlsx")
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            refuse(f"工作簿的内部文件过多（{len(infos)} 个），不像考评标准工作簿")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if (info.file_size > 1024 ** 2 and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
+                refuse(f"工作簿中的 {info.filename} 压缩比异常（解压后 {info.file_size // 1024 ** 2} MB），疑似压缩炸弹，已拒绝")
+        if total > limits.max_inflated:
+            refuse(f"工作簿解压后过大（{total // 1024 ** 2} MB，上限 {limits.max_inflated // 1024 ** 2} MB）；"
+                   "考评标准工作簿只需数百行")
+        cells = 0
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows, tail = 0, b""
+            try:
+                with zf.open(info) as member:
+                    while True:
+                        chunk = member.read(1 << 20)
+                        if not chunk:
+                            break
+                        block = tail + chunk
+                        # a tag cut at the chunk's end is counted in the next block
+                        cut = max(len(block) - 16, 0)
+                        rows += len(_ROW_TAG.findall(block, 0, cut)) if cut else 0
+                        cells += len(_CELL_TAG.findall(block, 0, cut)) if cut else 0
+                        tail = block[cut:]
+                        if rows > limits.max_rows:
+                            refuse(f"工作表 {Path(info.filename).stem} 超过 {limits.max_rows} 行，不像考评标准工作簿，已拒绝")
+                        if cells > limits.max_cells:
+                            refuse(f"工作簿超过 {limits.max_cells} 个单元格，不像考评标准工作簿，已拒绝")
+            except ChecklistError:
+                raise
+            except Exception:  # noqa: BLE001 - zlib / CRC errors of a damaged member
+                refuse("工作簿已损坏（内部文件无法解压）")
+
+
 def _open(path: Path):
-    """The openpyxl workbook (cached formula values), or one clear problem."""
+    """The openpyxl workbook (cached formula values), or one clear problem. The file is
+    checked first (check_workbook_file): openpyxl holds every cell in memory."""
+    check_workbook_file(path)
     import openpyxl
 
     try:
@@ -186,6 +273,11 @@ def _open(path: Path):
             return openpyxl.load_workbook(path, data_only=True)
     except OSError as exc:
         raise ChecklistError([Problem(str(path), "", f"无法读取文件：{exc.strerror or exc}")]) from None
+    except ValueError as exc:
+        if "digits" in str(exc):  # an integer of over 4,300 digits in a cell
+            raise ChecklistError([Problem(str(path), "", "单元格中的数字过长，已拒绝")]) from None
+        raise ChecklistError([Problem(str(path), "", "不是有效的 Excel 工作簿（.xlsx）；"
+                                                     ".xls 等其他格式请在 Excel 或 WPS 中另存为 .xlsx")]) from None
     except Exception:  # a corrupt or non-xlsx file can fail anywhere inside openpyxl
         raise ChecklistError([Problem(str(path), "", "不是有效的 Excel 工作簿（.xlsx）；"
                                                      ".xls 等其他格式请在 Excel 或 WPS 中另存为 .xlsx")]) from None
@@ -331,10 +423,15 @@ class _Reader:
             self.report(ref, "单元格是日期/时间（Excel 会把 1-1、1/2 之类自动改成日期）；请把单元格设为文本格式后重新输入")
             return None
         kind = column.kind
+        if kind in ("number", "int"):
+            try:
+                number = _number(value)
+            except _OutOfRange as exc:
+                self.report(ref, f"数字 {shown_number(_shown(value, cell.number_format))} 无法接受：{exc}")
+                return None
         if kind == "number":
-            return _number(value)
+            return number
         if kind == "int":
-            number = _number(value)
             if isinstance(number, Fraction):
                 self.report(ref, f"必须是整数，现在是 {_shown(value, cell.number_format)}")
                 return None
@@ -365,7 +462,10 @@ class _Reader:
             if m is None:
                 self.report(ref, f"得分率要求应写成 pass=0.6; excellent=0.8，无法识别 {part.strip()!r}")
                 continue
-            out[self._level_key(m.group(1))] = _number(m.group(2))
+            try:
+                out[self._level_key(m.group(1))] = _number(m.group(2))
+            except _OutOfRange as exc:
+                self.report(ref, f"得分率 {shown_number(m.group(2))} 无法接受：{exc}")
         return out or None
 
     def _level_key(self, text: str) -> str:
@@ -666,14 +766,23 @@ def _shown(value, number_format: str | None = None) -> str:
     return str(value).strip()
 
 
+class _OutOfRange(ValueError):
+    """A number in a cell too large or too precise to be a score, point or count."""
+
+
 def _number(value):
     """An exact number from a cell: int, or Fraction (floats via their repr; text such as
-    '4', '0.5', '60%', '１．５' is read too). Anything else is returned for the loader to refuse."""
+    '4', '0.5', '60%', '１．５' is read too). Anything else is returned for the loader to refuse.
+    A number out of range (numbers.value_problem) raises _OutOfRange, checked on the text
+    before converting it."""
     if isinstance(value, bool):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             return value
+        problem = value_problem(value)
+        if problem:
+            raise _OutOfRange(problem)
         value = exact(value)
     elif isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip().lower()
@@ -681,10 +790,16 @@ def _number(value):
         text = text[:-1].strip() if percent else text
         if not NUMBER_RE.fullmatch(text):
             return value.strip()
+        problem = number_text_problem(text)
+        if problem:
+            raise _OutOfRange(problem)
         try:
             value = Fraction(text) / (100 if percent else 1)
         except (ValueError, ZeroDivisionError):
             return value.strip()
+    problem = value_problem(value)
+    if problem:
+        raise _OutOfRange(problem)
     if isinstance(value, Fraction) and value.denominator == 1:
         return int(value)
     return value

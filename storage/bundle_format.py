@@ -131,13 +131,56 @@ def _strict_object(pairs):
     return out
 
 
+MAX_JSON_DEPTH = 32       # data.json nests 4 levels (assessments, answers, ...); the manifest 3
+MAX_NUMBER_TEXT = 40      # characters in one JSON number (sizes, revisions, years, GPS)
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ValueError(f"数字过长（{len(text)} 位）")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ValueError(f"数字过长（{len(text)} 个字符）")
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"数字超出范围：{text[:20]}")
+    return value
+
+
+def _nesting_over(raw: bytes, limit: int) -> bool:
+    """Whether JSON brackets nest deeper than `limit`, counted on the bytes before parsing
+    (a deeply nested file would end the parser in a RecursionError). Brackets inside
+    strings are skipped: the text between quotes (escapes included) is removed first."""
+    import re
+
+    depth = 0
+    for m in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
 def loads_strict(raw: bytes, what: str, source) -> object:
-    """JSON with no duplicate keys, no NaN; refuses with a one-line reason."""
+    """JSON with no duplicate keys, no NaN, numbers of sane length, nesting of sane depth
+    (checked first: before the signature is, so any file could carry it); refuses with a
+    one-line reason."""
+    if _nesting_over(raw, MAX_JSON_DEPTH):
+        refuse(source, f"{what} 嵌套层数超过 {MAX_JSON_DEPTH} 层，不是达标交换包的内容", "format")
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_strict_object,
-                          parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_strict_object, parse_int=_int,
+                          parse_float=_float, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
     except (UnicodeDecodeError, ValueError) as exc:
         refuse(source, f"{what} 不是有效的 JSON（{str(exc)[:80]}）", "format")
+    except RecursionError:
+        refuse(source, f"{what} 嵌套层数过多，不是达标交换包的内容", "format")
 
 
 def _limit_for(kind: str, limits: Limits) -> int:

@@ -314,8 +314,63 @@ SIDE_SPEC = {"self": {"assessor": "s?", "submitted_at": "s?", "self_rev": "i"},
                         "reviewed_at": "s?", "review_rev": "i"}}
 
 
+# The range of every number a bundle carries (a year of 10^17, year -1, revision -5 are
+# refused before anything is compared or stored).
+RANGES = {"year": (1900, 9999), "rev": (0, 2 ** 31), "self_rev": (0, 2 ** 31), "review_rev": (0, 2 ** 31),
+          "seq": (1, 2 ** 62), "size": (0, 64 * 1024 ** 3), "width": (0, 1_000_000), "height": (0, 1_000_000),
+          "gps_lat": (-90, 90), "gps_lon": (-180, 180)}
+MAX_VALUE_TEXT = 10_000   # an answer value as JSON text (a rubric label, a number, true/false)
+
+
 class _Bad(Exception):
     pass
+
+
+def _small_json(text: str, what: str):
+    """A short JSON text carried inside data.json (an answer value, a documents list),
+    parsed with its numbers and nesting checked first; ValueError naming the problem."""
+    from checklists.numbers import number_text_problem, shown_number
+
+    from .bundle_format import _nesting_over
+
+    if len(text) > MAX_VALUE_TEXT:
+        raise ValueError(f"{what}过长")
+    if _nesting_over(text.encode("utf-8"), 4):
+        raise ValueError(f"{what}嵌套层数过多")
+
+    def number(literal, kind):
+        problem = number_text_problem(literal)
+        if problem:
+            raise ValueError(f"{what}中的数字 {shown_number(literal)} 无法接受：{problem}")
+        return kind(literal)
+
+    return json.loads(text, parse_int=lambda t: number(t, int), parse_float=lambda t: number(t, float))
+
+
+def _check_answer_value(text: str | None) -> None:
+    """An answer value as stored (JSON: true/false, a label, an int, {"n": "a/b"}) whose
+    numbers are sane, checked before decode_value turns them into exact Fractions (a
+    value of 1e100000000 would take minutes to convert, and again on every listing)."""
+    from checklists.numbers import parse_number, shown_number, value_problem
+
+    if text is None:
+        return
+    value = _small_json(text, "答案")
+    if isinstance(value, dict):
+        if set(value) != {"n"} or not isinstance(value["n"], str):
+            raise ValueError("答案格式不对")
+        try:
+            parse_number(value["n"])
+        except (ValueError, ZeroDivisionError) as exc:
+            raise ValueError(f"答案数值 {shown_number(value['n'])} 无法接受：{exc}") from None
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        problem = value_problem(value)
+        if problem:
+            raise ValueError(f"答案数值 {shown_number(text)} 无法接受：{problem}")
+    elif value is not None and not isinstance(value, (bool, str)):
+        raise ValueError("答案格式不对")
+
+
 
 
 def _check_record(obj, spec: dict, where: str) -> dict:
@@ -342,6 +397,9 @@ def _check_record(obj, spec: dict, where: str) -> dict:
             raise _Bad(f"{where}.{key} 为空或过长")
         if t == "i" and not (-2 ** 62 < value < 2 ** 62):
             raise _Bad(f"{where}.{key} 超出范围")
+        if key in RANGES and not (RANGES[key][0] <= value <= RANGES[key][1]):
+            low, high = RANGES[key]
+            raise _Bad(f"{where}.{key} 为 {str(value)[:24]}，超出允许范围（{low} 至 {high}）")
     return obj
 
 
@@ -1143,11 +1201,13 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
         if ans["code"] not in index:
             refuse(plan.reader.path, f"{label}：条目 {ans['code']} 不在标准 {checklist.ref} 中", "data")
         try:
+            _check_answer_value(ans["value"])
             value = decode_value(ans["value"])
-            if ans["documents"] is not None and not isinstance(json.loads(ans["documents"]), list):
-                raise ValueError("documents")
-        except (ValueError, TypeError, ZeroDivisionError):
-            refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的答案格式不对", "data")
+            if ans["documents"] is not None and not isinstance(_small_json(ans["documents"], "资料清单"), list):
+                raise ValueError("资料清单格式不对")
+        except (ValueError, TypeError, ZeroDivisionError) as exc:
+            why = str(exc) if str(exc) and not str(exc).isascii() else "答案格式不对"
+            refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的{why}", "data")
         if value is not None and check_value(index[ans["code"]], value)[1]:
             refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的答案无效：{check_value(index[ans['code']], value)[1]}",
                    "data")
@@ -1221,6 +1281,10 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
                 else:
                     plan.skipped.append(f"{where}：说明文字与本工作区不同，交换包不比本工作区新，未覆盖")
             continue
+        elsewhere = ws.db.execute("SELECT assessment_id FROM attachments WHERE id = ?", [att["id"]]).fetchone()
+        if elsewhere is not None:
+            refuse(plan.reader.path, f"{label}：照片附件编号 {att['id']} 已被本工作区另一个考评（{elsewhere[0]}）的照片使用",
+                   "data")
         if last_here.get(att["id"]) == "remove":
             plan.skipped.append(f"{where}：此照片已在本工作区删除，不再恢复")
             continue

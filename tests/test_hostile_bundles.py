@@ -16,11 +16,9 @@ import pytest
 from storage import assessments, bundles, checklist_store, evidence, signing, units
 from storage.bundle_format import BundleRefused
 
-from conftest import LIBRARY, PHOTOS
-from test_bundles import SELF_CODES, CHECKLIST, copy_ws, fill, photo, rebuild
+from conftest import LIBRARY
+from test_bundles import CHECKLIST, PHOTO_NAMES, SELF_CODES, copy_ws, fill, photo, rebuild
 from wsutil import open_ws
-
-PHOTO_NAMES = ["Fujifilm_FinePix_E500.jpg", "Olympus_C8080WZ.jpg", "Sony_HDR-HC3.jpg", "Ricoh_Caplio_RR330.jpg"]
 
 
 def full_dump(ws) -> dict:
@@ -38,8 +36,6 @@ def full_dump(ws) -> dict:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """county -> criteria -> town -> submission -> inspector -> review (not signed off)."""
-    if not (PHOTOS / "jpg").is_dir():
-        pytest.skip("shared photo fixtures not present")
     root = tmp_path_factory.mktemp("hostile-world")
     out = {"root": root}
     with open_ws(root / "county") as ws:
@@ -93,3 +89,147 @@ def identity_of(world, tmp_path, name="town"):
     """The signing identity of one of the world's workspaces (read from a copy)."""
     with open_ws(copy_ws(world["root"] / name, tmp_path / f"{name}-key-{time.time_ns()}")) as ws:
         return signing.identity(ws)
+
+
+# ---------------------------------------------------------------------- hostile data, signed
+
+
+def _answer(data, code="1.1"):
+    return next(a for a in data["assessments"][0]["answers"] if a["code"] == code)
+
+
+def _set_value(text, code="1.1"):
+    def fn(data):
+        _answer(data, code)["value"] = text
+    return fn
+
+
+def _set_field(where, key, value):
+    def fn(data):
+        target = {"assessment": lambda d: d["assessments"][0], "answer": lambda d: d["assessments"][0]["answers"][0],
+                  "event": lambda d: d["assessments"][0]["events"][0], "evidence": lambda d: d["evidence"][0]}[where](data)
+        target[key] = value
+    return fn
+
+
+def _attachment_of_another_assessment(data):
+    """The same photos under a new assessment (another year): their attachment ids are
+    already used by the assessment imported before."""
+    a = data["assessments"][0]
+    a["id"] = "00000000-0000-4000-8000-000000000001"
+    a["year"] = 2028
+    a["events"] = []
+
+
+def _deep(raw_member: str, depth: int = 100_000):
+    def fn(members):
+        members[raw_member] = b"[" * depth + b"]" * depth
+    return fn
+
+
+# name -> (data_fn, expected code, words in the message, needs the submission imported first)
+SIGNED = {
+    "answer 1e100000000 (fraction text)": (_set_value('{"n": "1e100000000"}'), "data", "指数", False),
+    "answer 1e10000000 (JSON float)": (_set_value("1e10000000", "2.1"), "data", "指数", False),
+    "answer of 5000 digits": (_set_value("1" + "0" * 5000, "2.1"), "data", "过长", False),
+    "answer 1e-30": (_set_value('{"n": "1e-30"}', "2.1"), "data", "精度", False),
+    "answer nested 3000 deep": (_set_value("[" * 3000 + "]" * 3000), "data", "嵌套", False),
+    "answer of 100000 characters": (_set_value("[" * 50_000 + "]" * 50_000), "data", "过长", False),
+    "year 10^17": (_set_field("assessment", "year", 10 ** 17), "data", "范围", False),
+    "year -1": (_set_field("assessment", "year", -1), "data", "范围", False),
+    "revision -5": (_set_field("answer", "rev", -5), "data", "范围", False),
+    "self revision 10^17": (_set_field("assessment", "self_rev", 10 ** 17), "data", "范围", False),
+    "photo size -1": (_set_field("evidence", "size", -1), "data", "范围", False),
+    "latitude 1000": (_set_field("evidence", "gps_lat", 1000.0), "data", "范围", False),
+    "attachment id of another assessment": (_attachment_of_another_assessment, "data", "照片附件编号", True),
+}
+
+
+@pytest.mark.parametrize("case", list(SIGNED))
+def test_signed_bundle_with_hostile_data_is_refused_quickly(case, world, place, tmp_path):
+    data_fn, code, words, first = SIGNED[case]
+    county = place("county")
+    if first:
+        bundles.import_bundle(county, bundle(world, tmp_path, "submission"))
+    hostile = rebuild(bundle(world, tmp_path, "submission"), tmp_path / "h.dabiao", identity_of(world, tmp_path),
+                      data_fn=data_fn)
+    before = full_dump(county)
+    started = time.monotonic()
+    with pytest.raises(BundleRefused) as exc:
+        bundles.import_bundle(county, hostile)
+    assert time.monotonic() - started < 10
+    assert exc.value.code == code and words in str(exc.value), str(exc.value)
+    assert len(exc.value.lines()) == 1 and "已拒绝" in str(exc.value)
+    assert full_dump(county) == before
+
+
+def _raw_member(name, raw):
+    """Replace one member's bytes, leaving the manifest as it was (unsigned damage)."""
+    from test_bundles import members_of, write_zip
+
+    def make(src, dst):
+        return write_zip(dst, [(info, raw if info.filename == name else body) for info, body in members_of(src)])
+    return make
+
+
+def _deep_data(src, dst, identity):
+    """data.json nested 100 000 deep, listed and signed: only the nesting check stops it."""
+    from test_bundles import members_of, write_zip
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    members = {info.filename: (info, raw) for info, raw in members_of(src)}
+    members["data.json"] = (members["data.json"][0], deep)
+    manifest = json.loads(members["manifest.json"][1])
+    for m in manifest["members"]:
+        if m["path"] == "data.json":
+            m.update(sha256=hashlib.sha256(deep).hexdigest(), size=len(deep))
+    manifest["signer"] = {"algorithm": "ed25519", "public_key": identity.public_key_b64,
+                          "fingerprint": signing.pretty(identity.fingerprint)}
+    raw = json.dumps(manifest).encode()
+    members["manifest.json"] = (members["manifest.json"][0], raw)
+    import base64
+
+    members["manifest.sig"] = (members["manifest.sig"][0], base64.b64encode(identity.sign(raw)))
+    return write_zip(dst, members.values())
+
+
+UNSIGNED = {
+    "manifest nested 100000 deep": lambda src, dst, world, tmp: _raw_member(
+        "manifest.json", b"[" * 100_000 + b"]" * 100_000)(src, dst),
+    "manifest nested 900 deep": lambda src, dst, world, tmp: _raw_member(
+        "manifest.json", b'{"a":' * 900 + b"1" + b"}" * 900)(src, dst),
+    "manifest number of 5000 digits": lambda src, dst, world, tmp: _raw_member(
+        "manifest.json", b'{"format": ' + b"1" * 5000 + b"}")(src, dst),
+    "data.json nested 100000 deep, signed": lambda src, dst, world, tmp: _deep_data(src, dst, identity_of(world, tmp)),
+}
+
+
+@pytest.mark.parametrize("case", list(UNSIGNED))
+def test_deeply_nested_or_huge_json_is_refused_before_anything(case, world, place, tmp_path):
+    hostile = UNSIGNED[case](bundle(world, tmp_path, "submission"), tmp_path / "h.dabiao", world, tmp_path)
+    county = place("county")
+    before = full_dump(county)
+    started = time.monotonic()
+    with pytest.raises(BundleRefused) as exc:
+        bundles.import_bundle(county, hostile)
+    assert time.monotonic() - started < 10
+    assert exc.value.code == "format", str(exc.value)
+    assert len(exc.value.lines()) == 1
+    assert full_dump(county) == before
+
+
+def test_cli_hostile_number_is_one_line_and_exit_1(world, tmp_path, capsys):
+    from main import main
+
+    county = copy_ws(world["root"] / "county", tmp_path / "county")
+    hostile = rebuild(bundle(world, tmp_path, "submission"), tmp_path / "h.dabiao", identity_of(world, tmp_path),
+                      data_fn=_set_value('{"n": "1e100000000"}'))
+    with open_ws(county) as ws:
+        before = full_dump(ws)
+    started = time.monotonic()
+    assert main(["--data-dir", str(county), "bundle", "import", str(hostile)]) == 1
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "已拒绝" in err[0] and "Traceback" not in err[0]
+    with open_ws(county) as ws:
+        assert full_dump(ws) == before
