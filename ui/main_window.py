@@ -546,9 +546,24 @@ class MainWindow(QMainWindow):
         KeysDialog(self).exec()
 
     def about(self) -> None:
+        """Version, data folder, user, and the face each report font role resolved to."""
+        from appversion import version
+        from exports.fonts import ROLE_LABELS, ROLES, discover_fonts
+
+        from .format import escape
+
+        sources = {0: "字体文件夹", 1: "系统字体", 2: "随软件附带"}
+        try:
+            faces = discover_fonts().faces
+            fonts = "<br>".join(f"&nbsp;&nbsp;{ROLE_LABELS[r]}：{escape(faces[r].family)}"
+                                f"（{escape(faces[r].path.name)}，{sources.get(faces[r].tier, '')}）"
+                                for r in ROLES if r in faces)
+        except DabiaoError as exc:  # no usable font: say so, as the reports would
+            fonts = "&nbsp;&nbsp;" + escape(str(exc).splitlines()[0])
         QMessageBox.about(self, "关于 达标",
-                          "<b>达标</b> — 基层武装部规范化建设考评（离线版）<br>"
-                          f"工作区：{self.ws.folder}<br>当前用户：{self.ws.who}<br>"
+                          f"<b>达标</b> Dabiao {escape(version())} — 基层武装部规范化建设考评（离线版）<br>"
+                          f"数据文件夹：{escape(str(self.ws.folder))}<br>当前用户：{escape(str(self.ws.who))}<br>"
+                          f"报告字体：<br>{fonts}<br>"
                           "每次修改立即保存；按 F1 查看键盘操作。")
 
     # ---------------------------------------------------------------- closing
