@@ -254,7 +254,6 @@ def desktop_entry() -> str:
         "Version=1.0",
         f"Name={NAME_ZH}",
         f"Name[zh_CN]={NAME_ZH}",
-        f"GenericName={COMMENT_ZH}",
         f"Comment={COMMENT_ZH}",
         f"Comment[zh_CN]={COMMENT_ZH}",
         "Exec=/opt/dabiao/dabiao",
