@@ -5,7 +5,8 @@ work queued before the quit, such as opening the last assessment, is counted).
     QT_QPA_PLATFORM=offscreen python bench/startup_app.py WS_DIR
 
 The app is not changed for the bench: a QApplication made here first (run_app() uses the
-existing instance) carries an event filter that quits when a main window is shown.
+existing instance) carries a zero-interval timer that quits once a main window is visible
+(bench/shown.py, the same probe as the floor's).
 """
 
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import main  # noqa: E402
 
@@ -20,22 +22,13 @@ if __name__ == "__main__":
     # main.main() imports every command module before Qt; do the same here first, so that
     # making the QApplication early does not change what is imported after PySide6.
     main.build_parser()
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from PySide6.QtWidgets import QApplication
 
-    class QuitWhenShown(QObject):
-        shown = False
-
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
-            if event.type() == QEvent.Type.Show and isinstance(obj, QMainWindow) and not self.shown:
-                self.shown = True
-                QTimer.singleShot(0, QApplication.quit)
-            return False
+    from shown import quit_when_main_window_shown
 
     app = QApplication(sys.argv[:1])
-    hook = QuitWhenShown()
-    app.installEventFilter(hook)
+    probe = quit_when_main_window_shown(app)
     code = main.main(["--data-dir", sys.argv[1]])
-    if not hook.shown:
+    if not probe.property("shown"):
         sys.exit(f"startup_app: the main window was never shown (exit code {code})")
     sys.exit(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import resource
 import sys
 from pathlib import Path
@@ -113,17 +114,33 @@ def bundle_roundtrip(ws_dir: Path, assessment_id: str, target: Path) -> None:
 
 
 def floor_zip(files, target: Path) -> None:
-    """zipfile storing the same photo files, then extracting them."""
+    """The least a durable round trip must do: store the same photo files in a zip and
+    flush it (as the export does), then extract them and flush each extracted file and
+    the folders that received them, in one pass after extracting (as the import does:
+    photos on disk before the rows that name them commit)."""
     import shutil
     import zipfile
 
     archive = target.with_suffix(".zip")
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-        for f in files:
-            zf.write(f, f"evidence/{f.name}")
+    with open(archive, "wb") as raw:
+        with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as zf:
+            for f in files:
+                zf.write(f, f"evidence/{f.name}")
+        raw.flush()
+        os.fsync(raw.fileno())
     shutil.rmtree(target, ignore_errors=True)
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(target)
+    extracted = [target / "evidence" / f.name for f in files]
+    for path in extracted:
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+    for folder in {p.parent for p in extracted} | {target}:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def bundle_memory(workdir: str, n: int) -> None:
