@@ -273,12 +273,12 @@ def _open(path: Path):
             return openpyxl.load_workbook(path, data_only=True)
     except OSError as exc:
         raise ChecklistError([Problem(str(path), "", f"无法读取文件：{exc.strerror or exc}")]) from None
-    except ValueError as exc:
-        if "digits" in str(exc):  # an integer of over 4,300 digits in a cell
-            raise ChecklistError([Problem(str(path), "", "单元格中的数字过长，已拒绝")]) from None
-        raise ChecklistError([Problem(str(path), "", "不是有效的 Excel 工作簿（.xlsx）；"
-                                                     ".xls 等其他格式请在 Excel 或 WPS 中另存为 .xlsx")]) from None
-    except Exception:  # a corrupt or non-xlsx file can fail anywhere inside openpyxl
+    except Exception as exc:  # a corrupt or non-xlsx file can fail anywhere inside openpyxl
+        cause = exc
+        while cause is not None:
+            if isinstance(cause, ValueError) and "digits" in str(cause):  # an int of over 4,300 digits
+                raise ChecklistError([Problem(str(path), "", "单元格中的数字过长，已拒绝")]) from None
+            cause = cause.__cause__ or cause.__context__
         raise ChecklistError([Problem(str(path), "", "不是有效的 Excel 工作簿（.xlsx）；"
                                                      ".xls 等其他格式请在 Excel 或 WPS 中另存为 .xlsx")]) from None
 
@@ -840,11 +840,23 @@ def write_workbook(source, path) -> None:
         wb = _build(data)
     except ValueError as exc:
         raise ChecklistError([Problem(str(path), "", str(exc))]) from None
+    import errno
+    import os
+    import uuid
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        wb.save(path)
+        wb.save(tmp)  # then renamed: a full disk never leaves half a workbook under the name
+        os.replace(tmp, path)
     except OSError as exc:
-        raise ChecklistError([Problem(str(path), "", f"无法写入文件：{exc.strerror or exc}"
-                                                     "（文件是否正在 Excel 或 WPS 中打开？）")]) from None
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        why = ("磁盘已满，未写完的文件已删除" if exc.errno == errno.ENOSPC
+               else f"{exc.strerror or exc}（文件是否正在 Excel 或 WPS 中打开？）")
+        raise ChecklistError([Problem(str(path), "", f"无法写入文件：{why}")]) from None
 
 
 def _build(data: dict):

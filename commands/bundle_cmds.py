@@ -24,7 +24,7 @@ def bundle_export(args) -> int:
 def bundle_import(args) -> int:
     from storage import bundles, signing
 
-    with workspace(args) as ws:
+    with workspace(args, reads_only=args.dry_run) as ws:
         result = bundles.import_bundle(ws, args.file, dry_run=args.dry_run, require_trusted=args.require_trusted,
                                        accept_key_change=args.accept_key_change)
         lines = result.lines()
@@ -58,16 +58,24 @@ def bundle_trust(args) -> int:
 def bundle_keys(args) -> int:
     from storage import signing
 
-    with workspace(args) as ws:
-        me = signing.identity(ws)
+    from storage.errors import StorageError
+
+    with workspace(args, reads_only=True) as ws:
+        try:
+            me = signing.identity(ws, create=not ws.readonly)
+        except StorageError:
+            me = None  # a read-only workspace that never exported: no key of its own yet
         rows = signing.list_keys(ws)
     if args.json:
-        print_json({"own": {"workspace_id": me.workspace_id, "workspace_name": me.name,
-                            "fingerprint": signing.pretty(me.fingerprint)},
-                    "keys": [r | {"fingerprint": signing.pretty(r["fingerprint"])} for r in rows]})
+        own = None if me is None else {"workspace_id": me.workspace_id, "workspace_name": me.name,
+                                       "fingerprint": signing.pretty(me.fingerprint)}
+        print_json({"own": own, "keys": [r | {"fingerprint": signing.pretty(r["fingerprint"])} for r in rows]})
         return 0
-    print(f"本工作区：{me.name}  密钥 {signing.short(me.fingerprint)}")
-    print(f"  完整指纹 {signing.pretty(me.fingerprint)}")
+    if me is None:
+        print("本工作区：还没有签名密钥（工作区以只读方式打开；以可写方式打开并导出交换包时生成）")
+    else:
+        print(f"本工作区：{me.name}  密钥 {signing.short(me.fingerprint)}")
+        print(f"  完整指纹 {signing.pretty(me.fingerprint)}")
     if not rows:
         print("尚未见过其他工作区的密钥（导入对方的交换包后会出现在这里）")
     for r in rows:

@@ -15,9 +15,11 @@ from .output import fail, group, print_json
 
 
 @contextmanager
-def workspace(args, readonly: bool = False):
-    """The workspace chosen by --data-dir / DABIAO_DATA_DIR / the user data folder."""
-    ws = Workspace.open(args.data_dir, readonly=readonly)
+def workspace(args, readonly: bool = False, reads_only: bool = False):
+    """The workspace chosen by --data-dir / DABIAO_DATA_DIR / the user data folder.
+    reads_only: the command only reads (or, like a backup, writes outside the database):
+    it still runs, read-only, while another Dabiao is writing to the workspace."""
+    ws = Workspace.open(args.data_dir, readonly=readonly, if_locked="readonly" if reads_only else "raise")
     try:
         yield ws
     finally:
@@ -42,7 +44,7 @@ def unit_add(args) -> int:
 
 
 def unit_list(args) -> int:
-    with workspace(args) as ws:
+    with workspace(args, reads_only=True) as ws:
         rows = units.list_units(ws)
     if args.json:
         print_json(rows)
@@ -64,7 +66,7 @@ def assessment_new(args) -> int:
 
 
 def assessment_list(args) -> int:
-    with workspace(args) as ws:
+    with workspace(args, reads_only=True) as ws:
         rows = assessments.list_assessments(ws, args.year)
         results = {r["id"]: answer_store.score_assessment(ws, r["id"], "self") for r in rows}
     if args.json:
@@ -145,7 +147,7 @@ def db_check(args) -> int:
 def db_backup(args) -> int:
     from storage import backup
 
-    with workspace(args) as ws:
+    with workspace(args, reads_only=True) as ws:
         path = backup.make_backup(ws)
     print(path)
     return 0

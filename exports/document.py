@@ -581,8 +581,11 @@ def resolve_styles(fonts: FontSet | None) -> Styles:
 def build_pdf(out_path, story: list, styles: Styles, *, title: str, subject: str = "") -> Path:
     """Lay out `story` and write the PDF atomically (a half-written file never appears)."""
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".dabiao-", suffix=".pdf", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".dabiao-", suffix=".pdf", dir=out.parent)
+    except OSError as exc:
+        raise output_failed(exc, out) from None
     os.close(fd)
     try:
         doc = _Doc(tmp, styles, title=title, author="达标", subject=subject, creator="Dabiao 达标",
@@ -590,13 +593,23 @@ def build_pdf(out_path, story: list, styles: Styles, *, title: str, subject: str
                    initialFontName=styles.fonts.fang, initialFontSize=SIZE["三号"])
         doc.build(story)
         publish(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # a full disk (ENOSPC), a read-only or vanished folder
+            raise output_failed(exc, out) from None
         raise
     return out
+
+
+def output_failed(exc: OSError, out: Path):
+    """The one-line error for a document that could not be written (nothing half-written
+    is left behind)."""
+    from storage.errors import write_failed
+
+    return write_failed(exc, out, f"磁盘已满，{out.name} 未能写完；已删除未完成的文件，请清理磁盘空间或换一个位置后重试")
 
 
 _DIGITS = "零一二三四五六七八九"

@@ -21,6 +21,7 @@ from .document import (
     cn_number,
     heading,
     landscape_pages,
+    output_failed,
     para,
     publish,
     resolve_styles,
@@ -197,13 +198,21 @@ def _fit_columns(sheet, header_cap: int = 16, cap: int = 60):
 
 def _save_workbook(wb, out_path) -> Path:
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".dabiao-", suffix=".xlsx", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".dabiao-", suffix=".xlsx", dir=out.parent)
+    except OSError as exc:
+        raise output_failed(exc, out) from None
     os.close(fd)
     try:
         wb.save(tmp)
         publish(tmp, out)
-    except BaseException:
-        os.unlink(tmp)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise output_failed(exc, out) from None
         raise
     return out

@@ -68,5 +68,8 @@ def verify(db) -> list[str]:
 def events_for(db, assessment_id: str) -> list[dict]:
     rows = list(db.query("SELECT * FROM events WHERE assessment_id = ? ORDER BY seq", [assessment_id]))
     for r in rows:
-        r["detail"] = json.loads(r["detail"] or "{}")
+        try:
+            r["detail"] = json.loads(r["detail"] or "{}")
+        except (ValueError, RecursionError):  # a damaged byte: name it, keep the others readable
+            r["detail"] = {"damaged": f"第 {r['seq']} 条记录的内容已损坏（db check 会列出）"}
     return rows

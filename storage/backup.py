@@ -36,10 +36,21 @@ def make_backup(ws) -> Path:
         dest.close()
         tmp.replace(target)
     except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only place: nothing was written either
+            pass
         raise StorageError(f"备份失败（{target}）：{exc}") from None
-    for old in backups(ws)[:-KEEP]:
-        old.unlink(missing_ok=True)
+    prune = backups(ws)[:-KEEP]
+    if prune:
+        # Never drop the last backup that passed integrity_check with data in it: a run of
+        # backups of an emptied or damaged database must not push it out.
+        from .workspace import newest_good_backup
+
+        keep = newest_good_backup(ws.folder)
+        for old in prune:
+            if old != target and old != keep:
+                old.unlink(missing_ok=True)
     return target
 
 

@@ -794,6 +794,8 @@ def import_bundle(ws, path, *, dry_run: bool = False, require_trusted: bool = Fa
     """Check, then apply (unless dry_run) a bundle. Refusals raise BundleRefused; so does a
     bundle signed by another key than the trusted one a unit's data came under (see
     ImportPlan.conflicts), unless accept_key_change."""
+    if not dry_run:
+        ws.check_writable()  # before anything is staged in the workspace
     plan = prepare_import(ws, path, stage=not dry_run, require_trusted=require_trusted,
                           accept_key_change=accept_key_change, limits=limits)
     if plan.conflicts and not plan.key_change_accepted:

@@ -1,5 +1,6 @@
 """`db check`: integrity of the database, every evidence file against its hash, every
-attachment pointing at a stored photo, and the audit chain."""
+attachment pointing at a stored photo, the audit chain, and whether the database has
+lost saved changes that its newest backup still has (a `-wal` file deleted after a crash)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,13 @@ def check_workspace(ws) -> list[str]:
         path = original_path(ws, row["sha256"], row["ext"])
         if not path.exists():
             problems.append(f"照片文件缺失：{path}（原名 {row['original_name']}）")
-        elif file_sha256(path) != row["sha256"]:
+            continue
+        try:
+            same = file_sha256(path) == row["sha256"]
+        except OSError as exc:
+            problems.append(f"照片文件无法读取：{path}（原名 {row['original_name']}，{exc.strerror or exc}）")
+            continue
+        if not same:
             problems.append(f"照片文件已损坏或被改动：{path}（原名 {row['original_name']}，哈希不符）")
     for row in ws.db.query("SELECT t.id, t.code, t.sha256 FROM attachments t LEFT JOIN evidence e "
                            "ON e.sha256 = t.sha256 WHERE e.sha256 IS NULL"):
@@ -38,4 +45,57 @@ def check_workspace(ws) -> list[str]:
         if hashlib.sha256(row["source_text"].encode("utf-8")).hexdigest() != row["sha256"]:
             problems.append(f"标准 {row['id']}@{row['version']} 的原文被改动（哈希不符）")
     problems.extend(audit.verify(ws.db))
+    problems.extend(compare_with_backup(ws))
     return problems
+
+
+def _head(conn) -> tuple[int, str] | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+    if not row or ":" not in (row[0] or ""):
+        return None
+    seq, digest = row[0].split(":", 1)
+    return int(seq), digest
+
+
+def compare_with_backup(ws) -> list[str]:
+    """Saved changes the database has lost, judged against its newest good backup: the
+    backup's audit log is longer than the database's, or the two differ at an event both
+    have. That is what deleting a `-wal` file after a crash does (the database itself
+    stays consistent, so SQLite's own checks see nothing). Backups older than the last
+    restore are not compared (a restore goes back on purpose)."""
+    import sqlite3
+
+    from .workspace import newest_good_backup
+
+    good = newest_good_backup(ws.folder)
+    if good is None:
+        return []
+    mine = _head(ws.db.conn)
+    if mine is None:
+        return []
+    restored = ws.db.execute("SELECT max(at) FROM events WHERE entity = 'workspace' AND action = 'restore'").fetchone()[0]
+    try:
+        conn = sqlite3.connect(f"file:{good.resolve().as_posix()}?mode=ro&immutable=1", uri=True)
+        try:
+            theirs = _head(conn)
+            if theirs is None:
+                return []
+            if restored:
+                made = conn.execute("SELECT max(at) FROM events").fetchone()[0] or ""
+                if made <= restored:
+                    return []
+            common = min(mine[0], theirs[0])
+            if common == 0:
+                return []
+            a = ws.db.execute("SELECT hash FROM events WHERE seq = ?", [common]).fetchone()
+            b = conn.execute("SELECT hash FROM events WHERE seq = ?", [common]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+    hint = "可能在程序异常退出后删除了 dabiao.sqlite-wal 文件，最近保存的修改已丢失；可用 db restore 从该备份恢复"
+    if a and b and a[0] != b[0]:
+        return [f"数据库与备份 {good.name} 的审计日志在第 {common} 条处不一致：{hint}"]
+    if theirs[0] > mine[0]:
+        return [f"数据库比备份 {good.name} 还旧：备份中有 {theirs[0]} 条审计记录，数据库只有 {mine[0]} 条；{hint}"]
+    return []

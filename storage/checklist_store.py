@@ -145,7 +145,26 @@ def load(ws, set_id: str, version: str) -> Checklist:
     if not row:
         raise StorageError(f"工作区中没有标准 {set_id} 版本 {version}")
     chain = _chain_texts(ws, set_id, version)
+    for cid, cversion, text, _name in chain:
+        _check_intact(ws, cid, cversion, text)
     return _load_cached(chain, str(ws.folder / "derived" / "criteria"), ws.readonly)
+
+
+_INTACT: set = set()  # (id, version, sha256 of the text) found intact in this process
+
+
+def _check_intact(ws, set_id: str, version: str, text: str) -> None:
+    """A stored criteria text must still match the hash stored with it: a damaged byte
+    (a failing disk, an edit by hand) would silently change what it scores, so the
+    damaged record is named instead and everything else stays usable."""
+    digest = sha256_text(text)
+    if (set_id, version, digest) in _INTACT:
+        return
+    stored = ws.db.execute("SELECT sha256 FROM checklists WHERE id = ? AND version = ?", [set_id, version]).fetchone()
+    if stored and stored[0] != digest:
+        raise StorageError(f"工作区中标准 {set_id}@{version} 的原文已损坏（与保存时的哈希不符）；用到它的考评暂不能计分，"
+                           "其余不受影响；请运行 db check，并从备份恢复（db restore）或重新导入该标准")
+    _INTACT.add((set_id, version, digest))
 
 
 def _chain_texts(ws, set_id, version) -> tuple:
