@@ -28,6 +28,27 @@ class Answers:
     documents: dict = field(default_factory=dict)
 
 
+def shown(value) -> str:
+    """A value as a person reads it in a message: 96, 0.33, “text”, true / false; never
+    a Python repr such as Fraction(1, 1)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Fraction)):
+        try:
+            return display(value)
+        except (ValueError, OverflowError):  # inf, nan
+            return str(value)
+    if isinstance(value, str):
+        return f"“{value}”"
+    if value is None:
+        return "空值"
+    if isinstance(value, dict):
+        return "一组键值"
+    if isinstance(value, (list, tuple)):
+        return "一个列表"
+    return str(value)
+
+
 def check_value(item: Item, value):
     """Return (normalised value, None) or (None, Chinese message) for one answer."""
     if isinstance(value, str) and value.strip().lower() == NA:
@@ -38,19 +59,19 @@ def check_value(item: Item, value):
     if kind == "check":
         if isinstance(value, bool):
             return value, None
-        return None, f"应为 true 或 false，现在是 {value!r}"
+        return None, f"应为 true 或 false，现在是 {shown(value)}"
     if kind == "rubric":
         if isinstance(value, str) and item.option_points(value.strip()) is not None:
             return value.strip(), None
         labels = "、".join(o.label for o in item.options)
-        return None, f"评级 {value!r} 不存在（可选：{labels}）"
+        return None, f"评级 {shown(value)} 不存在（可选：{labels}）"
     if is_number(value):
         problem = value_problem(value)  # before any exact arithmetic on it
         if problem:
             return None, problem
     number = number_or_none(value)
     if number is None:
-        return None, f"应为数字，现在是 {value!r}"
+        return None, f"应为数字，现在是 {shown(value)}"
     if kind == "number":
         if number < 0:
             return None, f"数值不能为负，现在是 {display(number)}"

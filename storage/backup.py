@@ -41,15 +41,15 @@ def make_backup(ws) -> Path:
         except OSError:  # a read-only place: nothing was written either
             pass
         raise StorageError(f"备份失败（{target}）：{exc}") from None
-    prune = backups(ws)[:-KEEP]
-    if prune:
+    existing = backups(ws)
+    if len(existing) > KEEP:
         # Never drop the last backup that passed integrity_check with data in it: a run of
         # backups of an emptied or damaged database must not push it out.
-        from .workspace import newest_good_backup
+        from .workspace import backup_to_spare
 
-        keep = newest_good_backup(ws.folder)
-        for old in prune:
-            if old != target and old != keep:
+        spare = backup_to_spare(existing, KEEP)
+        for old in existing[:-KEEP]:
+            if old != target and old != spare:
                 old.unlink(missing_ok=True)
     return target
 

@@ -457,6 +457,17 @@ def backup_is_good(path: Path) -> bool:
     return _good_cache[key]
 
 
+def backup_to_spare(paths: list, keep: int) -> Path | None:
+    """Rotation: of the backups (oldest first) of which the newest `keep` stay, the one to
+    spare as well: when none of those staying is good (backup_is_good), the newest good
+    one among those to be dropped. The last good backup is never rotated out by a run of
+    backups of an emptied or damaged database."""
+    staying, dropped = paths[-keep:], paths[:-keep]
+    if not dropped or any(backup_is_good(p) for p in reversed(staying)):
+        return None
+    return next((p for p in reversed(dropped) if backup_is_good(p)), None)
+
+
 def newest_good_backup(folder: Path) -> Path | None:
     """The newest backup in `folder`/backups that is good (backup_is_good), or None."""
     try:

@@ -183,7 +183,7 @@ DAMAGED = {"0 bytes": _zero, "truncated to half": _truncate, "header destroyed":
 @pytest.mark.parametrize("case", list(DAMAGED))
 def test_damaged_database_is_never_reinitialised(case, made, ws_copy, capsys):
     DAMAGED[case](ws_copy)
-    good = backup.backups(ws_copy)[-1]
+    good = sorted((ws_copy / "backups").glob("dabiao-*.sqlite"))[-1]
     before = file_hashes(ws_copy)
     for argv in (["unit", "list"], ["unit", "add", "x", "--type", "town"], ["db", "check"]):
         code, out, err = cli(capsys, "--data-dir", ws_copy, *argv)
@@ -215,6 +215,9 @@ def test_rotation_never_drops_the_last_good_backup(made, ws_copy):
             backup.make_backup(ws)
         kept = backup.backups(ws)
         assert good in kept and len(kept) == backup.KEEP + 1
+        units.add_unit(ws, "又有数据了", "county")   # a good backup again: the old one may go
+        backup.make_backup(ws)
+        assert good not in backup.backups(ws) and len(backup.backups(ws)) == backup.KEEP
 
 
 # ---------------------------------------------------------------------- a deleted -wal

@@ -41,11 +41,12 @@ class ItemPane(QScrollArea):
         self.mode = "self"
         self.code: str | None = None
         self.editor = None
+        self._editor_role = "self"  # the role the current editor saves for
         self._doc_boxes: list[QCheckBox] = []
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(700)
-        self._note_timer.timeout.connect(self.flush)
+        self._note_timer.timeout.connect(self.flush_note)
         self._note_target: tuple | None = None  # (code, role) the pending note belongs to
 
         self.setWidgetResizable(True)
@@ -178,13 +179,18 @@ class ItemPane(QScrollArea):
         self.answer_box.setTitle(f"{ROLE_WORDS[self.role]}（{who}）")
 
         if self.editor is not None:
+            # its pending value was committed by flush() above; nothing it emits from now
+            # on (a focus-out while it is removed) may reach the item shown next
+            self.editor.blockSignals(True)
             self.editor.setParent(None)
             self.editor.deleteLater()
         self.editor = make_editor(item)
+        self._editor_role = self.role
         self.editor.valueChosen.connect(self._value_chosen)
         self.editor.finished.connect(self.backToList.emit)
         self.editor.moveRequested.connect(self.moveRequested.emit)
         self.editor_holder.addWidget(self.editor)
+        self.editor.show()  # now, not queued: a digit typed at once must not be reset by a late show
 
         # document ticks: a handful of check boxes, rebuilt per item
         for box in self._doc_boxes:
@@ -321,11 +327,14 @@ class ItemPane(QScrollArea):
 
     # ---------------------------------------------------------------- saving
 
-    def _value_chosen(self, value) -> None:
-        if self.session is not None and self.code is not None:
-            self.flush()
-            if not self.session.set_value(self.code, self.role, value):
-                self._fill()  # refused: show the stored value again
+    def _value_chosen(self, code: str, value) -> None:
+        """A value from the editor: saved to the editor's own item and role (`code` travels
+        with the value), never to whatever item is shown by the time it arrives."""
+        if self.session is None or code not in self.session.index:
+            return
+        self.flush_note()
+        if not self.session.set_value(code, self._editor_role, value) and code == self.code:
+            self._fill()  # refused: show the stored value again
 
     def _docs_toggled(self, _checked) -> None:
         if self.session is None or self.code is None:
@@ -340,7 +349,15 @@ class ItemPane(QScrollArea):
         self._note_timer.start()
 
     def flush(self) -> None:
-        """Save a note still being typed (called on item change, mode change and close)."""
+        """Save whatever is pending for the shown item: a number typed without Enter, a note
+        still being typed. Called before the item is left in any way (another item, F8,
+        find, gap list, mode or assessment switch, submit, close)."""
+        if self.editor is not None and self.code is not None:
+            self.editor.commit_pending()
+        self.flush_note()
+
+    def flush_note(self) -> None:
+        """Save a note still being typed to the item and role it was typed for."""
         self._note_timer.stop()
         target, self._note_target = self._note_target, None
         if target is None or self.session is None:

@@ -348,6 +348,7 @@ class MainWindow(QMainWindow):
 
         if self.session is None:
             return
+        self.item_pane.flush()  # a number typed and not yet confirmed belongs to the item it was typed into
         dialog = FindDialog(self.session.checklist, self)
         if dialog.exec() and dialog.chosen:
             self.jump_to(dialog.chosen)
@@ -356,6 +357,7 @@ class MainWindow(QMainWindow):
         s = self.session
         if s is None:
             return
+        self.item_pane.flush()  # first: the value just typed counts (and stays with its item)
         role = "review" if self.mode == "review" else "self"
         codes = [i.code for i in s.checklist.items()]
         current = self.checklist_pane.current_code()
@@ -457,6 +459,7 @@ class MainWindow(QMainWindow):
         s = self.session
         if s is None:
             return
+        self.item_pane.flush()  # the list includes the value just typed
         role = "review" if self.mode == "review" else "self"
         dialog = GapDialog(s.results[role], "考评" if role == "review" else "自评", self)
         dialog.jumpRequested.connect(self.jump_to)

@@ -1,5 +1,8 @@
-"""One value editor per item kind. Each emits `valueChosen(value)` the moment a value is
-chosen (the item pane saves it at once); `None` clears, "na" is 不涉及.
+"""One value editor per item kind. Each emits `valueChosen(code, value)` the moment a value
+is chosen (the item pane saves it at once); `None` clears, "na" is 不涉及. The code is the
+editor's own item: a value is always saved to the item it was typed into, even when it
+arrives late (a number still being typed when the person moves on is committed by
+`commit_pending()` before the next item is shown).
 
 Keys typed in the checklist tree are passed to `handle_key` so a keyboard user never
 has to move the focus: Y/N for a check, 1..9 picks a rubric option, digits start
@@ -34,7 +37,7 @@ def to_fraction(value: float, places: int = 2) -> Fraction:
 
 
 class ValueEditor(QWidget):
-    valueChosen = Signal(object)
+    valueChosen = Signal(str, object)  # (item code, value)
     finished = Signal()  # Enter / Escape inside the editor: back to the list
     moveRequested = Signal(int)  # ↑ / ↓ inside a number box: save, then previous / next item
 
@@ -97,7 +100,11 @@ class ValueEditor(QWidget):
     def choose(self, value) -> None:
         if self._updating or not self.editable:
             return
-        self.valueChosen.emit(value)
+        self.valueChosen.emit(self.item.code, value)
+
+    def commit_pending(self) -> None:
+        """Save what was typed and not yet confirmed (a number before Enter); no-op when
+        nothing is pending. Called before the person leaves the item, whichever way."""
 
     def set_value(self, value) -> None:
         """Show the stored value (never emits)."""
@@ -221,6 +228,12 @@ class _Spin:
         spin.lineEdit().installEventFilter(self)
 
     def eventFilter(self, obj, event):
+        kind = event.type()
+        if ((kind == QEvent.Type.FocusOut and event.reason() != Qt.FocusReason.PopupFocusReason)
+                or (kind == QEvent.Type.ActivationChange and not obj.isActiveWindow())):
+            # the focus leaves (a click elsewhere, a dialog, another window): save what was
+            # typed first; Qt would otherwise reset the box and drop it
+            self.commit_pending()
         if event.type() == QEvent.Type.KeyPress:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.spin.interpretText()
@@ -244,10 +257,16 @@ class _Spin:
                 return True
         return QWidget.eventFilter(self, obj, event)
 
+    def commit_pending(self) -> None:
+        if self.editable and self.spin.lineEdit().isModified():
+            self.spin.interpretText()  # emits valueChanged -> saved when the value changed
+            self.spin.lineEdit().setModified(False)
+
     def start_typing(self, text: str) -> None:
         self.spin.setFocus(Qt.FocusReason.ShortcutFocusReason)
         line = self.spin.lineEdit()
         line.setText(text)
+        line.setModified(True)  # pending until Enter, an arrow, or leaving the item
         line.setCursorPosition(len(text))
 
     def _spin_row(self, spin: QAbstractSpinBox, *extra) -> None:
