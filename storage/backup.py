@@ -49,7 +49,7 @@ def make_backup(ws) -> Path:
 
         spare = backup_to_spare(existing, KEEP)
         for old in existing[:-KEEP]:
-            if old != target and old != spare:
+            if old != spare:
                 old.unlink(missing_ok=True)
     return target
 
