@@ -32,6 +32,10 @@ def pillow():
     global _heif_registered
     from PIL import Image
 
+    # Our own limit (100 MP, docs/workspace.md) decides; Pillow's default would already
+    # call a 90 MP photo a decompression bomb.
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
     if not _heif_registered:
         _heif_registered = True
         try:

@@ -352,3 +352,22 @@ def test_report_on_a_full_disk_is_one_line(made, ws_copy, capsys):
 
     err = output_failed(OSError(28, "No space left on device"), Path("/x/gap.pdf"))
     assert "磁盘已满" in str(err)
+
+
+@pytest.mark.parametrize("side", [(10000, 9800), (10000, 10100)])
+def test_photo_limit_is_the_documented_100_megapixels(side):
+    """A 98 MP PNG is a photo (Pillow alone would call it a bomb); 101 MP is refused."""
+    import io
+
+    from PIL import Image
+
+    from storage.photos import PhotoRefused, prepare_photo
+
+    buf = io.BytesIO()
+    Image.new("1", side).save(buf, "PNG")
+    w, h = side
+    if w * h <= 100_000_000:
+        assert (prepare_photo(buf.getvalue()).width, prepare_photo(buf.getvalue()).height) == side
+    else:
+        with pytest.raises(PhotoRefused, match="解压炸弹|尺寸异常"):
+            prepare_photo(buf.getvalue())
