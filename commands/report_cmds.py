@@ -80,7 +80,7 @@ def register(subparsers, groups) -> None:
     p.set_defaults(func=report_gap)
     p = report.add_parser("summary", help="县级汇总（.pdf 或 .xlsx）")
     p.add_argument("--year", required=True, type=int)
-    p.add_argument("--county", help="县（市、区）名称（默认：工作区中唯一的县级单位）")
+    p.add_argument("--county", help="只汇总该县（市、区）的单位（名称或编号；默认：全部单位，分属多个县时列出所属县）")
     p.add_argument("--out", required=True)
     p.set_defaults(func=report_summary)
     p = report.add_parser("blank", help="空白检查表（现场纸质使用）")

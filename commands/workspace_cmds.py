@@ -66,17 +66,18 @@ def assessment_new(args) -> int:
 
 
 def assessment_list(args) -> int:
-    with workspace(args, reads_only=True) as ws:
-        rows = assessments.list_assessments(ws, args.year)
-        results = {r["id"]: answer_store.score_assessment(ws, r["id"], "self") for r in rows}
+    from storage import scores
+
+    with workspace(args) as ws:
+        rows = scores.list_scores(ws, args.year)
     if args.json:
-        print_json([r | {"final": results[r["id"]].to_json()["final"], "level": results[r["id"]].level}
-                    for r in rows])
+        print_json(rows)
         return 0
     for r in rows:
-        res = results[r["id"]]
+        shown = "—" if r["final"] is None else r["final"]
         print(f"{r['id']}\t{r['year']}\t{r['unit_name']}\t{r['checklist_id']}@{r['checklist_version']}\t"
-              f"{assessments.STATUS_LABELS[r['status']]}\t{res.to_json()['final']}\t{res.level_label}")
+              f"{assessments.STATUS_LABELS[r['status']]}\t{assessments.ROLE_LABELS[r['score_role']]}\t{shown}\t"
+              f"{r['level_label'] or '尚未填写'}")
     return 0
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from storage import actions as action_store
 from storage import answers as answer_store
-from storage import assessments, evidence, units
+from storage import assessments, checklist_store, evidence, scores, units
 from storage.actions import ACTION_STATUS_LABELS
 
 from .data import (ActionInfo, ActionsNoticeData, GapReportData, PhotoInfo, SummaryData, SummaryRow,
@@ -20,11 +21,6 @@ def _day(stamp: str | None) -> str:
 
 def _shown_time(stamp: str | None) -> str | None:
     return stamp.replace("T", " ")[:16] if stamp else None
-
-
-def has_review(ws, assessment: dict) -> bool:
-    """Whether the inspector has entered anything (status past submission with answers)."""
-    return bool(answer_store.list_answers(ws, assessment["id"], "review"))
 
 
 def action_infos(ws, checklist, rows) -> list[ActionInfo]:
@@ -41,7 +37,8 @@ def gap_report_data(ws, assessment_id: str) -> GapReportData:
     a = assessments.get_assessment(ws, assessment_id)
     checklist = assessments.checklist_of(ws, a)
     parent = units.get_unit(ws, a["unit_parent_id"]) if a["unit_parent_id"] else None
-    review = answer_store.score_assessment(ws, assessment_id, "review") if has_review(ws, a) else None
+    review = answer_store.score_assessment(ws, assessment_id, "review") if scores.score_role(
+        ws, assessment_id) == "review" else None
     photos: dict = {}
     for row in evidence.list_evidence(ws, assessment_id):
         if not row["report"].exists():  # the printed image; made again from the original if lost
@@ -61,48 +58,70 @@ def gap_report_data(ws, assessment_id: str) -> GapReportData:
     )
 
 
+@dataclass(frozen=True)
+class _Lost:
+    code: str
+    title: str
+    lost: object
+
+
+@dataclass(frozen=True)
+class _Gaps:  # what most_lost_items reads of a result
+    gap: tuple
+
+
 def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
-    """Every assessment of a year, ranked by final score (review score once reviewed)."""
+    """Every assessment of a year, ranked by the score it is judged on (storage.scores: the
+    review once it has begun, else the self-assessment; nothing answered: no rank).
+
+    county_name: None, every unit (titled with the county when they all belong to one);
+    "" the same, untitled; a county's name (or id): only that county's units. When the
+    rows span several counties, each row carries its county (所属县)."""
     rows_in = assessments.list_assessments(ws, year)
-    results = []
-    checklists = Counter()
-    for a in rows_in:
-        role = "review" if has_review(ws, a) else "self"
-        result = answer_store.score_assessment(ws, a["id"], role)
-        results.append((a, result))
-        checklists[(a["checklist_id"], a["checklist_version"])] += 1
+    county_of = units.county_of_units(ws)
+    if county_name:
+        county = units.find_county(ws, county_name)
+        rows_in = [a for a in rows_in if county_of.get(a["unit_id"], {}).get("id") == county["id"]]
+        county_name = county["name"]
+    figures = scores.scores(ws, [a["id"] for a in rows_in])
+    checklists = {ref: checklist_store.load(ws, *ref)
+                  for ref in dict.fromkeys((a["checklist_id"], a["checklist_version"]) for a in rows_in)}
+    results = [(a, figures[a["id"]], checklists[(a["checklist_id"], a["checklist_version"])]) for a in rows_in]
     # columns: the categories of the checklist most units were assessed with
     categories = []
-    if checklists:
-        (set_id, version), _ = checklists.most_common(1)[0]
-        main = next(r.checklist for a, r in results if (a["checklist_id"], a["checklist_version"]) == (set_id, version))
+    used = Counter((a["checklist_id"], a["checklist_version"]) for a in rows_in)
+    if used:
+        main = checklists[used.most_common(1)[0][0]]
         categories = [(c.code, c.title) for c in main.categories
                       if any(i.role == "base" for i in c.walk_items())]
-    def shown(ar):  # nothing answered yet: not scored, no rank
-        a, r = ar
-        return None if len(r.unanswered) == len(r.items) else r.final
 
-    results.sort(key=lambda ar: (shown(ar) is None, -(shown(ar) or 0), ar[0]["unit_name"]))
-    ranks = competition_ranks([shown(ar) for ar in results])
+    def county(a) -> str:
+        return county_of.get(a["unit_id"], {}).get("name", "")
+
+    results.sort(key=lambda r: (r[1].final is None, -(r[1].final or 0), r[0]["unit_name"], county(r[0])))
+    ranks = competition_ranks([s.final for _, s, _ in results])
     rows = []
-    for rank, (a, r) in zip(ranks, results):
+    for rank, (a, s, checklist) in zip(ranks, results):
         rows.append(SummaryRow(
             unit_name=a["unit_name"], unit_type=units.UNIT_TYPE_LABELS.get(a["unit_type"], a["unit_type"]),
-            checklist_title=r.checklist.title, final=shown((a, r)),
-            level_label=r.level_label if shown((a, r)) is not None else "", rank=rank,
-            category_ratios={c.code: c.ratio for c in r.categories}, status=assessments.STATUS_LABELS[a["status"]]))
-    most_lost = most_lost_items([r for a, r in results if shown((a, r)) is not None], limit=15)
+            checklist_title=checklist.title, final=s.final, level_label=s.level_label, rank=rank,
+            category_ratios=dict(s.categories), status=assessments.STATUS_LABELS[a["status"]], county=county(a)))
+    titles = {ref: {code: item.title for code, item in c.item_index().items()} for ref, c in checklists.items()}
+    most_lost = most_lost_items([
+        _Gaps(tuple(_Lost(code, titles[(a["checklist_id"], a["checklist_version"])].get(code, ""), lost)
+                    for code, lost in s.lost))
+        for a, s, _ in results if s.final is not None], limit=15)
     levels = []
-    for _, r in results:
-        for lv in reversed(r.checklist.levels):
+    for _, _, checklist in results:
+        for lv in reversed(checklist.levels):
             if lv.label not in levels:
                 levels.append(lv.label)
+    counties = sorted({r.county for r in rows if r.county})
     if county_name is None:
-        counties = [u["name"] for u in units.list_units(ws) if u["type"] == "county"]
-        county_name = counties[0] if len(counties) == 1 else ""
+        county_name = counties[0] if len(counties) == 1 and all(r.county for r in rows) else ""
     return SummaryData(county_name=county_name, year=year, rows=rows, categories=categories, most_lost=most_lost,
                        issuer=(county_name + "人民武装部") if county_name else "", printed_date=date.today().isoformat(),
-                       levels=levels)
+                       levels=levels, counties=counties)
 
 
 def actions_notice_data(ws, assessment_id: str, issuer: str | None = None) -> ActionsNoticeData:

@@ -79,6 +79,7 @@ class SummaryRow:
     rank: int | None
     category_ratios: dict = field(default_factory=dict)  # category code -> Fraction | None
     status: str = ""
+    county: str = ""  # 所属县: the county (市、区) the unit belongs to; "" when none
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,12 @@ class SummaryData:
     printed_date: str = ""
     title: str = ""  # default: "<county><year>年度基层武装部规范化建设考评情况汇总"
     levels: list = field(default_factory=list)  # level labels, highest first (order of the overview)
+    counties: list = field(default_factory=list)  # the counties the rows belong to, by name
+
+    @property
+    def spans_counties(self) -> bool:
+        """Rows from more than one county (or some from none): the county is shown per row."""
+        return len({r.county for r in self.rows}) > 1
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,10 @@ def most_lost_items(results, limit: int = 10) -> list[LostItem]:
 
 
 def competition_ranks(scores: list) -> list:
-    """1224 ranking of final scores (None for unscored), in the order given."""
+    """1224 ranking of final scores (None for unscored), in the order given: a score's rank
+    is one more than the number of scores above it. Sorted once, O(n log n)."""
     ranked = sorted((s for s in scores if s is not None), reverse=True)
-    return [None if s is None else ranked.index(s) + 1 for s in scores]
+    first: dict = {}
+    for place, s in enumerate(ranked, 1):
+        first.setdefault(s, place)
+    return [None if s is None else first[s] for s in scores]

@@ -52,13 +52,18 @@ def summary_story(data: SummaryData, st: Styles) -> list:
     one_set = len(titles) <= 1
     if one_set and titles:
         story.append(para(f"考评标准：{next(iter(titles))}。", st.body))
-    head = ["名次", "单位", "单位类别"] + ([] if one_set else ["考评标准"]) + ["最终得分", "等级", "状态"]
+    counties = data.spans_counties
+    head = (["名次", "单位"] + (["所属县"] if counties else []) + ["单位类别"] + ([] if one_set else ["考评标准"])
+            + ["最终得分", "等级", "状态"])
     rows = [head]
     for r in data.rows:
-        rows.append([_rank(r.rank), r.unit_name, r.unit_type] + ([] if one_set else [r.checklist_title])
-                    + [_score(r.final), r.level_label or "—", r.status])
+        rows.append([_rank(r.rank), r.unit_name] + ([r.county or "—"] if counties else []) + [r.unit_type]
+                    + ([] if one_set else [r.checklist_title]) + [_score(r.final), r.level_label or "—", r.status])
     w = BODY_W
-    widths = [0.08, 0.30, 0.25, 0.13, 0.12, 0.12] if one_set else [0.07, 0.22, 0.14, 0.22, 0.11, 0.10, 0.14]
+    widths = {(True, False): [0.08, 0.30, 0.25, 0.13, 0.12, 0.12],
+              (False, False): [0.07, 0.22, 0.14, 0.22, 0.11, 0.10, 0.14],
+              (True, True): [0.08, 0.20, 0.12, 0.25, 0.13, 0.11, 0.11],
+              (False, True): [0.08, 0.15, 0.11, 0.12, 0.19, 0.11, 0.10, 0.14]}[(one_set, counties)]
     center = ["center"] * len(head)
     center[1] = "left"
     story.append(table(rows, [x * w for x in widths], st, align=center))
@@ -83,7 +88,11 @@ def summary_story(data: SummaryData, st: Styles) -> list:
 
 def _overview(data: SummaryData) -> str:
     scored = [r for r in data.rows if r.final is not None]
-    text = f"全县共{len(data.rows)}个单位参加{data.year}年度考评，已评定{len(scored)}个。"
+    if data.spans_counties and data.counties:
+        who = f"共{len(data.counties)}个县（市、区）{len(data.rows)}个单位"
+    else:
+        who = f"{'全县' if data.county_name else ''}共{len(data.rows)}个单位"
+    text = f"{who}参加{data.year}年度考评，已评定{len(scored)}个。"
     if scored:
         counts: dict = {label: 0 for label in data.levels}
         for r in sorted(scored, key=lambda r: -r.final):
@@ -103,16 +112,17 @@ def _overview(data: SummaryData) -> str:
 
 def _ratio_table(data: SummaryData, st: Styles):
     cats = data.categories
-    head = ["名次", "单位"] + [f"{code}\n{title}" for code, title in cats] + ["最终得分"]
+    counties = data.spans_counties
+    head = ["名次", "单位"] + (["所属县"] if counties else []) + [f"{code}\n{title}" for code, title in cats] + ["最终得分"]
     rows = [head]
     for r in data.rows:
-        rows.append([_rank(r.rank), r.unit_name] + [_pct(r.category_ratios.get(code)) for code, _ in cats]
-                    + [_score(r.final)])
+        rows.append([_rank(r.rank), r.unit_name] + ([r.county or "—"] if counties else [])
+                    + [_pct(r.category_ratios.get(code)) for code, _ in cats] + [_score(r.final)])
     total = BODY_H  # the 版心 turned on its side
-    fixed = 12 * mm + 40 * mm + 16 * mm
-    col = (total - fixed) / max(1, len(cats))
-    widths = [12 * mm, 40 * mm] + [col] * len(cats) + [16 * mm]
-    align = ["center", "left"] + ["center"] * (len(cats) + 1)
+    named = [12 * mm] + ([24 * mm, 16 * mm] if counties else [40 * mm])  # the county comes out of the unit's room
+    col = (total - sum(named) - 16 * mm) / max(1, len(cats))
+    widths = named + [col] * len(cats) + [16 * mm]
+    align = ["center", "left"] + (["center"] if counties else []) + ["center"] * (len(cats) + 1)
     return table(rows, widths, st, dense=True, align=align)
 
 
@@ -138,16 +148,19 @@ def render_summary_xlsx(data: SummaryData, out_path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    head = ["名次", "单位", "单位类别", "考评标准", "最终得分", "等级", "状态"]
+    counties = data.spans_counties
+    head = ["名次", "单位"] + (["所属县"] if counties else []) + ["单位类别", "考评标准", "最终得分", "等级", "状态"]
+    final_col, first_ratio = head.index("最终得分") + 1, len(head) + 1
     head += [f"{code} {title}得分率" for code, title in data.categories]
     ws.append(head)
     for r in data.rows:
-        ws.append([r.rank, r.unit_name, r.unit_type, r.checklist_title, _number(r.final, 2), r.level_label, r.status]
+        ws.append([r.rank, r.unit_name] + ([r.county] if counties else [])
+                  + [r.unit_type, r.checklist_title, _number(r.final, 2), r.level_label, r.status]
                   + [_number(r.category_ratios.get(code), 4) for code, _ in data.categories])
-    for row in ws.iter_rows(min_row=2, min_col=8):
+    for row in ws.iter_rows(min_row=2, min_col=first_ratio):
         for c in row:
             c.number_format = "0.0%"
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
+    for row in ws.iter_rows(min_row=2, min_col=final_col, max_col=final_col):
         row[0].number_format = "0.00"
 
     lost = wb.create_sheet("失分条目")

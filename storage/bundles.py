@@ -1550,10 +1550,12 @@ def review_progress(ws, year: int | None = None) -> list[dict]:
 
 def workspace_dump(ws) -> dict:
     """Every row of every table and the list of files in the workspace folder (except the
-    database's own files, the lock, backups and the criteria parse results kept by
-    checklist_store, a cache): for comparing before and after."""
+    database's own files, the lock, backups, and two caches: the criteria parse results
+    kept by checklist_store and the score cache of storage/scores): for comparing before
+    and after."""
     tables = [r[0] for r in ws.db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()]
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != 'score_cache' ORDER BY name").fetchall()]
     dump = {t: [tuple(r) for r in ws.db.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()] for t in tables}
     skip = {"dabiao.sqlite", "dabiao.sqlite-wal", "dabiao.sqlite-shm", "dabiao.lock"}
     files = []

@@ -109,6 +109,46 @@ def m003_exchange_bundles(db: Database):
     db["bundle_events"].create_index(["assessment_id"])
 
 
+@_migration
+def m004_score_cache(db: Database):
+    """Scores remembered per assessment and role (storage/scores.py), so listing 1,500
+    assessments does not score them all again. A row is used only while its key still
+    matches (both answer revisions, the criteria's sha256, the scoring code's
+    fingerprint), and the triggers below delete an assessment's rows whenever anything
+    its score is computed from changes: its answers (either role: the review takes the
+    unit's document ticks), its photos (strict evidence rules count them), its checklist
+    reference, or any stored criteria text (a base of an overlay). Triggers catch every
+    writer, bundle imports included, which may change answers without raising the
+    assessment's revision. `judged` marks the row of the role the assessment is judged on
+    (storage.scores.ROLE_SQL when it was stored: that can only change with its answers,
+    which delete the row), so listing needs no look at the answers at all.
+    `answers(assessment_id, role)`: whether a review has begun is one index probe."""
+    db.execute("CREATE INDEX idx_answers_assessment_role ON answers(assessment_id, role)")
+    db.execute(
+        "CREATE TABLE score_cache ("
+        " assessment_id TEXT NOT NULL, role TEXT NOT NULL, judged INTEGER NOT NULL DEFAULT 0,"
+        " self_rev INTEGER, review_rev INTEGER, criteria TEXT NOT NULL, engine TEXT NOT NULL,"
+        " final TEXT, shown NUMERIC, level TEXT, level_label TEXT, answered INTEGER, items INTEGER,"
+        " detail TEXT,"
+        " PRIMARY KEY (assessment_id, role))"
+    )
+    forget = "DELETE FROM score_cache WHERE assessment_id"
+    for table, columns in (("answers", ""), ("attachments", " OF assessment_id, code, role")):
+        db.execute(f"CREATE TRIGGER score_cache_{table}_insert AFTER INSERT ON {table} "
+                   f"BEGIN {forget} = NEW.assessment_id; END")
+        db.execute(f"CREATE TRIGGER score_cache_{table}_update AFTER UPDATE{columns} ON {table} "
+                   f"BEGIN {forget} IN (OLD.assessment_id, NEW.assessment_id); END")
+        db.execute(f"CREATE TRIGGER score_cache_{table}_delete AFTER DELETE ON {table} "
+                   f"BEGIN {forget} = OLD.assessment_id; END")
+    db.execute("CREATE TRIGGER score_cache_assessments_update AFTER UPDATE OF id, checklist_id, checklist_version "
+               f"ON assessments BEGIN {forget} IN (OLD.id, NEW.id); END")
+    db.execute(f"CREATE TRIGGER score_cache_assessments_delete AFTER DELETE ON assessments "
+               f"BEGIN {forget} = OLD.id; END")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER score_cache_checklists_{event.lower()} AFTER {event} ON checklists "
+                   "BEGIN DELETE FROM score_cache; END")
+
+
 def known_names() -> set[str]:
     return {fn.__name__ for fn in _STEPS}
 

@@ -77,3 +77,37 @@ def rename_unit(ws, unit_id: str, name: str) -> None:
     with ws.transaction() as db:
         db["units"].update(unit_id, {"name": name.strip(), "updated_at": now()})
         ws.record("unit", unit_id, "rename", {"old": unit["name"], "new": name.strip()})
+
+
+def county_of_units(ws) -> dict[str, dict]:
+    """unit id -> the county (县、市、区) unit it belongs to (a county: itself), for every unit
+    under one; plain SQL over all units at once."""
+    rows = {r[0]: r for r in ws.db.execute("SELECT id, name, type, parent_id FROM units")}
+    out: dict = {}
+    for uid in rows:
+        path, cur = [], uid
+        while cur in rows and cur not in out and cur not in path:
+            path.append(cur)
+            if rows[cur][2] == "county":
+                break
+            cur = rows[cur][3]
+        found = out.get(cur) if cur in out else (
+            {"id": cur, "name": rows[cur][1]} if cur in rows and rows[cur][2] == "county" else None)
+        if found is not None:
+            for seen in path:
+                out[seen] = found
+    return out
+
+
+def find_county(ws, name_or_id: str) -> dict:
+    """A county-level unit by id or name; unknown: one clear line naming the counties there are."""
+    rows = list(ws.db.query("SELECT * FROM units WHERE type = 'county' AND (id = ? OR name = ?) ORDER BY name",
+                            [name_or_id, name_or_id]))
+    if len(rows) == 1:
+        return rows[0]
+    if len(rows) > 1:
+        raise StorageError(f"有 {len(rows)} 个县（市、区）名为“{name_or_id}”，请用编号指定")
+    names = [r[0] for r in ws.db.execute("SELECT name FROM units WHERE type = 'county' ORDER BY name")]
+    shown = "、".join(names[:10]) + (f"等 {len(names)} 个" if len(names) > 10 else "")
+    known = f"；工作区中的县（市、区）有：{shown}" if names else "；工作区中还没有县（市、区）"
+    raise StorageError(f"找不到县（市、区）“{name_or_id}”{known}")

@@ -22,9 +22,12 @@ class SummaryDialog(QDialog):
             self.year.setCurrentIndex(self.year.findData(year))
         self.county = QComboBox()
         counties = [u["name"] for u in units.list_units(ws) if u["type"] == "county"]
+        if len(counties) > 1:
+            self.county.addItem(f"全部（{len(counties)} 个县、市、区）", "")
         for name in counties:
             self.county.addItem(name, name)
-        self.county.addItem("（不写县名）", "")
+        if len(counties) <= 1:
+            self.county.addItem("（不写县名）", "")
         self.pdf = QRadioButton("PDF（预览、打印）")
         self.xlsx = QRadioButton("Excel 表格（.xlsx）")
         self.pdf.setChecked(True)
@@ -39,7 +42,7 @@ class SummaryDialog(QDialog):
         form.addRow("年度：", self.year)
         form.addRow("县（市、区）：", self.county)
         form.addRow("格式：", kind)
-        note = QLabel("汇总本工作区中该年度的全部考评：已考评的按考评分，其余按自评分排名。")
+        note = QLabel("汇总该年度的考评（选定县、市、区时只含该县的单位）：考评已开始的按考评分，其余按自评分排名。")
         note.setWordWrap(True)
         note.setStyleSheet("color: #5f6368;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -56,6 +59,6 @@ class SummaryDialog(QDialog):
         self.setMinimumWidth(420)
 
     def chosen(self) -> tuple[int | None, str | None, str]:
-        """(year, county name or None for the workspace's only county, 'pdf' | 'xlsx')."""
+        """(year, county name — only its units — or "" for every unit, 'pdf' | 'xlsx')."""
         county = self.county.currentData()
         return self.year.currentData(), county, "xlsx" if self.xlsx.isChecked() else "pdf"
