@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import data  # noqa: E402  (bench/data.py: generated inputs)
 
-TARGETS = {"photo_import": 1.5, "gap_report": 2.0, "startup": 2.0, "bundle_roundtrip": 1.5}
+TARGETS = {"photo_import": 1.5, "gap_report": 2.0, "startup": 2.0, "bundle_roundtrip": 1.5,
+           "assessment_list": 2.0}
 
 
 def measure(ours, floor, reps: int, prepare=None) -> tuple[float, float]:
@@ -123,7 +124,8 @@ def bench_bundle_roundtrip(quick: bool, work: Path) -> None:
 
 
 BENCHES = {"photo_import": bench_photo_import, "gap_report": bench_gap_report, "startup": bench_startup,
-           "bundle_roundtrip": bench_bundle_roundtrip}
+           "bundle_roundtrip": bench_bundle_roundtrip,
+           "assessment_list": lambda quick, work: __import__("listing").bench(quick, work, measure, report)}
 
 
 def main() -> int:
