@@ -847,7 +847,12 @@ def write_workbook(source, path) -> None:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        wb.save(tmp)  # then renamed: a full disk never leaves half a workbook under the name
+        import io
+
+        buffer = io.BytesIO()
+        wb.save(buffer)  # in memory: a full disk cannot leave openpyxl's zip open half-written
+        with open(tmp, "wb") as f:  # then renamed: a full disk never leaves half a workbook
+            f.write(buffer.getvalue())
         os.replace(tmp, path)
     except OSError as exc:
         try:

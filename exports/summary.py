@@ -218,7 +218,12 @@ def _save_workbook(wb, out_path) -> Path:
         raise output_failed(exc, out) from None
     os.close(fd)
     try:
-        wb.save(tmp)
+        import io
+
+        buffer = io.BytesIO()
+        wb.save(buffer)  # in memory: a full disk cannot leave openpyxl's zip open half-written
+        with open(tmp, "wb") as f:
+            f.write(buffer.getvalue())
         publish(tmp, out)
     except BaseException as exc:
         try:

@@ -345,13 +345,51 @@ def test_leftovers_of_a_killed_import_are_removed_on_the_next_open(made, ws_copy
     assert not (ws_copy / ".incoming").exists() and not partial.exists()
 
 
-def test_report_on_a_full_disk_is_one_line(made, ws_copy, capsys):
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full")
-    from exports.document import output_failed
+@contextmanager
+def full_disk(tmp_path: Path):
+    """A folder on a tiny file system that is already full (root: a 64 KB tmpfs)."""
+    place = tmp_path / "full"
+    place.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(place)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot make a full file system here")
+    try:
+        fd = os.open(place / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(fd, b"\0" * 4096):
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        filler = place / "filler"
+        os.truncate(filler, max(filler.stat().st_size - 1024, 0))  # less than a page left: nothing fits
+        yield place
+    finally:
+        subprocess.run(["umount", str(place)], check=True)
 
-    err = output_failed(OSError(28, "No space left on device"), Path("/x/gap.pdf"))
-    assert "磁盘已满" in str(err)
+
+FULL = {
+    "report gap": lambda m, out: ["report", "gap", m["aid"], "--out", out / "差距.pdf"],
+    "report summary xlsx": lambda m, out: ["report", "summary", "--year", "2027", "--out", out / "汇总.xlsx"],
+    "report blank": lambda m, out: ["report", "blank", "city-2027-town", "--out", out / "空白.pdf"],
+    "checklist convert": lambda m, out: ["checklist", "convert", checklist_store.bundled_files()[0], "--out",
+                                         out / "标准.xlsx"],
+    "bundle export": lambda m, out: ["bundle", "export", "--kind", "submission", m["aid"], "--out", out / "s.dabiao"],
+}
+
+
+@pytest.mark.parametrize("case", list(FULL))
+def test_writing_to_a_full_disk_is_one_line(case, made, ws_copy, tmp_path, capsys):
+    before = file_hashes(ws_copy)
+    with full_disk(tmp_path) as out:
+        code, stdout, err = cli(capsys, "--data-dir", ws_copy, *FULL[case](made, out))
+        assert code == 1 and "磁盘已满" in err, err
+        assert len([line for line in err.strip().splitlines() if not line.startswith("注意")]) == 1, err
+        assert sorted(p.name for p in out.iterdir()) == ["filler"]   # nothing half-written left
+    transient = ("dabiao.lock", "dabiao.sqlite-wal", "dabiao.sqlite-shm", "derived/", "backups/")
+    assert [f for f in file_hashes(ws_copy) if not f[0].startswith(transient)] == \
+           [f for f in before if not f[0].startswith(transient)]
 
 
 @pytest.mark.parametrize("side", [(10000, 9800), (10000, 10100)])
