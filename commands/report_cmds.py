@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from checklists import load_checklist
@@ -19,14 +20,30 @@ def _suffix(out: str, allowed: tuple[str, ...]) -> str:
     return suffix
 
 
+_warned = False
+
+
+def _font_warning() -> None:
+    """After a PDF is written: say on stderr, once, when the official faces (仿宋 / 黑体 /
+    楷体 / 宋体) were missing and others stood in for them, and how to add them."""
+    global _warned
+    from exports.fonts import font_warning
+
+    text = None if _warned else font_warning()
+    if text:
+        _warned = True
+        print(f"注意：{text}", file=sys.stderr)
+
+
 def report_gap(args) -> int:
     from exports.collect import gap_report_data
     from exports.gap_report import render_gap_report
 
     _suffix(args.out, (".pdf",))
     with workspace(args, readonly=True) as ws:
-        data = gap_report_data(ws, args.assessment)
-    print(render_gap_report(data, args.out))
+        data = gap_report_data(ws, args.assessment, photos=args.photos)
+    print(render_gap_report(data, args.out, photos=args.photos))
+    _font_warning()
     return 0
 
 
@@ -41,6 +58,8 @@ def report_summary(args) -> int:
         raise StorageError(f"{args.year} 年没有考评记录")
     render = render_summary_xlsx if suffix == ".xlsx" else render_summary_pdf
     print(render(data, args.out))
+    if suffix == ".pdf":
+        _font_warning()
     return 0
 
 
@@ -56,6 +75,7 @@ def report_blank(args) -> int:
             version = version or checklist_store.latest_version(ws, set_id)
             checklist = checklist_store.load(ws, set_id, version or "")
     print(render_blank_checklist(checklist, args.out))
+    _font_warning()
     return 0
 
 
@@ -69,6 +89,7 @@ def report_actions(args) -> int:
         checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, args.assessment))
     render = render_actions_list if args.list else render_actions_notice
     print(render(data, args.out, checklist=checklist))
+    _font_warning()
     return 0
 
 
@@ -77,6 +98,7 @@ def register(subparsers, groups) -> None:
     p = report.add_parser("gap", help="差距分析报告")
     p.add_argument("assessment")
     p.add_argument("--out", required=True)
+    p.add_argument("--no-photos", dest="photos", action="store_false", help="不附佐证照片（报告更短、文件更小）")
     p.set_defaults(func=report_gap)
     p = report.add_parser("summary", help="县级汇总（.pdf 或 .xlsx）")
     p.add_argument("--year", required=True, type=int)

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table
 
 from checklists.model import Checklist
 
 from .cjk import RIGHT
 from .data import ActionsNoticeData
-from .document import SIZE, Styles, build_pdf, para, resolve_styles, signature_block
+from .document import SIZE, KeepTail, Styles, build_pdf, chinese_date, para, resolve_styles, signature_block
 from .fonts import FontSet
 from .gap_report import actions_table
 
@@ -54,11 +54,12 @@ def notice_story(data: ActionsNoticeData, st: Styles, checklist: Checklist | Non
     else:
         text = f"根据{data.year}年度基层武装部规范化建设考评结果，你单位暂无需要整改的问题。"
     story.append(para(text, st.body))
-    story.append(para("特此通知。", st.body))
+    # The signature and date never stand alone at the top of a page: the closing lines go with them.
+    ending = [para("特此通知。", st.body)]
     if actions:
-        story.append(Spacer(1, SIZE["三号"]))
-        story.append(para("附件：整改清单", st.body))
-    story.append(KeepTogether([Spacer(1, 2 * SIZE["三号"]), *_signed(data, st)]))
+        ending.append(Spacer(1, SIZE["三号"]))
+        ending.append(para("附件：整改清单", st.body))
+    story.append(KeepTogether([*ending, Spacer(1, 2 * SIZE["三号"]), *_signed(data, st)]))
     if actions:
         story += [PageBreak(), para("附件", st.plain.but(font=st.fonts.hei)), Spacer(1, 6)]
         story += _list_body(data, st, checklist, actions)
@@ -69,18 +70,23 @@ def _signed(data: ActionsNoticeData, st: Styles) -> list:
     """署名 and 成文日期 (GB/T 9704 7.3.5.1): the date four characters in from the right, the
     issuer centred over it."""
     s = st.plain.but(align=RIGHT)
-    char = s.size
-    if not data.issued_date:
+    char = s.size + s.tracking
+    issued = chinese_date(data.issued_date)
+    if not issued:
         return [para(data.issuer, s.but(right_indent=4 * char))]
-    date_w = stringWidth(data.issued_date, s.font, s.size)
-    issuer_w = stringWidth(data.issuer, s.font, s.size)
+    date_w = stringWidth(issued, s.font, s.size) + len(issued) * s.tracking
+    issuer_w = stringWidth(data.issuer, s.font, s.size) + len(data.issuer) * s.tracking
     return [para(data.issuer, s.but(right_indent=max(0.0, 4 * char + (date_w - issuer_w) / 2))),
-            para(data.issued_date, s.but(right_indent=4 * char))]
+            para(issued, s.but(right_indent=4 * char))]
 
 
 def list_story(data: ActionsNoticeData, st: Styles, checklist: Checklist | None) -> list:
     story = _list_body(data, st, checklist, open_actions(data))
-    story.append(signature_block(st, ("被考评单位（盖章）", "负责人签字"), (data.issuer, "经办人签字")))
+    signatures = signature_block(st, ("被考评单位（盖章）", "负责人签字"), (data.issuer, "经办人签字"))
+    if story and isinstance(story[-1], Table):  # the signatures never alone on a page
+        story[-1] = KeepTail(story[-1], [signatures], rows=2)
+    else:
+        story.append(signatures)
     return story
 
 

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import Spacer
 
 from checklists.model import Category, Checklist, Item
 from checklists.numbers import display
 
 from .document import (
     BODY_W,
+    KeepTail,
     Styles,
     build_pdf,
     cn_number,
-    heading,
+    code_width,
+    keep_rows_together,
     layout_table,
     para,
     resolve_styles,
     signature_block,
     table,
+    table_heading,
 )
 from .fonts import FontSet
+from .gap_report import gate_label
 
 BOX = "□"
 BLANK = "________"
@@ -42,46 +46,64 @@ def blank_checklist_story(checklist: Checklist, st: Styles) -> list:
                          [para(f"检　查　人：{BLANK}{BLANK}", head), para(f"陪同人员：{BLANK}", head)]],
                         [BODY_W * 0.55, BODY_W * 0.45], st)
     story += [info, Spacer(1, 4)]
+    gates = sorted({gate_label(checklist, i.gate) for i in checklist.items() if i.gate},
+                   key=lambda g: g != "一票否决")
     story.append(para("填写说明：“是否”类在□内打“√”；“评级”类勾选一项；“数值”类填写实际数量；“扣分”类填写"
-                      "缺项或发生次数；“打分”类直接填写得分。标★的为否决条目。得分栏由检查组填写。",
+                      "缺项或发生次数；“打分”类直接填写得分。"
+                      + (f"标★的为{'、'.join(gates)}条目。" if gates else "") + "得分栏由检查组填写。",
                       st.small.but(font=st.fonts.kai, leading=16)))
     story.append(Spacer(1, 6))
-    for n, cat in enumerate(checklist.categories, 1):
-        base = [i for i in cat.walk_items()]
-        points = sum((i.points for i in base), start=0)
-        label = {"bonus": "，加分项", "penalty": "，扣分项"}.get(base[0].role if base else "", "")
-        title = f"{cn_number(n)}、{cat.title}（{display(points)}分{label}）"
-        rows = [["编号", "考评内容及要求", "分值", "检查记录", "得分", "备注"]]
-        spans: list = []
-        _rows(cat, checklist, st, rows, spans, top=True)
-        w = BODY_W
-        t = table(rows, [0.08 * w, 0.40 * w, 0.07 * w, 0.25 * w, 0.08 * w, 0.12 * w], st, dense=True,
-                  align=["center", "left", "center", "left", "center", "left"], spans=spans,
-                  extra=[("VALIGN", (0, 1), (-1, -1), "TOP")])
-        story += [*heading(title, st.h1.but(first_indent=0)), t, Spacer(1, 6)]
-    total = st.plain.but(size=14, leading=30)
-    story.append(KeepTogether([
-        para(f"基本项得分：{BLANK}　加分：{BLANK}　扣分：{BLANK}", total),
+    w = BODY_W
+    # The code column fits the longest code on one line (3.3.4.1 must not break).
+    code_w = code_width([i.code for i in checklist.items()], st.small, 0.08 * w)
+    widths = [code_w, 0.48 * w - code_w, 0.07 * w, 0.25 * w, 0.08 * w, 0.12 * w]
+    total = st.plain.but(size=14, leading=26)
+    closing = [
+        para(f"基本项得分：{BLANK}　加分：{BLANK}　扣分：{BLANK}", total.but(space_before=6)),
         para(f"最终得分：{BLANK}　评定等级：{BOX}" + f"　{BOX}".join(lv.label for lv in reversed(checklist.levels))
              + f"　{BOX}未达标", total),
-    ]))
-    story.append(signature_block(st, ("检查组（签字）", "组长签字"), ("被考评单位（盖章）", "负责人签字")))
+        signature_block(st, ("检查组（签字）", "组长签字"), ("被考评单位（盖章）", "负责人签字"), leading=30),
+    ]
+    categories = list(checklist.categories)
+    for n, cat in enumerate(categories, 1):
+        base = [i for i in cat.walk_items()]
+        points = sum((i.points for i in base), start=0)
+        role = base[0].role if base and all(i.role == base[0].role for i in base) else "base"
+        label = {"bonus": "，加分项", "penalty": "，扣分项"}.get(role, "")
+        title = f"{cn_number(n)}、{cat.title}（{display(points)}分{label}）"
+        head = {"penalty": ["编号", "扣分事项及标准", "分值", "检查记录", "扣分", "备注"]}.get(
+            role, ["编号", "考评内容及要求", "分值", "检查记录", "得分", "备注"])
+        rows = [head]
+        spans: list = []
+        extra: list = [("VALIGN", (0, 1), (-1, -1), "TOP")]
+        _rows(cat, checklist, st, rows, spans, extra, top=True)
+        # Rows are tall (a form to fill in): one may stand at a page's foot or head by itself.
+        t = table(rows, widths, st, dense=True, align=["center", "left", "center", "left", "center", "left"],
+                  spans=spans, extra=extra, min_rows=1)
+        if n == len(categories):
+            # The totals and signatures close the last table: never alone on the last page.
+            t = KeepTail(t, closing, rows=1)
+        story += [*table_heading(title, st.h1.but(first_indent=0), t, rows=1), Spacer(1, 6)]
+    if not categories:
+        story += closing
     return story
 
 
-def _rows(cat: Category, checklist: Checklist, st: Styles, rows: list, spans: list, top: bool):
-    if not top:
+def _rows(cat: Category, checklist: Checklist, st: Styles, rows: list, spans: list, extra: list, top: bool):
+    if not top:  # a sub-category's heading row, kept on the page of its first item
         spans.append(((0, len(rows)), (-1, len(rows))))
+        keep_rows_together(extra, len(rows), len(rows) + 1)
         rows.append([para(f"{cat.code} {cat.title}", st.small.but(font=st.fonts.hei)), "", "", "", "", ""])
     for item in cat.items:
-        rows.append([item.code, _content(item, st), display(item.points), _record(item, checklist, st), "", ""])
+        rows.append([item.code, _content(item, checklist, st), display(item.points), _record(item, checklist, st),
+                     "", ""])
     for sub in cat.categories:
-        _rows(sub, checklist, st, rows, spans, top=False)
+        _rows(sub, checklist, st, rows, spans, extra, top=False)
 
 
-def _content(item: Item, st: Styles) -> list:
-    star = "★" if item.gate else ""
-    out = [para(f"{star}{item.title}", st.small.but(font=st.fonts.hei)), para(item.requirement, st.small)]
+def _content(item: Item, checklist: Checklist, st: Styles) -> list:
+    title = f"★{item.title}（{gate_label(checklist, item.gate)}）" if item.gate else item.title
+    out = [para(title, st.small.but(font=st.fonts.hei)), para(item.requirement, st.small)]
     if item.guidance:
         out.append(para(f"查证：{item.guidance}", st.small.but(font=st.fonts.kai)))
     ev = item.evidence

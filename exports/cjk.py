@@ -26,7 +26,8 @@ CANNOT_START = frozenset(
     "ー゛゜ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
 )
 # Marks that must not end a line (opening brackets and quotes, currency and number signs).
-CANNOT_END = frozenset("（《「『“‘〈【〔〖［｛﹙﹛﹝([{<￥＄£¥$#＃§№")
+# A check box (□) stays with the label after it.
+CANNOT_END = frozenset("（《「『“‘〈【〔〖［｛﹙﹛﹝([{<￥＄£¥$#＃§№□☐")
 # Two-character marks that are never split across lines.
 _PAIRS = frozenset("—…")
 # Latin words and numbers stay together: no break between two of these.
@@ -83,6 +84,28 @@ def break_lines(text: str, max_width: float | Sequence[float], widths: Sequence[
     return lines
 
 
+def _content(line: str) -> int:
+    """Characters of a line that are not punctuation closing it, nor spaces."""
+    return sum(1 for ch in line if ch not in CANNOT_START and ch not in _SPACES)
+
+
+def no_stub(lines: list[str], least: int = 2, most: int = 4) -> list[str]:
+    """The lines with the last one holding at least `least` characters besides closing
+    punctuation (no “分）” or “。” left alone on the last line): up to `most` characters of
+    the line before move down, at a break the rules allow. Lines only get shorter, so
+    they still fit; unchanged when no such break exists."""
+    if len(lines) < 2 or _content(lines[-1]) >= least:
+        return lines
+    prev, last = lines[-2], lines[-1]
+    joined = prev + last
+    for j in range(len(prev) - 1, max(0, len(prev) - most) - 1, -1):
+        if j < 1:
+            break
+        if break_allowed(joined, j) and _content(joined[j:]) >= least and _content(joined[:j]) >= least:
+            return [*lines[:-2], joined[:j], joined[j:]]
+    return lines
+
+
 def _legal_break(text: str, start: int, end: int) -> int:
     """The break at or before `end` (or after, when none fits) that the rules allow."""
     for words in (True, False):
@@ -117,6 +140,7 @@ class TextStyle:
     fallbacks: tuple[str, ...] = ()  # fonts tried, in order, for characters `font` lacks
     balance: bool = False  # make the lines of a wrapped line equally long (centred titles)
     keep_with_next: bool = False  # headings: never last on a page
+    tracking: float = 0.0  # added to every character's advance (PDF character spacing, Tc), in points
 
     def but(self, **changes) -> TextStyle:
         """A copy with some fields changed (remembered per style: documents ask for the same
@@ -246,9 +270,13 @@ class CJKParagraph(Flowable):
             size, fonts = self.style.size, self._fonts
             if not fonts or fonts.count(fonts[0]) == len(fonts):  # one font: the usual case
                 table = _sized_widths(fonts[0] if fonts else self.style.font, size)
-                self._width_cache = list(map(table.__getitem__, self.text))
+                widths = list(map(table.__getitem__, self.text))
             else:
-                self._width_cache = [_sized_widths(f, size)[ch] for f, ch in zip(fonts, self.text)]
+                widths = [_sized_widths(f, size)[ch] for f, ch in zip(fonts, self.text)]
+            t = self.style.tracking
+            if t:  # GB/T 9704: 28 characters of 3号 in the 156 mm line (a little under 1 em each)
+                widths = [w + t if ch != "\n" else w for w, ch in zip(widths, self.text)]
+            self._width_cache = widths
         return self._width_cache
 
     def _layout(self, avail: float) -> list[tuple[int, int, bool]]:
@@ -270,6 +298,8 @@ class CJKParagraph(Flowable):
             parts = break_lines(hard, limits, w) if hard else [""]
             if s.balance and len(parts) > 1:
                 parts = _balanced(hard, w, inner, len(parts))
+            elif len(parts) > 1:
+                parts = no_stub(parts)
             p = pos
             for k, part in enumerate(parts):
                 out.append((p, p + len(part), k == len(parts) - 1))
@@ -349,6 +379,7 @@ class CJKParagraph(Flowable):
         inner = self.width - s.left_indent - s.right_indent
         widths = self._width_cache or self._widths()
         text, fonts, size, align, leading = self.text, self._fonts, s.size, s.align, s.leading
+        tracking = s.tracking
         size_op = f" {num(size)} Tf"
         code = ["q", f"1 0 0 1 {num(ox)} {num(oy)} cm", _fill_op(s.color), "BT"]
         add = code.append
@@ -361,17 +392,18 @@ class CJKParagraph(Flowable):
             seg = text[a:b].rstrip(_SPACES_STR)
             n = len(seg)
             b2 = a + n
-            natural = sum(widths[a:b2])
+            natural = sum(widths[a:b2])  # the tracking of every character included
             room = inner - indent
             x = s.left_indent + indent
-            char_space = 0.0
+            char_space = tracking
             if n > 1 and (natural > room or (align == JUSTIFY and not last)):
-                # justified, or a line with no legal break squeezed in
-                char_space = (room - natural) / (n - 1)
+                # justified, or a line with no legal break squeezed in: the glyphs' own advances
+                # (natural - n * tracking) plus n - 1 equal gaps fill the line
+                char_space = (room - natural + n * tracking) / (n - 1)
             elif align == CENTER:
-                x += (room - natural) / 2
+                x += (room - natural + tracking) / 2  # the last character's tracking is not seen
             elif align == RIGHT:
-                x += room - natural
+                x += room - natural + tracking
             baseline = y - leading / 2 - 0.36 * size
             y -= leading
             if not n:

@@ -13,6 +13,7 @@ from storage.actions import ACTION_STATUS_LABELS
 
 from .data import (ActionInfo, ActionsNoticeData, GapReportData, PhotoInfo, SummaryData, SummaryRow,
                    competition_ranks, most_lost_items)
+from .document import chinese_date
 
 
 def _day(stamp: str | None) -> str:
@@ -32,27 +33,35 @@ def action_infos(ws, checklist, rows) -> list[ActionInfo]:
             for r in rows]
 
 
-def gap_report_data(ws, assessment_id: str) -> GapReportData:
-    """Everything the gap report of one assessment prints."""
+def gap_report_data(ws, assessment_id: str, *, photos: bool = True) -> GapReportData:
+    """Everything the gap report of one assessment prints. photos=False: without the photo
+    appendix (the photos are neither listed nor their report images made)."""
+    want_photos = photos
     a = assessments.get_assessment(ws, assessment_id)
     checklist = assessments.checklist_of(ws, a)
     parent = units.get_unit(ws, a["unit_parent_id"]) if a["unit_parent_id"] else None
     review = answer_store.score_assessment(ws, assessment_id, "review") if scores.score_role(
         ws, assessment_id) == "review" else None
     photos: dict = {}
-    for row in evidence.list_evidence(ws, assessment_id):
+    for row in evidence.list_evidence(ws, assessment_id) if want_photos else ():
+        problem = None
         if not row["report"].exists():  # the printed image; made again from the original if lost
             evidence.ensure_derived_files(row["original"], row["thumb"], row["report"])
+            if not row["report"].exists():  # never the thumbnail instead: a note says why
+                problem = "原始照片缺失或无法读取，无法生成打印用图片，未予打印"
         photos.setdefault(row["code"], []).append(PhotoInfo(
-            path=row["report"], caption=row["caption"] or row["original_name"] or "",
-            taken_at=_shown_time(row["taken_at"]), role=row["role"]))
+            path=row["report"], caption=row["caption"] or "", name=row["original_name"] or "",
+            taken_at=_shown_time(row["taken_at"]), role=row["role"], problem=problem))
+    signed = bool(a["signed_at"])
     return GapReportData(
         unit_name=a["unit_name"], unit_type=units.UNIT_TYPE_LABELS.get(a["unit_type"], a["unit_type"]),
         parent_name=parent["name"] if parent else "", year=a["year"], checklist=checklist,
         self_result=answer_store.score_assessment(ws, assessment_id, "self"), review_result=review,
         assessor=a["assessor"] or "", reviewer=a["reviewer"] or "",
-        status=assessments.STATUS_LABELS[a["status"]], self_date=_day(a["submitted_at"]),
-        review_date=_day(a["reviewed_at"]), printed_date=date.today().isoformat(),
+        status=assessments.STATUS_LABELS[a["status"]], self_date=chinese_date(_day(a["submitted_at"])),
+        review_date=chinese_date(_day(a["signed_at"]) or _day(a["reviewed_at"])),
+        printed_date=chinese_date(date.today()),
+        signed_by=(a["signed_by"] or "") if signed else "", signed_date=chinese_date(_day(a["signed_at"])),
         conclusion=a["conclusion"] or "", photos=photos,
         actions=action_infos(ws, checklist, action_store.list_actions(ws, assessment_id=assessment_id)),
     )
@@ -133,4 +142,4 @@ def actions_notice_data(ws, assessment_id: str, issuer: str | None = None) -> Ac
         parent = units.get_unit(ws, a["unit_parent_id"]) if a["unit_parent_id"] else None
         issuer = (parent["name"] + "人民武装部") if parent else "县（市、区）人民武装部"
     return ActionsNoticeData(unit_name=a["unit_name"], year=a["year"], actions=action_infos(ws, checklist, rows),
-                             issuer=issuer, issued_date=date.today().isoformat())
+                             issuer=issuer, issued_date=chinese_date(date.today()))

@@ -25,6 +25,8 @@ class PhotoInfo:
     caption: str = ""
     taken_at: str | None = None  # capture time as shown, e.g. "2027-03-12 09:41"; None if unknown
     role: str = ROLE_SELF  # 'self' (自评) or 'review' (考评)
+    name: str = ""  # the file name it was added from, for a note when it cannot be printed
+    problem: str | None = None  # why it cannot be printed (e.g. no report image could be made)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class GapReportData:
     """Everything the 差距分析报告 of one assessment shows."""
 
     unit_name: str
-    unit_type: str  # label, e.g. "乡镇(街道)武装部"
+    unit_type: str  # label, e.g. "乡镇（街道）武装部"
     parent_name: str  # county (or town for a militia company)
     year: int
     checklist: Checklist  # merged criteria the assessment was made with
@@ -55,8 +57,10 @@ class GapReportData:
     reviewer: str = ""  # 考评人
     status: str = ""  # status label, e.g. "已考评"
     self_date: str = ""  # date of the self-assessment (submitted)
-    review_date: str = ""  # date of the on-site review
+    review_date: str = ""  # date of the on-site review (signed, or marked reviewed)
     printed_date: str = ""  # shown under the title; empty: left out
+    signed_by: str = ""  # who signed the review off; printed in the signatures once signed
+    signed_date: str = ""  # when (empty: not signed, the signature lines are left blank)
     conclusion: str = ""  # inspector's conclusion text (may be empty)
     photos: dict = field(default_factory=dict)  # item code -> list[PhotoInfo]
     actions: list = field(default_factory=list)  # list[ActionInfo]

@@ -6,15 +6,19 @@ written by `build_pdf`, so margins, faces, tables and page numbers are the same 
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import _digester
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import NoEncryption, PDFImageXObject
 from reportlab.platypus.tables import CellStyle, _setCellStyle
 from reportlab.platypus import (
@@ -43,7 +47,15 @@ PAGE_W, PAGE_H = A4
 TOP, LEFT_MARGIN = 37 * mm, 28 * mm
 BODY_W, BODY_H = 156 * mm, 225 * mm
 BOTTOM = PAGE_H - TOP - BODY_H  # 35 mm
-CHAR = SIZE["三号"]  # one body character, for indents
+CHAR = SIZE["三号"]  # one body character
+# GB/T 9704 7.1: 28 characters of 3号 to a line and 22 lines to a page of the 版心. 28 full
+# 16 pt characters take 158 mm, so characters are set a little closer (PDF character
+# spacing, as word processors do for the official layout): 28 of them fill 156 mm exactly.
+LINE_CHARS, PAGE_LINES = 28, 22
+TRACKING = (BODY_W - CHAR) / (LINE_CHARS - 1) - CHAR  # about -0.21 pt
+BODY_LEADING = 28.99  # BODY_H / 22 = 28.9907, rounded down so that 22 lines always fit
+INDENT = 2 * (CHAR + TRACKING)  # 空两字
+MIN_ROWS = 2  # rows of a table that stay together at a page break, on either side
 
 
 @dataclass(frozen=True)
@@ -67,13 +79,15 @@ class Styles:
 
 def make_styles(fonts: FontSet) -> Styles:
     fb = fonts.fallbacks
-    body = TextStyle(fonts.fang, SIZE["三号"], 29, JUSTIFY, first_indent=2 * CHAR, fallbacks=fb)
+    body = TextStyle(fonts.fang, SIZE["三号"], BODY_LEADING, JUSTIFY, first_indent=INDENT, fallbacks=fb,
+                     tracking=TRACKING)
     cell = TextStyle(fonts.fang, SIZE["小四"], 17, LEFT, fallbacks=fb)
     small = TextStyle(fonts.fang, SIZE["五号"], 14.5, LEFT, fallbacks=fb)
     return Styles(
         fonts=fonts,
         title=TextStyle(fonts.song, SIZE["二号"], 36, CENTER, space_after=14, fallbacks=fb, balance=True),
-        subtitle=TextStyle(fonts.kai, SIZE["三号"], 29, CENTER, space_after=6, fallbacks=fb),
+        subtitle=TextStyle(fonts.kai, SIZE["三号"], BODY_LEADING, CENTER, space_after=6, fallbacks=fb,
+                           tracking=TRACKING),
         body=body,
         plain=body.but(first_indent=0, align=LEFT),
         h1=body.but(font=fonts.hei, align=LEFT, space_before=6, space_after=4),
@@ -100,11 +114,109 @@ def heading(text, style: TextStyle, room: float = 50 * mm) -> list:
     return [CondPageBreak(room), CJKParagraph(text, style)]
 
 
+def table_heading(text, style: TextStyle, t: Table, rows: int = 2) -> list:
+    """A heading over a table: it moves to the next page with the table only when it would
+    not have the table's header and first `rows` rows under it; otherwise the table starts
+    under it and flows on to the next pages. (Keeping the heading with the whole table moves
+    a table that does not fit in what is left of a page and leaves that page half empty.)"""
+    head = CJKParagraph(text, style.but(keep_with_next=False) if style.keep_with_next else style)
+    _, h = head.wrap(BODY_W, BODY_H)
+    whole, t = t, t.table if isinstance(t, KeepTail) else t
+    t.wrap(BODY_W, BODY_H)
+    heights = t._rowHeights
+    least = getattr(t, "min_rows", 1) or 1
+    first = _head_rows(t) + max(rows, least)
+    if len(heights) < first + least:  # a table too short to divide moves as a whole
+        first = len(heights)
+    need = h + head.getSpaceBefore() + head.getSpaceAfter() + sum(heights[:first])
+    return [CondPageBreak(need + 1), head, whole]
+
+
+def code_width(codes, style: TextStyle, least: float = 0.0) -> float:
+    """A table column wide enough for the longest of `codes` (item codes such as 3.3.4.1,
+    which must never break) on one line, padding included; at least `least`."""
+    longest = max((pdfmetrics.stringWidth(c, style.font, style.size) for c in codes), default=0.0)
+    return max(least, longest + CELL_PAD[0] + CELL_PAD[1] + 1)
+
+
+def keep_rows_together(commands: list, first: int, last: int) -> None:
+    """Never break a table's page between rows first and last (a sub-heading row and the row
+    under it)."""
+    commands.append(("NOSPLIT", (0, first), (-1, last)))
+
+
+class KeepTail(Flowable):
+    """A table with what comes before it (`head`: its heading, an introductory line) and what
+    closes the document after it (`tail`: an attachment note, the signatures), so that
+    neither the heading ends a page nor the signatures start one alone.
+
+    The table starts where it is and flows over the pages as usual: the head stays with at
+    least its first rows, and when the tail does not fit after the table, the table's last
+    `rows` rows go over to the next page with it. (KeepTogether would move the whole group
+    and leave the page before half empty.) A table too short to divide moves as a whole."""
+
+    def __init__(self, t: Table, tail: list, rows: int = 1, head: list = ()):
+        super().__init__()
+        self.table, self.tail, self.rows, self.head = t, list(tail), rows, list(head)
+        self.hAlign = "CENTER"
+        self._sizes = None
+
+    def _parts(self):
+        return [*self.head, self.table, *self.tail]
+
+    def wrap(self, availWidth, availHeight):
+        parts = self._parts()
+        self._sizes = [f.wrap(availWidth, availHeight) for f in parts]
+        h = sum(fh for _, fh in self._sizes)
+        h += sum(f.getSpaceBefore() for f in parts[1:]) + sum(f.getSpaceAfter() for f in parts[:-1])
+        self.width, self.height = availWidth, h
+        return availWidth, h
+
+    def getSpaceBefore(self):
+        return self._parts()[0].getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self._parts()[-1].getSpaceAfter()
+
+    def split(self, availWidth, availHeight):
+        t = self.table
+        above = 0.0
+        for f in self.head:
+            above += f.wrap(availWidth, availHeight)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        if self.head:
+            above += t.getSpaceBefore()
+        _, th = t.wrap(availWidth, availHeight)
+        keep = sum(t._rowHeights[-self.rows:])
+        if len(t._rowHeights) - self.rows <= _head_rows(t):
+            return []  # too short to divide: all of it on the next page
+        parts = t.split(availWidth, min(availHeight - above, th - keep) + 1e-6)
+        if len(parts) < 2:
+            return []
+        return [*self.head, parts[0], KeepTail(parts[1], self.tail, self.rows)]
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        top = y + self.height
+        for k, (f, (fw, fh)) in enumerate(zip(self._parts(), self._sizes)):
+            if k:
+                top -= f.getSpaceBefore()
+            top -= fh
+            f.drawOn(canvas, x, top, _sW=self.width - fw)
+            top -= f.getSpaceAfter()
+
+    def draw(self):  # pragma: no cover - drawOn draws the parts
+        pass
+
+
+def _head_rows(t: Table) -> int:
+    return t.repeatRows if isinstance(t.repeatRows, int) else max(t.repeatRows) + 1
+
+
 def table(rows, widths, styles: Styles, *, head_rows: int = 1, dense: bool = False, align=None,
-          spans=(), extra=()) -> Table:
+          spans=(), extra=(), min_rows: int = MIN_ROWS) -> Table:
     """A ruled table (仿宋, header row in 黑体) that repeats its header on every page.
 
     rows: lists of str / Flowable; widths in points; align: per column 'left'/'center'/'right'.
+    min_rows: rows (under the header) that stay together on each side of a page break.
     """
     text, head = (styles.small, styles.small_head) if dense else (styles.cell, styles.cell_head)
     data = []
@@ -135,8 +247,12 @@ def table(rows, widths, styles: Styles, *, head_rows: int = 1, dense: bool = Fal
         commands.append(("SPAN", a, b))
     commands.extend(extra)
     cell_styles, commands = _cell_styles(len(data), len(widths), commands)
+    # Never a lone row at the foot of a page or the head of the next: a table divides only
+    # with at least min_rows rows (under its header) on each side; a shorter one moves whole.
     t = RuledTable(data, colWidths=widths, rowHeights=_row_heights(data, widths, spans, CELL_PAD),
-                   repeatRows=head_rows, hAlign="CENTER", cellStyles=cell_styles)
+                   repeatRows=head_rows, hAlign="CENTER", cellStyles=cell_styles,
+                   rowSplitRange=(head_rows + min_rows, len(data) - min_rows))
+    t.min_rows = min_rows
     t.setStyle(TableStyle(commands))
     return t
 
@@ -169,7 +285,18 @@ class _Blank(Flowable):
 class RuledTable(Table):
     """reportlab's Table, writing its rules with the remembered number formatting (the same
     `n x1 y1 m x2 y2 l S` as canvas.line; a report rules some 350 segments). Parts split
-    off at page ends are RuledTables too."""
+    off at page ends are RuledTables too, and keep min_rows rows together as well
+    (reportlab does not carry the row split range over to them)."""
+
+    min_rows = 0
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) > 1 and self.min_rows:
+            for part in parts:
+                part.min_rows = self.min_rows
+                part._rowSplitRange = (_head_rows(part) + self.min_rows, len(part._cellvalues) - self.min_rows)
+        return parts
 
     def _drawLines(self):
         canv = self.canv
@@ -379,51 +506,122 @@ class CellRow(Flowable):
                 v.drawOn(canv, x, h + y)
 
 
-def signature_block(styles: Styles, left: tuple[str, str], right: tuple[str, str]) -> Flowable:
-    """Two signature columns: (party, signer label) each, with lines for signature and date."""
-    s = styles.plain.but(leading=34)
+def signature_block(styles: Styles, left: tuple, right: tuple, *, leading: float = 34) -> Flowable:
+    """Two signature columns, each (party, signer label[, name[, date]]): the name and date
+    are printed when known (a signed review), else lines are left to sign and date by hand."""
+    s = styles.plain.but(leading=leading)
     cells = []
-    for party, signer in (left, right):
-        cells.append([para(party, s), para(f"{signer}：________________", s), para("日期：______年____月____日", s)])
+    for party, signer, *signed in (left, right):
+        name, day = (list(signed) + ["", ""])[:2]
+        cells.append([para(party, s), para(f"{signer}：{name or '____________'}", s),
+                      para(f"日期：{chinese_date(day) if day else '______年____月____日'}", s)])
     t = layout_table([cells], [BODY_W / 2] * 2, styles)
     t.spaceBefore = 12  # a one-row table never splits; no KeepTogether (they do not nest)
     return t
 
 
+def chinese_date(value) -> str:
+    """A date as GB/T 9704 writes the 成文日期: 2026年12月1日 (Arabic numerals, no leading
+    zeros). Takes a date / datetime or ISO text ("2026-12-01", "2026-12-01T08:30:00");
+    "" or None give ""; any other text is returned as it is (already written out)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (date, datetime)):
+        return f"{value.year}年{value.month}月{value.day}日"
+    text = str(value).strip()
+    m = _ISO_DAY.match(text)
+    if not m:
+        return text
+    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+
+
 # --------------------------------------------------------------------------- photos
+
+# Photo resolution on paper, in pixels per inch of the printed size. Below MIN_PPI a photo
+# (a 100-pixel thumbnail blown up to 35 ppi) shows nothing a reader could check: a framed
+# note says so instead. Report images are made for print (storage.photos.REPORT_SIDE,
+# 400 - 550 ppi in the gap report's box) and go in as they are; one far finer than that
+# (MAX_PPI: the 1600-pixel report images of earlier versions) is wasted bytes and is
+# scaled down to PRINT_PPI, plenty for an office printer.
+MIN_PPI, PRINT_PPI, MAX_PPI = 90, 300, 600
+PRINT_QUALITY = 80
+
 
 class JpegPhoto(Flowable):
     """A JPEG drawn from its own file bytes (DCTDecode passthrough), fitted in a box.
 
     The flowable is always the box's height, the photo sitting on its bottom edge, so the
-    captions of a row of photos line up. A missing or unreadable file prints a framed note
-    instead, so the report still shows which photo is absent.
+    captions of a row of photos line up. A missing or unreadable file, or one with too few
+    pixels to print (MIN_PPI), prints a framed note instead, so the report still shows which
+    photo is absent and why. `problem` gives that note from the start (e.g. the report
+    image could not be made); `name` is the photo's own file name, for the note.
 
     The file is read once, here: its size comes from the JPEG's SOF header and the same
-    bytes become the PDF image (never decoded, never read a second time at drawing).
+    bytes become the PDF image (not decoded, not read a second time at drawing), unless
+    they are far finer than the print needs (MAX_PPI): then they are scaled down once.
     """
 
-    def __init__(self, path, max_w: float, max_h: float, styles: Styles):
+    def __init__(self, path, max_w: float, max_h: float, styles: Styles, *, name: str = "",
+                 problem: str | None = None):
         super().__init__()
         self.path = path if isinstance(path, Path) else Path(path)
         self.styles = styles
-        self.problem = None
+        self.problem = problem
         self.box_h = max_h
         self.data = None
-        try:
-            with open(self.path, "rb") as fh:
-                data = fh.read()
-            px_w, px_h, self.components = jpeg_info(data)
-            self.data = data
-        except Exception:  # noqa: BLE001 - missing, not a JPEG, truncated header: all print a note
-            px_w = px_h = None
-            self.problem = f"照片文件缺失或损坏：{self.path.name}"
+        self.scaled = False  # the bytes were scaled down for print (MAX_PPI)
+        px_w = px_h = None
+        named = f"（{name}）" if name else ""
+        if problem is None:
+            try:
+                with open(self.path, "rb") as fh:
+                    data = fh.read()
+                px_w, px_h, self.components = jpeg_info(data)
+                self.data = data
+            except Exception:  # noqa: BLE001 - missing, not a JPEG, truncated header: all print a note
+                self.problem = f"照片文件缺失或损坏，无法打印{named}"
         if px_w:
-            self.px_w, self.px_h = px_w, px_h
             scale = min(max_w / px_w, max_h / px_h)
-            self.w, self.h = px_w * scale, px_h * scale
-        else:
+            w, h = px_w * scale, px_h * scale
+            ppi = px_w / (w / 72)
+            if ppi < MIN_PPI:
+                self.problem = (f"照片像素过低（{px_w}×{px_h}），打印出来无法辨认，未予打印{named}；"
+                                "请补充清晰的原始照片")
+                self.data = None
+            else:
+                if ppi > MAX_PPI:
+                    px_w, px_h = self._scaled_down(math.ceil(w / 72 * PRINT_PPI), math.ceil(h / 72 * PRINT_PPI),
+                                                   px_w, px_h)
+                self.px_w, self.px_h = px_w, px_h
+                self.w, self.h = w, h
+        if self.problem:
             self.w, self.h = max_w, max_h * 0.5
+
+    def _scaled_down(self, want_w: int, want_h: int, px_w: int, px_h: int) -> tuple[int, int]:
+        """Replace the bytes by the photo at about want_w x want_h pixels (decoded at 1/2,
+        1/4 or 1/8 scale by the JPEG decoder itself, then resampled). Keeps the original
+        bytes if Pillow cannot read them (the PDF viewer may still)."""
+        import io
+
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(self.data)) as im:
+                im.draft("RGB" if self.components == 3 else im.mode, (want_w, want_h))
+                im = im.convert("RGB") if im.mode not in ("RGB", "L") else im
+                if im.width > want_w * 1.15:
+                    im = im.resize((want_w, max(1, round(im.height * want_w / im.width))),
+                                   Image.Resampling.BICUBIC)
+                out = io.BytesIO()
+                im.save(out, "JPEG", quality=PRINT_QUALITY)
+                size, components = im.size, (3 if im.mode == "RGB" else 1)
+        except Exception:  # noqa: BLE001 - an odd JPEG: print it as it is
+            return px_w, px_h
+        self.data, self.components, self.scaled = out.getvalue(), components, True
+        return size
 
     def wrap(self, availWidth, availHeight):
         return self.w, self.box_h
@@ -447,7 +645,7 @@ class JpegPhoto(Flowable):
         """What canvas.drawImage(path, x, y, w, h) writes, from the bytes already read: the
         image XObject (registered once per file, named as drawImage names it) and
         `q w 0 0 h x y cm /Name Do Q`."""
-        name = _digester(f"{self.path}None")
+        name = _digester(f"{self.path}None" if not self.scaled else f"{self.path}@{PRINT_PPI}ppi")
         doc = canv._doc
         reg = doc.getXObjectName(name)
         if doc.idToObject.get(reg) is None:
@@ -535,8 +733,11 @@ class _Doc(BaseDocTemplate):
                          topMargin=TOP, bottomMargin=BOTTOM, **kw)
         portrait = Frame(LEFT_MARGIN, BOTTOM, BODY_W, BODY_H, id="body", leftPadding=0, rightPadding=0,
                          topPadding=0, bottomPadding=0)
-        lw, lh = landscape(A4)
-        land = Frame((lw - BODY_H) / 2, (lh - BODY_W) / 2 + 4 * mm, BODY_H, BODY_W, id="land", leftPadding=0,
+        # A landscape page (a wide table) is the portrait page turned: printed on the same
+        # A4 paper its 版心 is the portrait one, the table's head towards the binding edge
+        # (the left edge of the paper). On the landscape page as shown, the portrait
+        # page's left edge is at the top and its bottom edge on the left.
+        land = Frame(BOTTOM, PAGE_W - LEFT_MARGIN - BODY_W, BODY_H, BODY_W, id="land", leftPadding=0,
                      rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([
             PageTemplate("portrait", [portrait], onPage=self._page_number, pagesize=A4),
@@ -544,16 +745,26 @@ class _Doc(BaseDocTemplate):
         ])
 
     def _page_number(self, canv, doc):
-        """`— N —` in 4号宋体, 7 mm under the 版心, outer edge (odd right, even left), one 字 in."""
+        """`— N —` in 4号宋体, 7 mm under the 版心, outer edge (odd right, even left), one 字 in.
+
+        GB/T 9704 10.1: a landscape page keeps its page number where the portrait pages have
+        it on the paper: drawn turned, on the left of the landscape page (odd pages at the
+        table's lower left, even pages at its upper left)."""
         n = canv.getPageNumber()
         s = self.styles.page_number
         text = f"— {n} —"
-        frame = doc.pageTemplate.frames[0]
-        y = frame._y1 - 7 * mm - 0.36 * s.size
+        turned = doc.pageTemplate.id == "landscape"
+        if turned:
+            canv.saveState()
+            canv.translate(0, PAGE_W)  # portrait (x, y) -> landscape (y, PAGE_W - x)
+            canv.rotate(-90)
+        y = BOTTOM - 7 * mm - 0.36 * s.size
         if n % 2:
-            draw_string(canv, frame._x1 + frame._width - s.size, y, text, s.font, s.size, right=True)
+            draw_string(canv, LEFT_MARGIN + BODY_W - s.size, y, text, s.font, s.size, right=True)
         else:
-            draw_string(canv, frame._x1 + s.size, y, text, s.font, s.size)
+            draw_string(canv, LEFT_MARGIN + s.size, y, text, s.font, s.size)
+        if turned:
+            canv.restoreState()
 
 
 def publish(tmp, out: Path):

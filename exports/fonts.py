@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import os
 import struct
+import sys
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -441,6 +442,48 @@ def _classify(name: str) -> str:
     if any(k in n for k in ("song", "sun", "ming", "宋", "_ss_", "_xbs_", "serif")):
         return "song"
     return "other"
+
+
+def user_font_dir() -> Path:
+    """The folder of the current user's own fonts, where a font copied in is found without
+    administrator rights (Windows 10+: %LOCALAPPDATA%\\Microsoft\\Windows\\Fonts)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "Microsoft" / "Windows" / "Fonts"
+    if sys.platform == "darwin":
+        return Path.home() / "Library/Fonts"
+    return Path.home() / ".local/share/fonts"
+
+
+# What a role's face stands in for when it is missing, in the warning (宋体 last: titles
+# take 黑体 well; 仿宋 / 黑体 / 楷体 are what the official layout asks for).
+_WARN_ROLES = ("fang", "hei", "kai", "song")
+_FONT_FILES = {"fang": "simfang.ttf", "hei": "simhei.ttf", "kai": "simkai.ttf", "song": "simsun.ttc"}
+
+
+def font_warning(fonts: FontSet | None = None) -> str | None:
+    """A warning to show with a printed report when some of 仿宋 / 黑体 / 楷体 / 宋体 are
+    not on this machine and other faces stand in for them (on a bare machine all four are
+    the shipped sans WenQuanYi Micro Hei): the report prints, but not in the official faces.
+    None when every role has a face of its own kind. Says how to add the fonts.
+
+    fonts: the FontSet a report used (default: the one discover_fonts() finds)."""
+    if fonts is None:
+        try:
+            fonts = discover_fonts()
+        except FontMissingError:
+            return None  # no report at all: FontMissingError says what to do
+    missing = [r for r in _WARN_ROLES if r in fonts.faces and fonts.faces[r].cls != r]
+    if not missing:
+        return None
+    used = "、".join(dict.fromkeys(fonts.faces[r].family for r in missing))
+    labels = "、".join(ROLE_LABELS[r] for r in missing)
+    files = "、".join(_FONT_FILES[r] for r in missing)
+    env = os.environ.get(ENV_VAR)
+    where = f"环境变量 {ENV_VAR} 指定的文件夹（{env}）" if env else f"环境变量 {ENV_VAR} 指定的文件夹"
+    return (f"本机没有{labels}字体，报告中暂用{used}代替，版式与公文格式（GB/T 9704）的字体要求不一致。"
+            f"如需标准字体，请把{labels}的 TrueType 字体文件（如 Windows 电脑 C:\\Windows\\Fonts 中的 {files}）"
+            f"复制到{where}或用户字体文件夹 {user_font_dir()}，然后重新生成报告。")
 
 
 def _missing_message(font_dir, skipped: list[str]) -> str:

@@ -8,8 +8,8 @@ from .errors import StorageError
 from .workspace import new_id, now
 
 UNIT_TYPES_ALL = ("county",) + UNIT_TYPES
-UNIT_TYPE_LABELS = {"county": "县(市、区)人武部", "town": "乡镇(街道)武装部", "enterprise": "企业武装部",
-                    "militia": "民兵营(连)"}
+UNIT_TYPE_LABELS = {"county": "县（市、区）人武部", "town": "乡镇（街道）武装部", "enterprise": "企业武装部",
+                    "militia": "民兵营（连）"}
 
 
 def add_unit(ws, name: str, unit_type: str, parent_id: str | None = None, unit_id: str | None = None) -> dict:

@@ -107,6 +107,9 @@ READING = {
     "bundle export": lambda m, out: ["bundle", "export", "--kind", "submission", m["aid"], "--out", out / "e.dabiao"],
     "bundle import --dry-run": lambda m, out: ["bundle", "import", m["bundle"], "--dry-run"],
     "bundle received": lambda m, out: ["bundle", "received"],
+    "assessment list": lambda m, out: ["assessment", "list"],
+    "report gap": lambda m, out: ["report", "gap", m["aid"], "--out", out / "差距.pdf"],
+    "report summary": lambda m, out: ["report", "summary", "--year", "2027", "--out", out / "汇总.xlsx"],
 }
 WRITING = {
     "unit add": lambda m, out: ["unit", "add", "新镇", "--type", "town"],

@@ -17,7 +17,7 @@ from storage import assessments
 from storage import answers as answer_store
 from storage import evidence
 from storage.check import check_workspace
-from storage.photos import PhotoRefused, prepare_photo, read_photo_bytes
+from storage.photos import REPORT_SIDE, PhotoRefused, prepare_photo, read_photo_bytes
 
 from conftest import PHOTOS, ROOT
 from wsutil import open_ws, town_assessment
@@ -32,7 +32,7 @@ def test_every_fixture_photo(path):
     pixels): each is kept, its derived images are valid JPEGs, and its metadata is sane."""
     prepared = prepare_photo(read_photo_bytes(path))
     assert prepared.ext == ("heic" if path.suffix.lower() in (".heic", ".heif") else "jpg")
-    for blob, side in ((prepared.thumb, 320), (prepared.report, 1600)):
+    for blob, side in ((prepared.thumb, 320), (prepared.report, REPORT_SIDE)):
         img = Image.open(io.BytesIO(blob))
         assert img.format == "JPEG" and max(img.size) <= side
         # derived images follow the oriented aspect ratio
