@@ -371,3 +371,59 @@ def test_criteria_workbook_and_template_export(qtbot, town_ws, tmp_path, monkeyp
     save_to(monkeypatch, tmp_path / "模板.xlsx")
     w.act_template.trigger()
     assert (tmp_path / "模板.xlsx").stat().st_size > 1000
+
+
+def _click_on_next_box(label: str):
+    """Press the button called `label` on the next modal dialog, once it is shown."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    def attempt():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, attempt)
+            return
+        next(b for b in box.findChildren(QPushButton) if b.text() == label).click()
+
+    QTimer.singleShot(0, attempt)
+
+
+def test_gap_report_asks_about_many_photos_and_names_stand_in_fonts(qtbot, town_ws, tmp_path, monkeypatch):
+    import subprocess
+
+    from PIL import Image
+
+    from exports import fonts
+    from ui.documents import MANY_PHOTOS
+
+    a = assessments.list_assessments(town_ws)[0]
+    shots = []
+    for i in range(MANY_PHOTOS):
+        path = tmp_path / f"shot{i}.jpg"
+        Image.new("RGB", (1200, 900), (i * 8 % 256, 90, 140)).save(path, quality=70)
+        shots.append(path)
+    assert all(o.ok for o in evidence.add_photos(town_ws, a["id"], "1.2", shots, "self"))
+    monkeypatch.setattr(fonts, "font_warning", lambda fonts=None: "本机没有仿宋字体（测试）")
+
+    w = make_window(qtbot, town_ws)
+    docs = w.documents
+    _click_on_next_box("不附照片")
+    w.act_doc_gap.trigger()
+    qtbot.waitUntil(lambda: docs.last_preview is not None, timeout=60000)
+    assert docs.last_error is None, docs.last_error
+    listed = subprocess.run(["pdfimages", "-list", str(docs.last_output)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert listed == []  # the person chose no photo appendix: not one of the 32 photos printed
+    assert docs.font_box is not None and "仿宋" in docs.font_box.text()
+    first_box = docs.font_box
+    docs.last_preview.close()
+
+    _click_on_next_box("附上照片")
+    w.act_doc_gap.trigger()
+    qtbot.waitUntil(lambda: docs.last_preview is not None and docs.last_preview.isVisible(), timeout=60000)
+    qtbot.waitUntil(lambda: not docs.running(), timeout=60000)
+    listed = subprocess.run(["pdfimages", "-list", str(docs.last_output)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len(listed) == MANY_PHOTOS + 2
+    assert docs.font_box is first_box  # the warning box once a session; the status bar each time
+    assert "公文标准字体" in w.statusBar().currentMessage()

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .dialogs.preview_dialog import PreviewDialog
     from .tasks import BusyIndicator, TaskWorker
 
+MANY_PHOTOS = 30  # from this many photos on, the gap report asks whether to print them
+
 # The dialogs, the worker and file helpers are imported when a document is asked for:
 # the main window makes this object at start-up, and need not load them to show.
 
@@ -39,6 +41,9 @@ class DocumentJobs(QObject):
         self.last_preview: PreviewDialog | None = None
         self.last_output: Path | None = None
         self.last_error: str | None = None
+        self.font_note: str | None = None  # the last report's stand-in font warning
+        self.font_warned = False
+        self.font_box = None
 
     # ---------------------------------------------------------------- the menu
 
@@ -49,13 +54,37 @@ class DocumentJobs(QObject):
         a = s.assessment
         aid = s.id
 
+        photos = self.ask_photo_appendix(aid)
+        if photos is None:
+            return
+
         def make(ws, out):
             from exports.collect import gap_report_data
             from exports.gap_report import render_gap_report
 
-            return render_gap_report(gap_report_data(ws, aid), out)
+            return render_gap_report(gap_report_data(ws, aid, photos=photos), out, photos=photos)
 
         self.render_pdf("差距分析报告", f"{a['unit_name']}{a['year']}年度差距分析报告", make)
+
+    def ask_photo_appendix(self, assessment_id: str) -> bool | None:
+        """Whether the gap report prints its photo appendix: yes without asking for a few
+        photos; with many (a page for two, megabytes each) the person chooses. None: cancelled."""
+        from PySide6.QtWidgets import QMessageBox
+
+        count = self.ws.db.execute("SELECT count(*) FROM attachments WHERE assessment_id = ?",
+                                   [assessment_id]).fetchone()[0]
+        if count < MANY_PHOTOS:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "差距分析报告",
+                          f"这个考评有 {count} 张照片，照片附录约占 {-(-count // 2)} 页。\n"
+                          "报告中是否附上照片？", parent=self.window)
+        with_photos = box.addButton("附上照片", QMessageBox.ButtonRole.YesRole)
+        without = box.addButton("不附照片", QMessageBox.ButtonRole.NoRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(with_photos)
+        box.exec()
+        clicked = box.clickedButton()
+        return True if clicked is with_photos else False if clicked is without else None
 
     def summary(self) -> None:
         from .dialogs.summary_dialog import SummaryDialog
@@ -188,7 +217,10 @@ class DocumentJobs(QObject):
         out = files.temp_output(name + ".pdf")
 
         def run(ws, _progress):
+            from exports.fonts import font_warning
+
             make(ws, out)
+            self.font_note = font_warning()
             return out
 
         return self._run(title, f"正在生成{title}…", run,
@@ -235,6 +267,22 @@ class DocumentJobs(QObject):
         dialog.activateWindow()
         self.last_preview = dialog
         dialog.destroyed.connect(lambda *_: self._forget(dialog))
+        self._warn_fonts(dialog)
+
+    def _warn_fonts(self, parent) -> None:
+        """Once a session: the report was printed with stand-in faces (and how to add the
+        official ones); the status bar says it every time."""
+        if not self.font_note:
+            return
+        self.window.statusBar().showMessage("报告未使用公文标准字体（仿宋/黑体/楷体），详见提示", 8000)
+        if self.font_warned:
+            return
+        self.font_warned = True
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, "字体提示", self.font_note, parent=parent)
+        box.open()
+        self.font_box = box
 
     def _forget(self, dialog) -> None:
         if self.last_preview is dialog:
