@@ -99,15 +99,38 @@ def assessment_show(args) -> int:
     return 0
 
 
+CONFIRM_HINT = "如确认在考评未完成时继续，请加 --confirm-incomplete（此确认记入操作日志）"
+
+
 def assessment_status(args) -> int:
+    from storage.errors import IncompleteReview
+
     with workspace(args) as ws:
-        if args.action == "submit":
-            a = assessments.set_status(ws, args.assessment, "submitted")
-        elif args.action == "unlock":
-            a = assessments.unlock(ws, args.assessment, args.reason)
-        else:
-            a = assessments.set_status(ws, args.assessment, args.to)
+        try:
+            if args.action == "submit":
+                a = assessments.set_status(ws, args.assessment, "submitted")
+            elif args.action == "unlock":
+                a = assessments.unlock(ws, args.assessment, args.reason)
+            else:
+                a = assessments.set_status(ws, args.assessment, args.to, confirm_incomplete=args.confirm_incomplete)
+        except IncompleteReview as exc:
+            return fail(*exc.lines(), CONFIRM_HINT)
     print(assessments.STATUS_LABELS[a["status"]])
+    return 0
+
+
+def assessment_conclude(args) -> int:
+    """考评结论与签字, headless."""
+    from storage.errors import IncompleteReview
+
+    with workspace(args) as ws:
+        try:
+            a = assessments.conclude(ws, args.assessment, args.conclusion, args.signed_by, reviewer=args.reviewer,
+                                     signed_at=args.date, confirm_incomplete=args.confirm_incomplete)
+        except IncompleteReview as exc:
+            return fail(*exc.lines(), CONFIRM_HINT)
+        missing = len(assessments.unanswered(ws, a["id"], "review", a))
+    print(f"已签字：{a['signed_by']} {a['signed_at']}" + (f"（考评未完成：{missing} 项未考评，已确认）" if missing else ""))
     return 0
 
 
@@ -115,6 +138,30 @@ def answer_import(args) -> int:
     with workspace(args) as ws:
         changed = answer_store.import_answers_file(ws, args.assessment, args.file, args.role)
     print(f"已导入，{changed} 项有变化")
+    return 0
+
+
+def answer_note(args) -> int:
+    with workspace(args) as ws:
+        row = answer_store.set_note(ws, args.assessment, args.code, args.role, args.text)
+    print(f"{args.code}（{assessments.ROLE_LABELS[args.role]}）说明：{row['note'] or '（已清除）'}")
+    return 0
+
+
+def answer_adopt(args) -> int:
+    """采用自评: the unit's self values become this inspector's review answers."""
+    if bool(args.codes) == bool(args.all):
+        return fail("请给出条目编号，或用 --all 采用所有未考评条目（二者选一）")
+    with workspace(args) as ws:
+        result = answer_store.adopt_self(ws, args.assessment, None if args.all else args.codes,
+                                         overwrite=args.overwrite)
+    print(f"已采用 {len(result.adopted)} 项自评结果作为考评结果" + (f"：{'、'.join(result.adopted)}" if result.adopted
+                                                            and len(result.adopted) <= 20 else ""))
+    if result.already:
+        print(f"{len(result.already)} 项已有考评结果，未改动" + ("" if args.overwrite else "（加 --overwrite 覆盖）")
+              + (f"：{'、'.join(result.already)}" if not args.all else ""))
+    if result.no_self and not args.all:
+        print(f"{len(result.no_self)} 项没有自评结果，无可采用：{'、'.join(result.no_self)}")
     return 0
 
 
@@ -149,8 +196,42 @@ def db_backup(args) -> int:
     from storage import backup
 
     with workspace(args, reads_only=True) as ws:
-        path = backup.make_backup(ws)
+        path = backup.make_backup(ws, backup.MANUAL)
     print(path)
+    return 0
+
+
+def db_backups(args) -> int:
+    from storage import backup
+    from storage.timefmt import local_time
+    from storage.workspace import default_data_dir
+
+    folder = default_data_dir() if not args.data_dir else args.data_dir
+    rows = backup.list_backups(folder)
+    if args.json:
+        print_json([{"n": i, "name": b.name, "path": str(b.path), "made_at": b.made_at.isoformat(timespec="seconds"),
+                     "kind": b.kind, "size": b.size} for i, b in enumerate(rows, 1)])
+        return 0
+    if not rows:
+        print("还没有备份（main.py db backup 立即备份）")
+        return 0
+    for i, b in enumerate(rows, 1):
+        print(f"{i}\t{local_time(b.made_at, seconds=True)}\t{b.kind_label}\t{b.size // 1024} KB\t{b.name}")
+    return 0
+
+
+def db_restore(args) -> int:
+    """Restore a backup; the current database is kept as a backup first. Works even when
+    the current database cannot be opened."""
+    from storage import backup
+    from storage.timefmt import local_time
+    from storage.workspace import default_data_dir
+
+    folder = default_data_dir() if not args.data_dir else args.data_dir
+    result = backup.restore_backup(folder, args.backup)
+    print(f"已恢复到 {local_time(backup.describe(result.restored).made_at)} 的备份（{result.restored.name}）")
+    if result.saved:
+        print(f"恢复前的数据已另存为 {result.saved.name}（可用 db restore {result.saved.name} 改回）")
     return 0
 
 
@@ -196,7 +277,16 @@ def register(subparsers, groups) -> None:
     p = assessment.add_parser("status", help="推进考评状态")
     p.add_argument("assessment")
     p.add_argument("--to", required=True, choices=assessments.STATUSES)
+    p.add_argument("--confirm-incomplete", action="store_true", help="考评未完成时仍标记已考评（记入操作日志）")
     p.set_defaults(func=assessment_status)
+    p = assessment.add_parser("conclude", help="考评结论与签字")
+    p.add_argument("assessment")
+    p.add_argument("--conclusion", required=True)
+    p.add_argument("--signed-by", required=True, help="签字人")
+    p.add_argument("--reviewer", help="考评组组长及成员")
+    p.add_argument("--date", help="签字日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--confirm-incomplete", action="store_true", help="考评未完成时仍签字（记入操作日志）")
+    p.set_defaults(func=assessment_conclude)
 
     answer = group(subparsers, groups, "answer", "答案")
     p = answer.add_parser("import", help="从答卷文件导入答案")
@@ -204,6 +294,18 @@ def register(subparsers, groups) -> None:
     p.add_argument("file")
     p.add_argument("--role", choices=("self", "review"), default="self")
     p.set_defaults(func=answer_import)
+    p = answer.add_parser("note", help="填写条目说明（空文字清除）")
+    p.add_argument("assessment")
+    p.add_argument("code")
+    p.add_argument("text")
+    p.add_argument("--role", choices=("self", "review"), default="self")
+    p.set_defaults(func=answer_note)
+    p = answer.add_parser("adopt", help="采用自评结果作为考评结果")
+    p.add_argument("assessment")
+    p.add_argument("codes", nargs="*", metavar="CODE")
+    p.add_argument("--all", action="store_true", help="所有有自评、未考评的条目")
+    p.add_argument("--overwrite", action="store_true", help="已有考评结果的条目也改为自评结果")
+    p.set_defaults(func=answer_adopt)
 
     photo = group(subparsers, groups, "photo", "照片佐证")
     p = photo.add_parser("add", help="为条目添加照片")
@@ -219,3 +321,9 @@ def register(subparsers, groups) -> None:
     p.set_defaults(func=db_check)
     p = db.add_parser("backup", help="立即备份")
     p.set_defaults(func=db_backup)
+    p = db.add_parser("backups", help="列出备份（最新的在前，带编号）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=db_backups)
+    p = db.add_parser("restore", help="恢复备份（先保留当前数据）")
+    p.add_argument("backup", help="db backups 中的编号、备份文件名或路径")
+    p.set_defaults(func=db_restore)

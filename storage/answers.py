@@ -4,6 +4,7 @@ with an audit event; and the bridge to the pure scoring engine."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from checklists import Answers, ChecklistError, score
@@ -186,6 +187,57 @@ def import_answers_file(ws, assessment_id: str, path, role: str = "self") -> int
     return changed
 
 
+def set_note(ws, assessment_id: str, code: str, role: str, note: str | None) -> dict:
+    """Change one item's note (说明) for a role, keeping its value and documents."""
+    old = get_answer(ws, assessment_id, code, role)
+    return set_answer(ws, assessment_id, code, role, old["value"] if old else None, (note or "").strip() or None,
+                      old["documents"] if old else None, keep_note=False)
+
+
+@dataclass
+class Adopted:
+    """What 采用自评 did: items taken, and items left (no self value, already reviewed)."""
+
+    adopted: list[str] = field(default_factory=list)
+    no_self: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+
+
+def adopt_self(ws, assessment_id: str, codes=None, *, overwrite: bool = False) -> Adopted:
+    """采用自评: take the unit's self values as review answers of this inspector (ws.who), for
+    `codes` (None: every item), in one transaction: one answer event per item and one
+    `adopt_self` event listing them. Items already answered in review are left as they
+    are unless `overwrite`; items without a self value are left too."""
+    a = get_assessment(ws, assessment_id)
+    _check_role(ws, a, "review")
+    checklist = checklist_of(ws, a)
+    order = [item.code for item in checklist.items()]
+    if codes is not None:
+        codes = list(dict.fromkeys(codes))
+        unknown = [c for c in codes if c not in set(order)]
+        if unknown:
+            raise StorageError(f"条目 {'、'.join(unknown)} 不在标准 {checklist.ref} 中")
+        order = [c for c in order if c in set(codes)]
+    own = list_answers(ws, assessment_id, "self")
+    theirs = list_answers(ws, assessment_id, "review")
+    out = Adopted()
+    for code in order:
+        mine, review = own.get(code), theirs.get(code)
+        if mine is None or mine["value"] is None:
+            out.no_self.append(code)
+        elif review is not None and review["value"] is not None and (not overwrite or review["value"] == mine["value"]):
+            out.already.append(code)
+        else:
+            out.adopted.append(code)
+    if out.adopted:
+        with ws.transaction():
+            for code in out.adopted:
+                set_answer(ws, assessment_id, code, "review", own[code]["value"])
+            ws.record("assessment", assessment_id, "adopt_self", {"codes": out.adopted, "overwrite": overwrite},
+                      assessment_id=assessment_id)
+    return out
+
+
 def copy_from(ws, source_id: str, target_id: str) -> int:
     """Start from last year: copy self answers of `source_id` into draft `target_id` for the
     items both checklists share (same code and kind); returns how many were copied."""
@@ -208,5 +260,5 @@ def copy_from(ws, source_id: str, target_id: str) -> int:
     return copied
 
 
-__all__ = ["NA", "ChecklistError", "copy_from", "get_answer", "import_answers_file", "list_answers",
-           "photo_counts", "score_assessment", "scoring_input", "set_answer"]
+__all__ = ["NA", "Adopted", "ChecklistError", "adopt_self", "copy_from", "get_answer", "import_answers_file",
+           "list_answers", "photo_counts", "score_assessment", "scoring_input", "set_answer", "set_note"]

@@ -4,7 +4,7 @@ draft -> submitted -> reviewing -> reviewed -> final."""
 from __future__ import annotations
 
 from . import checklist_store
-from .errors import StorageError
+from .errors import IncompleteReview, StorageError
 from .units import get_unit
 from .workspace import new_id, now
 
@@ -73,11 +73,39 @@ def checklist_of(ws, assessment: dict):
     return checklist_store.load(ws, assessment["checklist_id"], assessment["checklist_version"])
 
 
-def set_status(ws, assessment_id: str, status: str) -> dict:
-    """Move an assessment forward along the flow (submit, start review, mark reviewed, final)."""
+def unanswered(ws, assessment_id: str, role: str, assessment: dict | None = None) -> list[tuple[str, str]]:
+    """The items with no value for `role`, as (code, title) in checklist order (不涉及 is an
+    answer). What 提交自评 warns about, and what 标记已考评 and signing off must confirm."""
+    if role not in ROLES:
+        raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
+    a = assessment or get_assessment(ws, assessment_id)
+    answered = {row[0] for row in ws.db.execute(
+        "SELECT code FROM answers WHERE assessment_id = ? AND role = ? AND value IS NOT NULL AND value != 'null'",
+        [assessment_id, role]).fetchall()}
+    return [(item.code, item.title) for item in checklist_of(ws, a).items() if item.code not in answered]
+
+
+def _incomplete_review(ws, a: dict, doing: str, confirm_incomplete: bool) -> list[str]:
+    """Codes without a review answer; refuses (IncompleteReview) unless confirmed."""
+    missing = unanswered(ws, a["id"], "review", a)
+    if missing and not confirm_incomplete:
+        shown = "、".join(f"{code} {title}" for code, title in missing[:8]) + ("……" if len(missing) > 8 else "")
+        raise IncompleteReview(f"{a['unit_name']} {a['year']} 年考评还有 {len(missing)} 项没有考评结果：{shown}\n"
+                               f"考评未完成时{doing}须明确确认，并记入操作日志", missing)
+    return [code for code, _ in missing]
+
+
+def set_status(ws, assessment_id: str, status: str, *, confirm_incomplete: bool = False) -> dict:
+    """Move an assessment forward along the flow (submit, start review, mark reviewed, final).
+    Marking reviewed while items have no review answer needs confirm_incomplete (logged)."""
     a = get_assessment(ws, assessment_id)
     if status not in FORWARD.get(a["status"], ()):
         raise StorageError(f"考评状态不能从“{STATUS_LABELS[a['status']]}”改为“{STATUS_LABELS.get(status, status)}”")
+    detail = {"old": a["status"], "new": status}
+    if status == "reviewed":
+        missing = _incomplete_review(ws, a, "标记已考评", confirm_incomplete)
+        if missing:
+            detail |= {"confirm_incomplete": True, "unanswered": missing}
     stamp = now()
     changes = {"status": status, "updated_at": stamp}
     if status == "submitted":
@@ -86,8 +114,7 @@ def set_status(ws, assessment_id: str, status: str) -> dict:
         changes["reviewed_at"] = stamp
     with ws.transaction() as db:
         db["assessments"].update(assessment_id, changes)
-        ws.record("assessment", assessment_id, "status", {"old": a["status"], "new": status},
-                  assessment_id=assessment_id)
+        ws.record("assessment", assessment_id, "status", detail, assessment_id=assessment_id)
     return get_assessment(ws, assessment_id)
 
 
@@ -111,8 +138,18 @@ def editable_roles(status: str) -> tuple[str, ...]:
     return {"draft": ("self",), "submitted": ("review",), "reviewing": ("review",)}.get(status, ())
 
 
-def update_review_info(ws, assessment_id: str, **fields) -> dict:
-    """Assessor, reviewer, conclusion, sign-off: the words around the scores."""
+def signs_off(assessment: dict, fields: dict) -> bool:
+    """Whether saving `fields` signs the review off: a signing date is set (or changed), or
+    the signer changes on a signed review."""
+    signed_at = fields.get("signed_at", assessment.get("signed_at"))
+    if not signed_at:
+        return False
+    return any(k in fields and fields[k] != assessment.get(k) for k in ("signed_at", "signed_by"))
+
+
+def update_review_info(ws, assessment_id: str, *, confirm_incomplete: bool = False, **fields) -> dict:
+    """Assessor, reviewer, conclusion, sign-off: the words around the scores. Signing off a
+    review with items that have no review answer needs confirm_incomplete (logged)."""
     allowed = {"assessor", "reviewer", "conclusion", "signed_by", "signed_at"}
     bad = set(fields) - allowed
     if bad:
@@ -121,8 +158,37 @@ def update_review_info(ws, assessment_id: str, **fields) -> dict:
     changes = {k: v for k, v in fields.items() if a.get(k) != v}
     if not changes:
         return a
+    detail = {k: {"old": a.get(k), "new": v} for k, v in changes.items()}
+    if signs_off(a, changes):
+        missing = _incomplete_review(ws, a, "签字", confirm_incomplete)
+        if missing:
+            detail |= {"confirm_incomplete": True, "unanswered": missing}
     with ws.transaction() as db:
         db["assessments"].update(assessment_id, changes | {"updated_at": now()})
-        ws.record("assessment", assessment_id, "info",
-                  {k: {"old": a.get(k), "new": v} for k, v in changes.items()}, assessment_id=assessment_id)
+        ws.record("assessment", assessment_id, "info", detail, assessment_id=assessment_id)
     return get_assessment(ws, assessment_id)
+
+
+def conclude(ws, assessment_id: str, conclusion: str, signed_by: str, *, reviewer: str | None = None,
+             signed_at: str | None = None, confirm_incomplete: bool = False) -> dict:
+    """考评结论与签字 in one step (the command line's `assessment conclude`): the conclusion,
+    the signer and the signing date (default today), and the review team when given."""
+    from datetime import date
+
+    a = get_assessment(ws, assessment_id)
+    if a["status"] == "draft":
+        raise StorageError("自评尚未提交，不能签署考评结论")
+    if not (conclusion or "").strip():
+        raise StorageError("考评结论不能为空")
+    if not (signed_by or "").strip():
+        raise StorageError("签字人不能为空")
+    if signed_at:
+        try:
+            signed_at = date.fromisoformat(str(signed_at)).isoformat()
+        except ValueError:
+            raise StorageError(f"签字日期格式应为 YYYY-MM-DD，现在是 {signed_at!r}") from None
+    fields = {"conclusion": conclusion.strip(), "signed_by": signed_by.strip(),
+              "signed_at": signed_at or a.get("signed_at") or date.today().isoformat()}
+    if reviewer is not None:
+        fields["reviewer"] = reviewer.strip() or None
+    return update_review_info(ws, assessment_id, confirm_incomplete=confirm_incomplete, **fields)

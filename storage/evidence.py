@@ -129,33 +129,46 @@ def _attach(ws, assessment_id, code, sha256, role, caption, original_name, attac
 
 
 def add_photos(ws, assessment_id: str, code: str, paths, role: str = "self", caption: str | None = None,
-               progress=None, cancelled=None) -> list[PhotoOutcome]:
+               progress=None, cancelled=None, keep_stopped=None) -> list[PhotoOutcome]:
     """Import a batch: each good photo is committed on its own, each bad one is refused by
     name with the reason, and the rest of the batch goes in.
 
-    progress(done, total, outcome) is called after each file; cancelled() stops the batch."""
+    progress(done, total, outcome) is called after each file; cancelled() stops the batch.
+    The batch is journaled (storage.import_journal) while it runs; a batch stopped before
+    its end (cancelled, killed, an error) stays recorded, so that the next start says what
+    went in, unless keep_stopped() says the person already knows (they pressed 取消)."""
+    from . import import_journal
+
     a = get_assessment(ws, assessment_id)
     _check_can_attach(ws, a, code, role)
     paths = [Path(p) for p in paths]
     outcomes = []
-    for i, path in enumerate(paths):
-        if cancelled and cancelled():
-            break
-        outcome = PhotoOutcome(str(path))
-        try:
-            data = read_photo_bytes(path)
-            outcome.sha256 = hashlib.sha256(data).hexdigest()
-            if stored_photo(ws, outcome.sha256):  # seen before: no need to decode it again
-                outcome.attachment_id, outcome.duplicate = attach_stored(
-                    ws, assessment_id, code, outcome.sha256, role, caption, path.name)
-            else:
-                outcome.attachment_id, outcome.duplicate = attach_prepared(
-                    ws, assessment_id, code, prepare_photo(data), role, caption, path.name)
-        except PhotoRefused as exc:
-            outcome.refused = exc.reason
-        outcomes.append(outcome)
-        if progress:
-            progress(i + 1, len(paths), outcome)
+    journal = import_journal.begin(ws, assessment_id, code, role, paths)
+    try:
+        for i, path in enumerate(paths):
+            if cancelled and cancelled():
+                break
+            outcome = PhotoOutcome(str(path))
+            try:
+                data = read_photo_bytes(path)
+                outcome.sha256 = hashlib.sha256(data).hexdigest()
+                if stored_photo(ws, outcome.sha256):  # seen before: no need to decode it again
+                    outcome.attachment_id, outcome.duplicate = attach_stored(
+                        ws, assessment_id, code, outcome.sha256, role, caption, path.name)
+                else:
+                    outcome.attachment_id, outcome.duplicate = attach_prepared(
+                        ws, assessment_id, code, prepare_photo(data), role, caption, path.name)
+            except PhotoRefused as exc:
+                outcome.refused = exc.reason
+            outcomes.append(outcome)
+            journal.done(i, outcome)
+            if progress:
+                progress(i + 1, len(paths), outcome)
+    finally:
+        if len(outcomes) == len(paths) or (keep_stopped is not None and not keep_stopped()):
+            journal.finish()
+        else:
+            journal.close()
     return outcomes
 
 

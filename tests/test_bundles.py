@@ -106,9 +106,11 @@ def world(tmp_path_factory):
         assert result.changed
         fill(ws, aid, "review", REVIEW_CODES, variant=1)
         evidence.add_photos(ws, aid, "3.1", [photo(PHOTO_NAMES[3])], role="review", caption="现场核查")
+        # the inspectors reviewed part of the items on site: signing and marking it reviewed
+        # need the confirmation, which the log keeps
         assessments.update_review_info(ws, aid, reviewer="王五", conclusion="基本达标，训练场地需完善",
-                                       signed_by="王五", signed_at="2027-11-20T10:00:00")
-        assessments.set_status(ws, aid, "reviewed")
+                                       signed_by="王五", signed_at="2027-11-20T10:00:00", confirm_incomplete=True)
+        assessments.set_status(ws, aid, "reviewed", confirm_incomplete=True)
         bundles.export_bundle(ws, "review", [aid], root / "review.dabiao")
         out["inspector_fp"] = signing.identity(ws).fingerprint
     return out

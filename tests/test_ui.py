@@ -445,14 +445,20 @@ def test_review_mode_side_by_side(qtbot, ws, assessment_id):
     assert model.index_of("1.1", 3).data(Qt.ItemDataRole.BackgroundRole) is None
     assert w.score_bar.role_label.text() == "考评得分"
 
-    # conclusion and sign-off, then reviewed
+    # conclusion and sign-off, then reviewed: two items reviewed, so the unreviewed rest
+    # is listed and confirmed first (the confirmation is logged)
+    def confirm(d):
+        d.confirm.setChecked(True)
+        d.accept()
+        answer_modal(sign)
+
     def sign(d):
         d.conclusion.setPlainText("基本达标，限期整改议军会议。")
         d.signed_by.setText("王五")
         d.signed.setChecked(True)
         d.accept()
 
-    answer_modal(sign)
+    answer_modal(confirm)
     w.act_reviewed.trigger()
     assert s.status == "reviewed"
     a = assessments.get_assessment(ws, assessment_id)

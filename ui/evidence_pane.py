@@ -257,10 +257,15 @@ class EvidencePane(QWidget):
     def busy(self) -> bool:
         return self.worker is not None
 
+    def progress_text(self) -> str:
+        """'已导入 3 / 20 张' while importing."""
+        return f"已导入 {self.progress.value()} / {self.progress.maximum()} 张" if self.worker is not None else ""
+
     def wait_idle(self, ms: int = 60000) -> None:
-        """Cancel and wait for a running import (used when the window closes)."""
+        """Stop and wait for a running import (used when the window closes): the photos not
+        reached stay recorded, and the next start says which they are."""
         if self.worker is not None:
-            self.worker.cancel()
+            self.worker.cancel(by_user=False)
             self.worker.wait(ms)
 
     def _on_progress(self, done: int, total: int, name: str) -> None:

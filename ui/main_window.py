@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         self.act_import_bundle = a("导入交换包(&I)…", lambda: self.exchange.import_bundle(), "Ctrl+Shift+I",
                                    "导入 U 盘带来的 .dabiao 交换包：先检查并说明内容，确认后导入")
         self.act_received = a("已收到的上报(&V)…", self.exchange.received, None, "本工作区的各个考评及考评进度")
+        self.act_backups = a("备份与恢复(&B)…", self.show_backups, None,
+                             "查看工作区的备份，立即备份，或恢复到某个备份（恢复前先保留当前数据）")
         self.act_quit = a("退出(&X)", self.close, "Ctrl+Q")
         self.act_undo = a("撤销(&U)", self.undo, "Ctrl+Z")
         self.act_find = a("查找条目(&F)…", self.find_item, "Ctrl+F", "按编号或关键词查找条目")
@@ -133,6 +135,10 @@ class MainWindow(QMainWindow):
         self.act_reviewed = a("标记已考评(&D)…", self.mark_reviewed)
         self.act_final = a("定稿(&F)…", self.finalize)
         self.act_signoff = a("考评结论与签字(&C)…", self.signoff)
+        self.act_adopt = a("采用自评（当前条目）(&O)", self.adopt_current, "Ctrl+Shift+A",
+                           "把被考评单位对当前条目的自评结果作为考评结果（记入操作日志，可撤销）")
+        self.act_adopt_all = a("采用自评（所有未考评条目）(&M)…", self.adopt_all, None,
+                               "列出有自评、尚未考评的条目，确认后把勾选的条目的自评结果作为考评结果")
         self.act_new_action = a("为当前条目生成整改任务(&T)…", self.new_action, "Ctrl+T")
         self.act_actions = a("本单位整改清单(&L)…", self.show_actions, "Ctrl+Shift+T")
         self.act_all_actions = a("全部整改任务(&A)…", lambda: self.show_actions(all_units=True))
@@ -141,7 +147,8 @@ class MainWindow(QMainWindow):
 
         mb = self.menuBar()
         m = mb.addMenu("文件(&F)")
-        for act in (self.act_new_unit, self.act_new_assessment, None, self.act_import, None, self.act_quit):
+        for act in (self.act_new_unit, self.act_new_assessment, None, self.act_import, None, self.act_backups, None,
+                    self.act_quit):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("编辑(&E)")
         for act in (self.act_undo, None, self.act_find, self.act_next_open, self.act_prev_open, None,
@@ -149,7 +156,8 @@ class MainWindow(QMainWindow):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("考评(&A)")
         for act in (self.act_gap, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
-                    self.act_start_review, self.act_signoff, self.act_reviewed, self.act_final):
+                    self.act_start_review, self.act_adopt, self.act_adopt_all, None, self.act_signoff,
+                    self.act_reviewed, self.act_final):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("整改(&R)")
         for act in (self.act_new_action, self.act_actions, self.act_all_actions):
@@ -197,6 +205,7 @@ class MainWindow(QMainWindow):
         self.score_bar.jumpRequested.connect(self.jump_to)
 
     def _open_initial(self) -> None:
+        QTimer.singleShot(0, self.report_interrupted_imports)
         target = self.ws.meta(LAST_ASSESSMENT)
         ids = self.units_pane.model.assessment_ids()
         if target not in ids:
@@ -288,6 +297,8 @@ class MainWindow(QMainWindow):
         self.act_reviewed.setEnabled(has and s.can_move_to("reviewed"))
         self.act_final.setEnabled(has and s.can_move_to("final"))
         self.act_signoff.setEnabled(has and not ro and s.status != "draft")
+        self.act_adopt.setEnabled(has and s.editable("review"))
+        self.act_adopt_all.setEnabled(has and s.editable("review"))
         self.act_new_action.setEnabled(has and not ro)
         self.act_actions.setEnabled(True)
         self.act_add_photos.setEnabled(has)
@@ -425,20 +436,30 @@ class MainWindow(QMainWindow):
             self.toggle_review_mode(True)
 
     def mark_reviewed(self) -> None:
+        """An incomplete review lists its unreviewed items and needs an explicit
+        confirmation (logged); without a conclusion the sign-off comes first."""
+        from .dialogs.incomplete_dialog import confirm_incomplete
         from .dialogs.signoff_dialog import SignoffDialog
 
         s = self.session
         if s is None:
             return
         self.item_pane.flush()
+        incomplete = confirm_incomplete(self, s, "标记已考评", "标记为已考评", "仍然标记已考评", jump=self.jump_to)
+        if incomplete is False:
+            return
         if not s.assessment.get("conclusion"):
-            if not SignoffDialog(s, self).exec():
+            dialog = SignoffDialog(s, self, incomplete_confirmed=bool(incomplete))
+            dialog.jumpRequested.connect(self.jump_to)
+            if not dialog.exec():
                 return
         r = s.results["review"]
-        text = f"考评得分 {display(r.final)}，{r.level_label}。标记为已考评后考评结果锁定。"
-        if not ask(self, "标记已考评", text, "确定"):
-            return
-        s.mark_reviewed()
+        if not incomplete:
+            text = f"考评得分 {display(r.final)}，{r.level_label}。标记为已考评后考评结果锁定。"
+            if not ask(self, "标记已考评", text, "确定"):
+                return
+        if s.mark_reviewed(confirm_incomplete=bool(incomplete)):
+            self.statusBar().showMessage(f"已标记为已考评：{display(r.final)} 分，{r.level_label}", 6000)
 
     def finalize(self) -> None:
         s = self.session
@@ -449,7 +470,60 @@ class MainWindow(QMainWindow):
         from .dialogs.signoff_dialog import SignoffDialog
 
         if self.session is not None:
-            SignoffDialog(self.session, self).exec()
+            dialog = SignoffDialog(self.session, self)
+            dialog.jumpRequested.connect(self.jump_to)
+            dialog.exec()
+
+    # ---------------------------------------------------------------- 采用自评
+
+    def adopt_current(self) -> None:
+        """The current item's self value becomes this inspector's review answer."""
+        s = self.session
+        code = self.checklist_pane.current_code()
+        if s is None or not code:
+            return
+        if not s.editable("review"):
+            self.statusBar().showMessage(s.lock_reason("review") or "当前不能填写考评", 6000)
+            return
+        self.item_pane.flush()
+        if s.value(code, "self") is None:
+            self.statusBar().showMessage(f"{code} 没有自评结果，无可采用", 5000)
+            return
+        if s.value(code, "review") is not None:
+            self.statusBar().showMessage(f"{code} 已有考评结果，未改动（如需改为自评结果，请直接修改）", 6000)
+            return
+        if s.adopt_self([code]):
+            if self.mode != "review":
+                self.act_review_mode.setChecked(True)
+                self.toggle_review_mode(True)
+            self.item_pane.show_code(code)
+            self.statusBar().showMessage(f"{code} 已采用自评结果（Ctrl+Z 撤销）", 5000)
+
+    def adopt_all(self) -> None:
+        """Every item with a self value and no review value yet, listed to confirm."""
+        from .dialogs.adopt_dialog import AdoptSelfDialog
+
+        s = self.session
+        if s is None:
+            return
+        if not s.editable("review"):
+            self.statusBar().showMessage(s.lock_reason("review") or "当前不能填写考评", 6000)
+            return
+        self.item_pane.flush()
+        codes = s.adoptable()
+        if not codes:
+            self.statusBar().showMessage("没有可采用的条目：有自评结果的条目都已考评", 6000)
+            return
+        dialog = AdoptSelfDialog(s, codes, self)
+        if not dialog.exec() or not dialog.chosen():
+            return
+        taken = s.adopt_self(dialog.chosen())
+        if taken:
+            if self.mode != "review":
+                self.act_review_mode.setChecked(True)
+                self.toggle_review_mode(True)
+            self.item_pane.refresh()
+            self.statusBar().showMessage(f"已采用 {len(taken)} 项自评结果（Ctrl+Z 撤销）", 6000)
 
     # ---------------------------------------------------------------- gap and actions
 
@@ -543,6 +617,62 @@ class MainWindow(QMainWindow):
             return
         self.item_pane.evidence.choose_files()
 
+    # ---------------------------------------------------------------- backups
+
+    def busy_reason(self) -> str | None:
+        """Work in progress that a restore must not pull the data from under."""
+        if self.item_pane.evidence.busy():
+            return "正在导入照片，请等导入完成后再恢复备份。"
+        if self.documents.running():
+            return "正在生成文书，请等生成完成后再恢复备份。"
+        try:
+            open_dialog = self.exchange.dialog is not None and self.exchange.dialog.isVisible()
+        except RuntimeError:  # closed and deleted
+            open_dialog = False
+        if open_dialog:
+            return "交换包或标准导入窗口还开着，请先关闭后再恢复备份。"
+        return None
+
+    def show_backups(self) -> None:
+        from .dialogs.backup_dialog import BackupDialog
+
+        self.item_pane.flush()
+        dialog = BackupDialog(self.ws, self, busy=self.busy_reason)
+        dialog.restored.connect(lambda _r: self.reload_workspace())
+        self.backup_dialog = dialog  # tests look at it
+        dialog.exec()
+
+    def reload_workspace(self) -> None:
+        """The whole database changed (a backup restored): read everything again."""
+        current = self.session.id if self.session is not None else None
+        self.session = None
+        self.units_pane.reload()
+        self.units_pane.model.refresh_actions()
+        ids = self.units_pane.model.assessment_ids()
+        if current in ids:
+            self.units_pane.select(current)
+            self.open_assessment(current, force=True)
+        elif ids:
+            self.units_pane.select(ids[0])
+            self.open_assessment(ids[0], force=True)
+        self.update_title()
+        self.update_actions()
+        self.statusBar().showMessage("已恢复备份，界面已按恢复后的数据刷新", 8000)
+
+    # ---------------------------------------------------------------- photo imports stopped last time
+
+    def report_interrupted_imports(self) -> None:
+        """A photo import stopped half way (the app closed or killed): say what went in."""
+        from storage import import_journal
+
+        try:
+            stopped = import_journal.interrupted(self.ws)
+        except DabiaoError:
+            return
+        for batch in stopped:
+            QMessageBox.information(self, "上次的照片导入没有完成", batch.message())
+            import_journal.dismiss(self.ws, batch)
+
     def show_keys(self) -> None:
         from .dialogs.keys_dialog import KeysDialog
 
@@ -572,7 +702,15 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- closing
 
     def closeEvent(self, event):
-        """Never asks "save?": everything is saved already; finish the last note and any import."""
+        """Never asks "save?": everything is saved already; finish the last note. A running
+        photo import is stopped only after asking (the next start lists what did not go in)."""
+        evidence = self.item_pane.evidence
+        if evidence.busy():
+            if not ask(self, "正在导入照片",
+                       f"照片还在导入（{evidence.progress_text()}）。现在退出会停止导入：已导入的照片都会保留，"
+                       "其余的需要重新添加（下次打开时会列出）。\n\n仍要退出吗？", "停止导入并退出", "继续导入"):
+                event.ignore()
+                return
         self.item_pane.flush()
         self.item_pane.evidence.wait_idle()
         self.documents.wait_idle()

@@ -230,12 +230,15 @@ class AssessmentSession(QObject):
     def _status_call(self, fn, *args) -> bool:
         _, ok = self._call(fn, self.ws, self.id, *args)
         if ok:
-            self._undo.clear()
-            self.undoChanged.emit()
-            self.reload()
-            self.statusChanged.emit()
-            self.scoreChanged.emit()
+            self._status_done()
         return ok
+
+    def _status_done(self) -> None:
+        self._undo.clear()
+        self.undoChanged.emit()
+        self.reload()
+        self.statusChanged.emit()
+        self.scoreChanged.emit()
 
     def submit(self) -> bool:
         return self._status_call(assessments.set_status, "submitted")
@@ -243,8 +246,16 @@ class AssessmentSession(QObject):
     def start_review(self) -> bool:
         return self._status_call(assessments.set_status, "reviewing")
 
-    def mark_reviewed(self) -> bool:
-        return self._status_call(assessments.set_status, "reviewed")
+    def mark_reviewed(self, confirm_incomplete: bool = False) -> bool:
+        _, ok = self._call(assessments.set_status, self.ws, self.id, "reviewed",
+                           confirm_incomplete=confirm_incomplete)
+        if ok:
+            self._status_done()
+        return ok
+
+    def unanswered(self, role: str) -> list[tuple[str, str]]:
+        """(code, title) of the items without a value for `role`, in checklist order."""
+        return assessments.unanswered(self.ws, self.id, role, self.assessment)
 
     def finalize(self) -> bool:
         return self._status_call(assessments.set_status, "final")
@@ -255,8 +266,45 @@ class AssessmentSession(QObject):
     def can_move_to(self, status: str) -> bool:
         return not self.ws.readonly and status in assessments.FORWARD.get(self.status, ())
 
-    def update_review_info(self, **fields) -> bool:
-        row, ok = self._call(assessments.update_review_info, self.ws, self.id, **fields)
+    def update_review_info(self, confirm_incomplete: bool = False, **fields) -> bool:
+        row, ok = self._call(assessments.update_review_info, self.ws, self.id,
+                             confirm_incomplete=confirm_incomplete, **fields)
         if ok:
             self.assessment = row
         return ok
+
+    # ---------------------------------------------------------------- 采用自评
+
+    def adoptable(self, codes=None) -> list[str]:
+        """Items (of `codes`, default all) with a self value and no review value yet."""
+        wanted = set(codes) if codes is not None else None
+        return [item.code for item in self.checklist.items()
+                if (wanted is None or item.code in wanted) and self.value(item.code, "self") is not None
+                and self.value(item.code, "review") is None]
+
+    def adopt_self(self, codes) -> list[str]:
+        """Take the self values of `codes` as this inspector's review answers (one
+        transaction, logged); one undo step for the batch. Returns the codes taken."""
+        before_status = self.status
+        old = {code: self.answers["review"].get(code) for code in codes}
+        result, ok = self._call(answer_store.adopt_self, self.ws, self.id, list(codes))
+        if not ok or not result.adopted:
+            return []
+        for role in ROLES:
+            self.answers[role] = answer_store.list_answers(self.ws, self.id, role)
+        taken = list(result.adopted)
+
+        def undo():
+            for code in taken:
+                self._restore_answer(code, "review", old.get(code))
+
+        label = f"采用自评（{taken[0]}）" if len(taken) == 1 else f"采用自评（{len(taken)} 项）"
+        self._push_undo(label, taken[0], undo)
+        self.assessment = assessments.get_assessment(self.ws, self.id)
+        self._rescore()
+        for code in taken:
+            self.itemChanged.emit(code)
+        self.scoreChanged.emit()
+        if self.status != before_status:
+            self.statusChanged.emit()
+        return taken

@@ -27,6 +27,7 @@ class PhotoImportWorker(QThread):
         self.paths = [str(p) for p in paths]
         self.caption = caption
         self._cancel = threading.Event()
+        self.by_user = False  # cancelled with 取消导入 (they see the result), not by quitting
         self.outcomes: list = []
 
     def start(self, *args) -> None:
@@ -35,7 +36,10 @@ class PhotoImportWorker(QThread):
         collect_garbage_here()  # Qt objects must not be collected in the worker thread
         super().start(*args)
 
-    def cancel(self) -> None:
+    def cancel(self, by_user: bool = True) -> None:
+        """Stop after the photo being read. Stopped by the person (取消导入), the batch is
+        over; stopped by quitting, it stays journaled and the next start reports it."""
+        self.by_user = self.by_user or by_user
         self._cancel.set()
 
     @property
@@ -54,7 +58,8 @@ class PhotoImportWorker(QThread):
             return
         try:
             self.outcomes = evidence.add_photos(ws, self.assessment_id, self.code, self.paths, self.role,
-                                                self.caption, progress=progress, cancelled=self._cancel.is_set)
+                                                self.caption, progress=progress, cancelled=self._cancel.is_set,
+                                                keep_stopped=lambda: not self.by_user)
         except DabiaoError as exc:
             self.failed.emit(str(exc))
             self.outcomes = []

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout)
 
 from checklists.numbers import display
+from storage.assessments import signs_off
+
 from .common import ok_cancel
+from .incomplete_dialog import confirm_incomplete
 
 
 class SignoffDialog(QDialog):
-    def __init__(self, session, parent=None):
+    """Signing a review with items still unreviewed asks for an explicit confirmation
+    (listing them) first, unless the caller already had it confirmed."""
+
+    jumpRequested = Signal(str)  # go to an unreviewed item (the conclusion is kept, unsigned)
+
+    def __init__(self, session, parent=None, incomplete_confirmed: bool = False):
         super().__init__(parent)
         self.session = session
+        self.incomplete_confirmed = incomplete_confirmed
+        self.confirmed = False  # signed with the review incomplete, confirmed
         a = session.assessment
         r = session.results["review"]
         s = session.results["self"]
@@ -21,6 +31,11 @@ class SignoffDialog(QDialog):
         head = QLabel(f"{a['unit_name']} {a['year']} 年度：自评 {display(s.final)} 分（{s.level_label}），"
                       f"考评 {display(r.final)} 分（{r.level_label}）")
         head.setWordWrap(True)
+        missing = len(session.unanswered("review"))
+        total = len(session.index)
+        self.progress = QLabel(f"考评进度：已考评 {total - missing} / {total} 项"
+                               + (f"，还有 {missing} 项未考评；签字前须确认" if missing else "，已全部考评"))
+        self.progress.setStyleSheet("color: #b06000;" if missing else "color: #1e8e3e;")
         self.assessor = QLineEdit(a.get("assessor") or "")
         self.assessor.setPlaceholderText("自评填报人")
         self.reviewer = QLineEdit(a.get("reviewer") or "")
@@ -48,6 +63,7 @@ class SignoffDialog(QDialog):
         buttons = ok_cancel(self, "保存")
         layout = QVBoxLayout(self)
         layout.addWidget(head)
+        layout.addWidget(self.progress)
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.resize(560, 420)
@@ -62,5 +78,23 @@ class SignoffDialog(QDialog):
         }
 
     def accept(self) -> None:
-        if self.session.update_review_info(**self.values()):
+        values = self.values()
+        confirm = self.incomplete_confirmed
+        if not confirm and signs_off(self.session.assessment, values):
+            answer = confirm_incomplete(self, self.session, "签字确认", "签字", "仍然签字", jump=self._jump)
+            if answer is False:
+                return
+            confirm = bool(answer)
+        if self.session.update_review_info(confirm_incomplete=confirm, **values):
+            self.confirmed = confirm
             super().accept()
+
+    def _jump(self, code: str) -> None:
+        """Keep what was typed, without the signature, and go to the item."""
+        a = self.session.assessment
+        values = self.values() | {"signed_at": a.get("signed_at")}
+        if a.get("signed_at"):
+            values["signed_by"] = a.get("signed_by")
+        if self.session.update_review_info(**values):
+            super().reject()
+            self.jumpRequested.emit(code)
