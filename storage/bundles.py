@@ -44,6 +44,7 @@ from .errors import StorageError, write_failed
 from .evidence import ensure_derived, original_path
 from .photos import MIME
 from .units import UNIT_TYPES_ALL
+from .timefmt import local_time, stamp_with_offset
 from .workspace import now
 
 __all__ = ["BundleRefused", "ExportResult", "ImportPlan", "ImportResult", "export_bundle", "import_bundle",
@@ -119,7 +120,7 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
     me = signing.identity(ws)
     data, warnings = (_collect_criteria(ws, refs) if kind == "criteria" else _collect_side(ws, kind, refs))
     bundle_id = str(uuid.uuid4())
-    created = now()
+    created = stamp_with_offset()  # read on other computers, maybe in other time zones
     counts = {"checklists": len(data["checklists"]), "units": len(data["units"]),
               "assessments": len(data["assessments"]),
               "answers": sum(len(a["answers"]) for a in data["assessments"]),
@@ -493,11 +494,22 @@ def _validate_data(data, kind: str, reader: BundleReader) -> None:
 
 @dataclass
 class Change:
-    """One thing the import will do; `apply(ws)` runs inside the import transaction."""
+    """One thing the import will do; `apply(ws)` runs inside the import transaction. The
+    optional fields let the app show it readably: which assessment (`group`), the item
+    (`code`, `item`: the checklist Item), the side, the answer before and after (`old`,
+    `new`: dicts of value / note / documents, decoded; old None when missing here), and
+    how many records it stands for (`count`: events of a history change)."""
 
     what: str          # counter key
     label: str
     apply: object
+    group: str | None = None
+    code: str | None = None
+    item: object = None
+    side: str | None = None
+    old: dict | None = None
+    new: dict | None = None
+    count: int = 1
 
 
 @dataclass
@@ -595,7 +607,7 @@ class ImportPlan:
         """One sentence for the app before applying: what it will add and update, who signed."""
         what = self.what()
         if self.already and not self.has_changes:
-            text = f"此交换包已于 {self.already['imported_at']} 导入过，没有新的内容"
+            text = f"此交换包已于 {local_time(self.already['imported_at'])} 导入过，没有新的内容"
         elif what:
             text = "此交换包将" + what
         else:
@@ -610,12 +622,12 @@ class ImportPlan:
     def lines(self, state: str = "plan") -> list[str]:
         """Everything to tell the user; state: plan (before applying), dry-run, applied, unchanged."""
         m = self.reader.manifest
-        out = [f"{KIND_LABELS[self.kind]}交换包 {self.reader.path.name}（制作于 {m.get('created_at', '?')}，"
+        out = [f"{KIND_LABELS[self.kind]}交换包 {self.reader.path.name}（制作于 {local_time(m.get('created_at')) or '?'}，"
                f"达标 {(m.get('app') or {}).get('version', '?')}）", self.signer_line()]
         out += self.notices
         what = self.what()
         if self.already and not self.has_changes:
-            out.append(f"此交换包已于 {self.already['imported_at']} 导入过，没有新的变化；工作区未作任何改动")
+            out.append(f"此交换包已于 {local_time(self.already['imported_at'])} 导入过，没有新的变化；工作区未作任何改动")
         elif state == "applied":
             out.append("已导入：" + what)
         elif state == "unchanged":
@@ -1225,7 +1237,8 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
             plan.skipped.append(f"{label}：本工作区已有同一单位、同一标准、同一年度的另一个考评（{clash[0]}），"
                                 "此考评整个未导入")
             return
-        plan.changes.append(Change("assessments_added", label, _assessment_add(a, side, bundle_id)))
+        plan.changes.append(Change("assessments_added", label, _assessment_add(a, side, bundle_id), label,
+                                   side=side))
         _bump(plan, "assessments_added")
         local_answers, local_atts = {}, {}
         local = None
@@ -1245,14 +1258,17 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
         mine = local_answers.get(ans["code"])
         where = f"{label} 条目 {ans['code']}（{SIDE_LABELS[side]}）"
         if mine is None:
-            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, None, bundle_id)))
+            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, None, bundle_id), label,
+                                       ans["code"], index[ans["code"]], side, None, _shown_answer(ans)))
             touched = True
             continue
         same = all(mine[k] == ans[k] for k in ("value", "note", "documents"))
         if same:
             continue
         if ans["rev"] > (mine["rev"] or 0):
-            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, mine, bundle_id)))
+            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, mine, bundle_id), label,
+                                       ans["code"], index[ans["code"]], side, _shown_answer(mine),
+                                       _shown_answer(ans)))
             touched = True
         elif ans["rev"] < (mine["rev"] or 0):
             plan.skipped.append(f"{where}：本工作区的答案较新（第 {mine['rev']} 版，交换包中为第 {ans['rev']} 版），未覆盖")
@@ -1278,7 +1294,9 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
                 plan.skipped.append(f"{where}：本工作区中同编号的照片内容不同，未覆盖")
             elif mine["caption"] != att["caption"]:
                 if stamp_newer:
-                    plan.changes.append(Change("captions", where, _caption_set(aid, att, mine, bundle_id)))
+                    plan.changes.append(Change("captions", where, _caption_set(aid, att, mine, bundle_id), label,
+                                               att["code"], index.get(att["code"]), side, {"caption": mine["caption"]},
+                                               {"caption": att["caption"]}))
                     touched = True
                 else:
                     plan.skipped.append(f"{where}：说明文字与本工作区不同，交换包不比本工作区新，未覆盖")
@@ -1296,14 +1314,16 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
             continue  # the same photo on the same item, added on both sides
         if not ws.db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [att["sha256"]]).fetchone():
             need_rows.add(att["sha256"])
-        plan.changes.append(Change("photos_added", where, _attachment_add(aid, att, bundle_id)))
+        plan.changes.append(Change("photos_added", where, _attachment_add(aid, att, bundle_id), label, att["code"],
+                                   index.get(att["code"]), side, None, {"caption": att["caption"]}))
         _bump(plan, "photos_added")
         touched = True
     present = {att["id"] for att in a["attachments"]}
     for att_id, mine in local_atts.items():
         if mine["role"] == side and att_id not in present and bundle_events.get(att_id) == "remove":
             plan.changes.append(Change("photos_removed", f"{label} 条目 {mine['code']} 的照片",
-                                       _attachment_remove(aid, mine, bundle_id)))
+                                       _attachment_remove(aid, mine, bundle_id), label, mine["code"],
+                                       index.get(mine["code"]), side, {"caption": mine["caption"]}))
             _bump(plan, "photos_removed")
             touched = True
 
@@ -1312,7 +1332,8 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
         mine = _first(ws.db.query("SELECT * FROM actions WHERE id = ?", [act["id"]]))
         where = f"{label} 的整改任务“{act['description'][:20]}”"
         if mine is None:
-            plan.changes.append(Change("actions_changed", where, _action_put(act, None, bundle_id)))
+            plan.changes.append(Change("actions_changed", where, _action_put(act, None, bundle_id), label,
+                                       act["code"], index.get(act["code"] or ""), side, None, dict(act)))
             _bump(plan, "actions_changed")
             touched = True
             continue
@@ -1323,7 +1344,8 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
         if not differs:
             continue
         if (act["updated_at"] or "") > (mine["updated_at"] or ""):
-            plan.changes.append(Change("actions_changed", where, _action_put(act, mine, bundle_id)))
+            plan.changes.append(Change("actions_changed", where, _action_put(act, mine, bundle_id), label,
+                                       act["code"], index.get(act["code"] or ""), side, dict(mine), dict(act)))
             _bump(plan, "actions_changed")
             touched = True
         else:
@@ -1340,7 +1362,8 @@ def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, e
         if clash:
             plan.skipped.append(f"{label}：来源工作区的历史记录编号与已收到的记录冲突，历史记录未导入")
         elif new:
-            plan.changes.append(Change("history", f"{label} 的历史记录", _events_add(origin, new, bundle_id)))
+            plan.changes.append(Change("history", f"{label} 的历史记录", _events_add(origin, new, bundle_id), label,
+                                       count=len(new)))
             _bump(plan, "history", len(new))
 
     if touched and local is not None:
@@ -1391,6 +1414,15 @@ def _check_key_conflict(plan: ImportPlan, aid: str, side: str, label: str) -> No
     plan.notices.extend(plan.conflict_lines()[-1:])
 
 
+def _shown_answer(row: dict) -> dict:
+    """An answer row (as stored or as carried) for showing: value decoded, documents a list."""
+    try:
+        docs = json.loads(row["documents"]) if row["documents"] else None
+    except (TypeError, ValueError):
+        docs = None
+    return {"value": decode_value(row["value"]), "note": row["note"], "documents": docs}
+
+
 def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, bundle_id: str) -> bool:
     """The side's fields of an existing assessment (and status within the side's part of
     the flow): taken when the bundle's side is further along, else listed if different."""
@@ -1409,7 +1441,8 @@ def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, 
             changes.pop(REV_COL[side])
         if status is not None:
             changes["status"] = status
-        plan.changes.append(Change("header", label, _header_set(a["id"], local, changes, side, bundle_id)))
+        plan.changes.append(Change("header", label, _header_set(a["id"], local, changes, side, bundle_id), label,
+                                   side=side, old={k: local[k] for k in changes}, new=dict(changes)))
         return True
     what = "考评结论、签字与状态" if side == "review" else "自评信息与状态"
     named = list(differs) + (["status"] if status else [])

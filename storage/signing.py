@@ -94,8 +94,35 @@ def workspace_id(ws) -> str | None:
 
 
 def workspace_name(ws) -> str:
-    """The name other workspaces see on this one's bundles (default: the folder's name)."""
-    return ws.meta("workspace_name") or ws.folder.resolve().name
+    """The name other workspaces see on this one's bundles: the name set (`bundle name`, the
+    export dialog), else the unit this workspace belongs to (its one top unit: the county,
+    or the town), else the folder's name."""
+    return chosen_name(ws) or own_unit_name(ws) or ws.meta("workspace_name") or ws.folder.resolve().name
+
+
+def chosen_name(ws) -> str | None:
+    """The name a person set; None while there is only a default. (Earlier versions stored
+    the folder's name when the key was made: that is no choice either.)"""
+    name = ws.meta("workspace_name")
+    return None if not name or name == ws.folder.resolve().name else name
+
+
+def own_unit_name(ws) -> str | None:
+    """The unit this workspace belongs to: its only top-level unit (None when there are
+    none or several)."""
+    if not ws.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'units'").fetchone():
+        return None
+    rows = ws.db.execute("SELECT name FROM units WHERE parent_id IS NULL LIMIT 2").fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def suggested_name(ws, unit_names=()) -> str:
+    """What the export dialog proposes on the first export: the one unit a submission is
+    about (a town sends its own), else workspace_name()."""
+    names = list(dict.fromkeys(n for n in unit_names if n))
+    if not chosen_name(ws) and len(names) == 1:
+        return names[0]
+    return workspace_name(ws)
 
 
 def set_workspace_name(ws, name: str) -> str:
@@ -127,8 +154,6 @@ def identity(ws, create: bool = True) -> Identity:
         ws_id = str(uuid.uuid4())
         with ws.transaction():
             ws.db["meta"].upsert({"key": "workspace_id", "value": ws_id}, pk="key")
-            if not ws.meta("workspace_name"):
-                ws.db["meta"].upsert({"key": "workspace_name", "value": workspace_name(ws)}, pk="key")
     if not path.exists():
         _create_key(path)
     return Identity(ws_id, workspace_name(ws), _load_key(path))

@@ -220,7 +220,7 @@ def test_submission_bundle_round_trip_through_dialogs(qtbot, town_ws, tmp_path, 
         assert summary.startswith("此交换包将新增 1 个考评、2 张照片")
         assert "签名：城关镇 工作区，密钥" in summary and "未信任" in summary
         lines = "\n".join(dialog.detail_lines())
-        assert "新增考评（1）" in lines and "城关镇 2027 年考评" in lines and "照片（附到条目）（2）" in lines
+        assert "城关镇 2027 年考评（新增）" in lines and "新增照片（2 张）" in lines
         assert "未被信任" in lines  # the notice, item by item with the rest
         assert dialog.trust_button.isVisible() and dialog.import_button.isEnabled()
         assert not inspector.db.execute("SELECT count(*) FROM assessments").fetchone()[0]  # nothing yet
@@ -254,7 +254,9 @@ def test_submission_bundle_round_trip_through_dialogs(qtbot, town_ws, tmp_path, 
         assert dialog.received.item(0, 2).text() == "城关镇"
         assert "新增 1 个考评" in dialog.received.item(0, 4).text()
         assert dialog.progress.rowCount() == 1 and dialog.current_id() == aid
-        assert dialog.progress.item(0, 3).text().startswith("2/")
+        from ui.dialogs.received_dialog import PROGRESS_COLUMNS
+
+        assert dialog.progress.item(0, PROGRESS_COLUMNS.index("自评")).text().startswith("2/")
         opened = []
         dialog.openRequested.connect(opened.append)
         dialog.open_current()

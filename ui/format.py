@@ -90,3 +90,11 @@ def evidence_text(result) -> str:
     if result.missing_documents:
         parts.append("未提供：" + "、".join(result.missing_documents))
     return "；".join(parts)
+
+
+def code_key(code: str | None) -> tuple:
+    """Sort key putting item codes in natural order: 1.5 before 1.10, 9.2 before 10.1."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"[.\-．]", code or "") if part != "")

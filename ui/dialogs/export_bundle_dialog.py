@@ -54,16 +54,27 @@ class ExportBundleDialog(QDialog):
             self._fill_assessments(preselect)
         self.tree.itemChanged.connect(lambda *_: self._update())
 
-        self.name = QLineEdit(signing.workspace_name(ws))
+        # First export: no name chosen yet. Propose the unit this workspace belongs to (the
+        # one unit a submission is about, else the top unit) and ask to confirm it.
+        self.first_name = signing.chosen_name(ws) is None
+        self._name_edited = False
+        self.name = QLineEdit(self._suggested_name())
         self.name.setMaxLength(60)
         self.name.setToolTip("对方导入时看到的签名单位名称，如“城关镇武装部”")
+        self.name.textEdited.connect(self._name_typed)
+        self.name_hint = QLabel("首次导出：请确认签名单位名称。对方导入时看到的就是这个名称（如“城关镇武装部”），"
+                                "以后导出沿用，可随时在这里修改。")
+        self.name_hint.setWordWrap(True)
+        self.name_hint.setStyleSheet("color: #b06000;")
+        self.name_hint.setVisible(self.first_name)
         self.key = QLabel()
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key.setStyleSheet("color: #5f6368;")
         self.key.setWordWrap(True)
         self._show_key(signing.own_fingerprint(ws))
         form = QFormLayout()
-        form.addRow("签名单位：", self.name)
+        form.addRow("签名单位(&N)：", self.name)
+        form.addRow("", self.name_hint)
         form.addRow("签名密钥：", self.key)
 
         self.count = QLabel()
@@ -103,6 +114,9 @@ class ExportBundleDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(760, 480)
         self._update()
+        if self.first_name:
+            self.name.setFocus()
+            self.name.selectAll()
 
     def _show_key(self, fingerprint: str | None) -> None:
         """The full fingerprint: what the other side compares before trusting this workspace."""
@@ -156,11 +170,27 @@ class ExportBundleDialog(QDialog):
         return [item.data(0, Qt.ItemDataRole.UserRole) for item in self._items()
                 if item.checkState(0) == Qt.CheckState.Checked]
 
+    def _selected_units(self) -> list[str]:
+        if self.kind == "criteria":
+            return []
+        return [item.data(0, Qt.ItemDataRole.UserRole + 1)["unit_name"] for item in self._items()
+                if item.checkState(0) == Qt.CheckState.Checked]
+
+    def _suggested_name(self) -> str:
+        return signing.suggested_name(self.ws, self._selected_units() if self.kind == "submission" else ())
+
+    def _name_typed(self, _text: str) -> None:
+        self._name_edited = True
+        self._update()
+
     def _update(self) -> None:
+        if self.first_name and not self._name_edited and hasattr(self, "name"):
+            self.name.setText(self._suggested_name())
         n = len(self.chosen())
         what = "个标准版本" if self.kind == "criteria" else "个考评"
         self.count.setText(f"已选 {n} {what}")
-        self.export_button.setEnabled(n > 0 and self.worker is None and self.result is None)
+        has_name = not hasattr(self, "name") or bool(self.name.text().strip())
+        self.export_button.setEnabled(n > 0 and has_name and self.worker is None and self.result is None)
 
     def default_name(self) -> str:
         name = self.name.text().strip() or signing.workspace_name(self.ws)
@@ -189,7 +219,11 @@ class ExportBundleDialog(QDialog):
     def export_to(self, target, refs=None) -> None:
         refs = list(refs if refs is not None else self.chosen())
         name = self.name.text().strip()
-        if name and name != signing.workspace_name(self.ws):
+        if not name:
+            show_error(self, "请填写签名单位名称（对方导入时看到的名称）")
+            self.name.setFocus()
+            return
+        if self.first_name or name != signing.workspace_name(self.ws):
             try:
                 signing.set_workspace_name(self.ws, name)
             except DabiaoError as exc:

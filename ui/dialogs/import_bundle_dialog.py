@@ -9,7 +9,7 @@ Refusals (a damaged or hostile bundle) show their one-line reason; nothing chang
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -19,30 +19,155 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMessageBox, QProgr
 
 from checklists.errors import DabiaoError
 from storage import bundles, signing
+from storage.actions import ACTION_STATUS_LABELS
+from storage.assessments import ROLE_LABELS, STATUS_LABELS
 from storage.bundle_format import KIND_LABELS, BundleRefused
+from storage.timefmt import local_time
 
 from ..errors import show_error
+from ..format import code_key, value_text
 from ..tasks import TaskWorker, close_thread_workspace, error_lines, thread_workspace
 
-# change kinds (storage.bundles.Change.what) in the order and words the list shows them
-GROUPS = OrderedDict([
-    ("checklists_added", "新增标准版本"),
-    ("units_added", "新增单位"),
-    ("units_updated", "更新单位"),
-    ("assessments_added", "新增考评"),
-    ("header", "更新考评信息（状态、考评人、结论等）"),
-    ("answers", "答案（新增或更新）"),
-    ("photos_added", "照片（附到条目）"),
-    ("captions", "更新照片说明"),
-    ("photos_removed", "移除照片"),
-    ("actions_changed", "整改任务"),
-    ("history", "操作记录"),
-    ("evidence_added", "照片原件（存入佐证库）"),
-    ("files_repaired", "补回缺失的照片文件"),
-])
+# What the list shows, in this order: changes to the workspace as a whole, then one branch
+# per assessment with its parts (storage.bundles.Change.what). The photo originals going
+# into the evidence store are the photos listed under their items, not shown twice.
+WORKSPACE_GROUPS = (("checklists_added", "新增标准版本", "个"), ("units_added", "新增单位", "个"),
+                    ("units_updated", "更新单位", "个"), ("files_repaired", "补回缺失的照片文件", "个"))
+ASSESSMENT_PARTS = ("header", "answers", "photos_added", "captions", "photos_removed", "actions_changed", "history")
+HIDDEN = {"evidence_added", "assessments_added"}
+FIELD_LABELS = {"status": "状态", "assessor": "自评填报人", "reviewer": "考评组", "conclusion": "考评结论",
+                "signed_by": "签字人", "signed_at": "签字日期", "submitted_at": "提交时间", "reviewed_at": "考评完成时间"}
 TRUST_COLORS = {"own": "#1e8e3e", "trusted": "#1e8e3e", "known": "#b06000", "new": "#b06000"}
 GREEN, RED = QColor("#1e8e3e"), QColor("#c5221f")
 CLI_TRUST = re.compile(r"[，,]?\s*可用 bundle trust \S+( --bundle \S+)? 信任")
+
+
+@dataclass
+class Node:
+    """One line of the preview tree."""
+
+    text: str
+    children: list = field(default_factory=list)
+    tip: str | None = None
+    expanded: bool = False
+    bold: bool = False
+    color: QColor | None = None
+
+
+def _clip(text, n: int = 40) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _item_name(change) -> str:
+    title = getattr(change.item, "title", None)
+    return f"{change.code} {title}" if title else str(change.code or "")
+
+
+def answer_line(change) -> str:
+    """'1.5 议军事项落实：否 → 是' (and what else changed: the note, the documents)."""
+    item, old, new = change.item, change.old, change.new
+    shown = (lambda v: value_text(item, v)) if item is not None else (lambda v: "未填写" if v is None else str(v))
+    before = shown(old["value"]) if old else "未填写"
+    after = shown(new["value"])
+    same = old is not None and old["value"] == new["value"]
+    parts = [f"{after}（值未变）" if same else f"{before} → {after}"]
+    if (old or {}).get("note") != new["note"]:
+        parts.append(f"说明：{_clip(new['note'])}" if new["note"] else "说明已清除")
+    if (old or {}).get("documents") != new["documents"] and new["documents"] is not None:
+        parts.append(f"资料 {len(new['documents'])} 项")
+    return f"{_item_name(change)}：" + "；".join(parts)
+
+
+def _field_text(key: str, value) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if key == "status":
+        return STATUS_LABELS.get(value, value)
+    if key.endswith("_at"):
+        return local_time(value)
+    return _clip(value, 60)
+
+
+def _header_node(change) -> Node:
+    keys = [k for k in change.new if k in FIELD_LABELS]
+    children = [Node(f"{FIELD_LABELS[k]}：{_field_text(k, (change.old or {}).get(k))} → {_field_text(k, change.new[k])}",
+                     tip=str(change.new[k] or "")) for k in keys]
+    names = "、".join(FIELD_LABELS[k] for k in keys)
+    return Node(f"考评信息：{names}", children, expanded=True)
+
+
+def _assessment_node(label: str, changes: list) -> Node:
+    added = any(c.what == "assessments_added" for c in changes)
+    side = next((c.side for c in changes if c.side), None)
+    parts = []
+    for key in ASSESSMENT_PARTS:
+        group = [c for c in changes if c.what == key]
+        if not group:
+            continue
+        if key == "header":  # revision numbers alone are bookkeeping: not shown
+            parts.extend(_header_node(c) for c in group if any(k in FIELD_LABELS for k in c.new))
+        elif key == "answers":
+            group.sort(key=lambda c: code_key(c.code))
+            parts.append(Node(f"{ROLE_LABELS.get(side, '')}答案（{len(group)} 项）",
+                              [Node(answer_line(c), tip=answer_line(c)) for c in group], expanded=len(group) <= 12))
+        elif key in ("photos_added", "captions", "photos_removed"):
+            by_code: dict = {}
+            for c in sorted(group, key=lambda c: code_key(c.code)):
+                by_code.setdefault(c.code, []).append(c)
+            rows = []
+            for code, cs in by_code.items():
+                captions = [_clip(c.new["caption"] if c.new else (c.old or {}).get("caption"), 20) for c in cs]
+                captions = [x for x in dict.fromkeys(captions) if x]
+                rows.append(Node(f"{_item_name(cs[0])}：{len(cs)} 张" + (f"（{'、'.join(captions)}）" if captions else "")))
+            title = {"photos_added": "新增照片", "captions": "照片说明更新", "photos_removed": "移除照片"}[key]
+            parts.append(Node(f"{title}（{len(group)} 张）", rows, expanded=len(rows) <= 6))
+        elif key == "actions_changed":
+            rows = []
+            for c in sorted(group, key=lambda c: code_key(c.code)):
+                act = c.new or {}
+                bits = [ACTION_STATUS_LABELS.get(act.get("status"), act.get("status") or "")]
+                if act.get("owner"):
+                    bits.append(f"责任人 {act['owner']}")
+                if act.get("due_date"):
+                    bits.append(f"期限 {act['due_date']}")
+                verb = "更新" if c.old else "新增"
+                rows.append(Node(f"{verb}：{(c.code + ' ') if c.code else ''}{_clip(act.get('description'))}"
+                                 f"（{'，'.join(b for b in bits if b)}）", tip=act.get("description")))
+            parts.append(Node(f"整改任务（{len(group)} 项）", rows, expanded=len(rows) <= 6))
+        elif key == "history":
+            n = sum(c.count for c in group)
+            parts.append(Node(f"历史记录（{n} 条）", tip="对方工作区中此考评的操作记录，原样保存，供查阅"))
+    return Node(f"{label}（{'新增' if added else '更新'}）", parts, expanded=True, bold=True)
+
+
+def _skipped_key(line: str):
+    m = re.search(r"条目 (\S+?)[（ 的：]", line)
+    return (line.split(" 条目 ")[0], code_key(m.group(1)) if m else ())
+
+
+def preview_nodes(plan) -> list[Node]:
+    """What the bundle will change, as a tree: checklists and units, then each assessment
+    with its answers (item names, old → new, in natural code order), photos, corrective
+    actions and history; counts as in the summary sentence; then what cannot be applied."""
+    nodes = []
+    for key, title, unit in WORKSPACE_GROUPS:
+        group = [c for c in plan.changes if c.what == key]
+        if group:
+            nodes.append(Node(f"{title}（{len(group)} {unit}）", [Node(c.label) for c in group],
+                              expanded=len(group) <= 6, bold=True))
+    by_assessment: dict = {}
+    for c in plan.changes:
+        if c.group and c.what != "evidence_added":
+            by_assessment.setdefault(c.group, []).append(c)
+    nodes.extend(_assessment_node(label, changes) for label, changes in by_assessment.items())
+    if plan.skipped:
+        lines = sorted(plan.skipped, key=_skipped_key)
+        nodes.append(Node(f"不能应用 {len(lines)} 项（本工作区的数据保持不变）", [Node(x, tip=x) for x in lines],
+                          expanded=True, bold=True, color=RED))
+    if not plan.changes and not plan.skipped:
+        nodes.append(Node("工作区已有此包中的全部数据，导入不会改变任何内容。"))
+    return nodes
 
 
 def for_the_app(line: str) -> str:
@@ -136,7 +261,7 @@ class ImportBundleDialog(QDialog):
     def _prepared(self, plan) -> None:
         self.plan = plan
         kind = KIND_LABELS.get(plan.kind, plan.kind)
-        made = plan.reader.manifest.get("created_at", "?").replace("T", " ")
+        made = local_time(plan.reader.manifest.get("created_at")) or "?"
         self.heading.setText(f"{kind}交换包 {self.path.name}（制作于 {made}）")
         self.summary.setText(plan.summary())
         self.summary.setVisible(True)
@@ -165,33 +290,25 @@ class ImportBundleDialog(QDialog):
         bold.setBold(True)
         self.notices.setText("\n".join(for_the_app(line) for line in plan.notices))
         self.notices.setVisible(bool(plan.notices))
-        grouped: dict = OrderedDict((key, []) for key in GROUPS)
-        for change in plan.changes:
-            grouped.setdefault(change.what, []).append(change.label)
-        if plan.changes:
-            top = QTreeWidgetItem([f"将应用 {len(plan.changes)} 项"])
-            top.setFont(0, bold)
-            top.setForeground(0, GREEN)
-            self.tree.addTopLevelItem(top)
-            for key, labels in grouped.items():
-                if not labels:
-                    continue
-                group = QTreeWidgetItem(top, [f"{GROUPS.get(key, key)}（{len(labels)}）"])
-                for label in labels:
-                    QTreeWidgetItem(group, [label])
-                group.setExpanded(len(labels) <= 3)  # the few big things open; answers and photos folded
-            top.setExpanded(True)
-        if plan.skipped:
-            top = QTreeWidgetItem([f"不能应用 {len(plan.skipped)} 项（本工作区的数据保持不变）"])
-            top.setFont(0, bold)
-            top.setForeground(0, RED)
-            self.tree.addTopLevelItem(top)
-            for line in plan.skipped:
-                child = QTreeWidgetItem(top, [line])
-                child.setToolTip(0, line)
-            top.setExpanded(True)
-        if not plan.changes and not plan.skipped:
-            self.tree.addTopLevelItem(QTreeWidgetItem(["工作区已有此包中的全部数据，导入不会改变任何内容。"]))
+
+        def add(node: Node, parent) -> None:
+            item = QTreeWidgetItem([node.text])
+            if node.tip:
+                item.setToolTip(0, node.tip)
+            if node.bold:
+                item.setFont(0, bold)
+            if node.color is not None:
+                item.setForeground(0, node.color)
+            if parent is None:
+                self.tree.addTopLevelItem(item)
+            else:
+                parent.addChild(item)
+            for child in node.children:
+                add(child, item)
+            item.setExpanded(node.expanded)
+
+        for node in preview_nodes(plan):
+            add(node, None)
         self.tree.setVisible(True)
 
     def detail_lines(self) -> list[str]:
@@ -257,9 +374,6 @@ class ImportBundleDialog(QDialog):
         lines = result.lines()
         self.summary.setText("\n".join(lines[2 + len(result.plan.notices):][:1]))
         self.summary.setStyleSheet("font-size: 11pt; padding: 6px; background: #e6f4ea; border-radius: 4px;")
-        top = self.tree.topLevelItem(0)
-        if top is not None and result.changed and top.text(0).startswith("将应用"):
-            top.setText(0, "已应用" + top.text(0)[3:])
         self.import_button.setVisible(False)
         self.trust_button.setVisible(False)
         self.cancel_button.setText("完成")

@@ -11,14 +11,20 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDial
                                QPushButton, QSplitter, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from checklists.errors import DabiaoError
+from checklists.numbers import display
+from storage import answers as answer_store
 from storage import bundles, signing
 from storage.assessments import STATUS_LABELS
 from storage.bundle_format import KIND_LABELS
+from storage.timefmt import local_date, local_time
 
 ProgressRole = Qt.ItemDataRole.UserRole + 1  # (done, total) for the bar
 IdRole = Qt.ItemDataRole.UserRole
 
-PROGRESS_COLUMNS = ("单位", "年度", "状态", "自评", "考评进度", "照片（自评＋考评）", "考评人", "签字")
+PROGRESS_COLUMNS = ("单位", "年度", "状态", "自评得分", "考评得分", "等级", "自评", "考评进度", "照片（自评＋考评）",
+                    "考评人", "签字")
+BAR_COLUMN = PROGRESS_COLUMNS.index("考评进度")
 RECEIVED_COLUMNS = ("导入时间", "类型", "来自", "签名密钥", "内容")
 COUNT_WORDS = (("assessments_added", "新增 {} 个考评"), ("self_updated", "更新 {} 份自评"),
                ("review_updated", "更新 {} 个考评结果"), ("photos_added", "{} 张照片"),
@@ -69,6 +75,31 @@ def _cell(text, tip: str | None = None) -> QTableWidgetItem:
     return item
 
 
+def scores_of(ws, p: dict):
+    """(self result, review result or None, level text) of a review_progress row; the
+    level is the review's once the review is done (or every item reviewed): a review
+    half way is no level yet, so until then the self-assessment's."""
+    try:
+        own = answer_store.score_assessment(ws, p["id"], "self") if p["self_answered"] else None
+        review = answer_store.score_assessment(ws, p["id"], "review") if p["review_answered"] else None
+    except DabiaoError:
+        return None, None, "无法计分"
+    done = p["status"] in ("reviewed", "final") or (p["items"] and p["review_answered"] >= p["items"])
+    if review is not None and done:
+        return own, review, f"{review.level_label}（考评）"
+    if own is not None:
+        return own, None, f"{own.level_label}（自评）"
+    return None, None, "尚未填写"
+
+
+def _score_cell(result) -> QTableWidgetItem:
+    item = _cell(display(result.final) if result is not None else "—")
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if result is not None:
+        item.setToolTip(f"{display(result.final)} 分，{result.level_label}")
+    return item
+
+
 def counts_text(summary: dict) -> str:
     parts = [text.format(summary[key]) for key, text in COUNT_WORDS if summary.get(key)]
     return "、".join(parts) or "没有新的内容"
@@ -87,11 +118,11 @@ class ReceivedDialog(QDialog):
         self.year.currentIndexChanged.connect(self.reload)
 
         self.progress = _table(PROGRESS_COLUMNS)
-        self.progress.setItemDelegateForColumn(4, ProgressDelegate(self.progress))
+        self.progress.setItemDelegateForColumn(BAR_COLUMN, ProgressDelegate(self.progress))
         header = self.progress.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(4, 160)
+        header.setSectionResizeMode(BAR_COLUMN, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(BAR_COLUMN, 140)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(70)
         self.progress.doubleClicked.connect(lambda _i: self.open_current())
@@ -131,7 +162,8 @@ class ReceivedDialog(QDialog):
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
-        hint = QLabel("自评、考评为已填写的条目数 / 条目总数。")
+        hint = QLabel("得分按各自的标准版本计算；等级：考评完成后按考评，此前按自评。"
+                      "自评、考评进度为已填写的条目数 / 条目总数。")
         hint.setStyleSheet("color: #5f6368;")
         buttons.addWidget(hint, 1)
         buttons.addWidget(self.open_button)
@@ -141,7 +173,7 @@ class ReceivedDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
-        self.resize(1000, 600)
+        self.resize(1180, 600)
         self._fill_years()
         self.reload()
         self.progress.setFocus()
@@ -164,14 +196,18 @@ class ReceivedDialog(QDialog):
             t.setItem(r, 0, unit)
             t.setItem(r, 1, _cell(p["year"]))
             t.setItem(r, 2, _cell(STATUS_LABELS.get(p["status"], p["status"])))
-            t.setItem(r, 3, _cell(f"{p['self_answered']}/{shown_total}"))
+            own, review, level = scores_of(self.ws, p)
+            t.setItem(r, 3, _score_cell(own))
+            t.setItem(r, 4, _score_cell(review))
+            t.setItem(r, 5, _cell(level))
+            t.setItem(r, 6, _cell(f"{p['self_answered']}/{shown_total}"))
             bar = _cell("")
             bar.setData(ProgressRole, (p["review_answered"], total))
-            t.setItem(r, 4, bar)
-            t.setItem(r, 5, _cell(f"{p['self_photos']}＋{p['review_photos']}"))
-            t.setItem(r, 6, _cell(p["reviewer"] or ""))
-            signed = f"{p['signed_by']} {(p['signed_at'] or '')[:10]}".strip() if p["signed_by"] else ""
-            t.setItem(r, 7, _cell(signed))
+            t.setItem(r, BAR_COLUMN, bar)
+            t.setItem(r, 8, _cell(f"{p['self_photos']}＋{p['review_photos']}"))
+            t.setItem(r, 9, _cell(p["reviewer"] or ""))
+            signed = f"{p['signed_by']} {local_date(p['signed_at'])}".strip() if p["signed_by"] else ""
+            t.setItem(r, 10, _cell(signed, f"签字时间 {local_time(p['signed_at'])}" if p["signed_at"] else None))
         ids = [p["id"] for p in rows]
         if rows:
             t.selectRow(ids.index(self.current) if self.current in ids else 0)
@@ -190,9 +226,8 @@ class ReceivedDialog(QDialog):
             if b["fingerprint"] and b["fingerprint"] == own:
                 trust = "本工作区"
             summary = b["summary"] if isinstance(b["summary"], dict) else json.loads(b["summary"] or "{}")
-            made = (b["created_at"] or "").replace("T", " ")
-            t.setItem(r, 0, _cell((b["imported_at"] or "").replace("T", " "),
-                                  f"导入人 {b['imported_by'] or ''}\n制作于 {made}"))
+            made = local_time(b["created_at"])
+            t.setItem(r, 0, _cell(local_time(b["imported_at"]), f"导入人 {b['imported_by'] or ''}\n制作于 {made}"))
             t.setItem(r, 1, _cell(KIND_LABELS.get(b["kind"], b["kind"])))
             t.setItem(r, 2, _cell(b["workspace_name"]))
             t.setItem(r, 3, _cell(f"{b['short']}（{trust}）", signing.pretty(b["fingerprint"] or "")))
