@@ -645,7 +645,6 @@ class MainWindow(QMainWindow):
     def reload_workspace(self) -> None:
         """The whole database changed (a backup restored): read everything again."""
         current = self.session.id if self.session is not None else None
-        self.session = None
         self.units_pane.reload()
         self.units_pane.model.refresh_actions()
         ids = self.units_pane.model.assessment_ids()
