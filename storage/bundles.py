@@ -139,6 +139,9 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             for c in data["checklists"]:
                 raw = checklist_store.get_row(ws, c["id"], c["version"])["source_text"].encode("utf-8")
+                if hashlib.sha256(raw).hexdigest() != c["sha256"]:
+                    raise StorageError(f"工作区中标准 {c['id']}@{c['version']} 的原文已损坏（与保存时的哈希不符），"
+                                       "不能导出；请运行 db check 并从备份恢复")
                 members.append(_write_bytes(zf, checklist_member(c["sha256"]), raw, zipfile.ZIP_DEFLATED))
             total = len(data["evidence"])
             for i, ev in enumerate(data["evidence"]):
@@ -281,6 +284,10 @@ def _collect_side(ws, kind: str, refs) -> tuple[dict, list[str]]:
                 "SELECT * FROM actions WHERE assessment_id = ? ORDER BY created_at, rowid", [aid])]
         item["events"] = [_pick(r, EVENT_COLS) for r in ws.db.query(
             "SELECT * FROM events WHERE assessment_id = ? ORDER BY seq", [aid])]
+        for ev in item["events"]:
+            if audit.event_hash(ev["prev_hash"], ev) != ev["hash"]:
+                raise StorageError(f"考评 {aid} 的审计日志第 {ev['seq']} 条已损坏（哈希不符），不能导出；"
+                                   "请运行 db check 并从备份恢复")
         if kind == "submission" and a["status"] == "draft":
             warnings.append(f"注意：考评 {aid} 尚未提交（自评中），导出的是当前的自评草稿")
         if kind == "review" and a["status"] in ("draft", "submitted") and not item["answers"]:

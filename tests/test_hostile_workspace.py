@@ -278,6 +278,10 @@ def test_flipped_byte_names_the_record_and_the_rest_works(case, made, ws_copy, c
     assert code == 1 and named in err, err
     code, out, err = cli(capsys, "--data-dir", ws_copy, "unit", "list")
     assert code == 0 and "城关镇" in out
+    code, out, err = cli(capsys, "--data-dir", ws_copy, "bundle", "export", "--kind", "submission", made["aid"],
+                         "--out", ws_copy.parent / "out.dabiao")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and named in err and "损坏" in err, err
+    assert not (ws_copy.parent / "out.dabiao").exists()
     code, out, err = cli(capsys, "--data-dir", ws_copy, "assessment", "show", made["aid"])
     if case == "criteria text":
         assert code == 1 and len(err.strip().splitlines()) == 1 and named in err and "损坏" in err, err
