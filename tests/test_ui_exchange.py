@@ -254,6 +254,14 @@ def test_received_shows_each_assessments_score_and_level(qtbot, ws, aid):
     assert dialog.progress.item(0, col["等级"]).text() == f"{own.level_label}（自评）"
     dialog.reject()
 
+    # a review under way: its score so far, the level still the self-assessment's
+    answer_store.set_answer(ws, aid, "1.2", "review", False)
+    partial = answer_store.score_assessment(ws, aid, "review")
+    dialog = w.exchange.received()
+    assert dialog.progress.item(0, col["考评得分"]).text() == display(partial.final)
+    assert dialog.progress.item(0, col["等级"]).text() == f"{own.level_label}（自评）"
+    dialog.reject()
+
     # once the review is done, its score and level
     answer_store.adopt_self(ws, aid)
     assessments.set_status(ws, aid, "reviewed", confirm_incomplete=True)

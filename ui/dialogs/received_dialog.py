@@ -88,8 +88,8 @@ def scores_of(ws, p: dict):
     if review is not None and done:
         return own, review, f"{review.level_label}（考评）"
     if own is not None:
-        return own, None, f"{own.level_label}（自评）"
-    return None, None, "尚未填写"
+        return own, review, f"{own.level_label}（自评）"
+    return None, review, "尚未填写"
 
 
 def _score_cell(result) -> QTableWidgetItem:
