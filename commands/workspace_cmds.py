@@ -68,7 +68,7 @@ def assessment_new(args) -> int:
 def assessment_list(args) -> int:
     from storage import scores
 
-    with workspace(args) as ws:
+    with workspace(args, reads_only=True) as ws:
         rows = scores.list_scores(ws, args.year)
     if args.json:
         print_json(rows)

@@ -379,8 +379,6 @@ def _check_answer_value(text: str | None) -> None:
         raise ValueError("答案格式不对")
 
 
-
-
 def _check_record(obj, spec: dict, where: str) -> dict:
     if not isinstance(obj, dict):
         raise _Bad(f"{where} 不是对象")
