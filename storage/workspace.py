@@ -295,13 +295,17 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     import atexit
     import shutil
 
-    folder = Path(tempfile.mkdtemp(prefix="dabiao-readonly-"))
-    if not _snapshots:
-        atexit.register(lambda: [shutil.rmtree(f, ignore_errors=True) for f in _snapshots])
-    _snapshots.append(folder)
-    shutil.copyfile(path, folder / path.name)
-    shutil.copyfile(wal, folder / wal.name)
-    return sqlite3.connect(str(folder / path.name), check_same_thread=False, timeout=10)
+    key = str(path.resolve())
+    folder = next((f for k, f in _snapshots if k == key), None)  # one copy per process (worker threads too)
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="dabiao-readonly-"))
+        if not _snapshots:
+            atexit.register(lambda: [shutil.rmtree(f, ignore_errors=True) for _k, f in _snapshots])
+        _snapshots.append((key, folder))
+        shutil.copyfile(path, folder / path.name)
+        shutil.copyfile(wal, folder / wal.name)
+    return sqlite3.connect(f"file:{(folder / path.name).as_posix()}?mode=ro", uri=True, check_same_thread=False,
+                           timeout=10)
 
 
 def _reason(exc: OSError, folder: Path) -> str:

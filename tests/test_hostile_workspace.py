@@ -140,6 +140,27 @@ def test_read_only_workspace_reads_and_refuses_writes_in_one_line(case, made, ws
     assert file_hashes(ws_copy) == before
 
 
+def test_read_only_place_with_a_pending_wal_shows_the_last_changes(made, ws_copy, tmp_path, capsys):
+    """A stick pulled out while Dabiao ran: the -wal holds the last saved changes and the
+    stick is now write-protected. They are shown (from a temporary copy), nothing written."""
+    ws = open_ws(ws_copy)
+    ws.db.execute("PRAGMA wal_autocheckpoint = 0")
+    units.add_unit(ws, "河口镇", "town")
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    for p in ws_copy.iterdir():
+        if p.name not in ("dabiao.sqlite-shm", "dabiao.lock"):
+            (shutil.copytree if p.is_dir() else shutil.copyfile)(p, crashed / p.name)
+    ws.close()
+    assert (crashed / "dabiao.sqlite-wal").stat().st_size > 0
+    before = file_hashes(crashed)
+    with read_only(crashed) as place:
+        for _ in range(2):
+            code, out, err = cli(capsys, "--data-dir", place, "unit", "list")
+            assert code == 0 and "河口镇" in out, err
+    assert file_hashes(crashed) == before
+
+
 # ---------------------------------------------------------------------- damaged databases
 
 
