@@ -238,3 +238,47 @@ def test_cli_hostile_number_is_one_line_and_exit_1(world, tmp_path, capsys):
     assert len(err) == 1 and "已拒绝" in err[0] and "Traceback" not in err[0]
     with open_ws(county) as ws:
         assert full_dump(ws) == before
+
+
+def _criteria_with(world, tmp_path, old: str, new: str) -> Path:
+    """The criteria bundle with the city checklist's text changed (and its hash, member
+    name and listing with it), signed again by the county: authentic, hostile content."""
+    from test_bundles import members_of, write_zip
+
+    src = bundle(world, tmp_path, "criteria")
+    members = {info.filename: (info, raw) for info, raw in members_of(src)}
+    data = json.loads(members["data.json"][1])
+    entry = next(c for c in data["checklists"] if c["id"] == CHECKLIST)
+    name = f"checklists/{entry['sha256']}.txt"
+    text = members.pop(name)[1].decode("utf-8")
+    assert old in text
+    raw = text.replace(old, new, 1).encode("utf-8")
+    entry["sha256"] = hashlib.sha256(raw).hexdigest()
+    import zipfile
+
+    members[f"checklists/{entry['sha256']}.txt"] = (zipfile.ZipInfo(f"checklists/{entry['sha256']}.txt"), raw)
+    members["data.json"] = (members["data.json"][0], json.dumps(data, ensure_ascii=False).encode())
+    write_zip(tmp_path / "tmp.dabiao", members.values())
+    return rebuild(tmp_path / "tmp.dabiao", tmp_path / "hostile-criteria.dabiao", identity_of(world, tmp_path, "county"))
+
+
+CARRIED = {
+    "total 1.0e+100000000": ("\ntotal: 100\n", "\ntotal: 1.0e+100000000\n", "指数"),
+    "total of 5000 digits": ("\ntotal: 100\n", "\ntotal: 1" + "0" * 5000 + "\n", "过长"),
+    "nested 100000 deep": ("\ntotal: 100\n", "\ntotal: 100\nx: " + "[" * 100_000 + "]" * 100_000 + "\n", "YAML"),
+}
+
+
+@pytest.mark.parametrize("case", list(CARRIED))
+def test_carried_criteria_with_hostile_numbers_are_refused_quickly(case, world, tmp_path):
+    old, new, words = CARRIED[case]
+    hostile = _criteria_with(world, tmp_path, old, new)
+    with open_ws(tmp_path / "fresh") as ws:
+        before = full_dump(ws)
+        started = time.monotonic()
+        with pytest.raises(BundleRefused) as exc:
+            bundles.import_bundle(ws, hostile)
+        assert time.monotonic() - started < 10
+        assert exc.value.code == "checklist" and words in str(exc.value), str(exc.value)
+        assert len(exc.value.lines()) == 1
+        assert full_dump(ws) == before
