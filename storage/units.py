@@ -52,8 +52,9 @@ def find_unit(ws, name_or_id: str) -> dict:
 
 
 def list_units(ws) -> list[dict]:
-    """All units, parents before children, by name."""
-    rows = list(ws.db.query("SELECT * FROM units ORDER BY name"))
+    """All units, parents before children, in the order they were entered (the county's
+    list of towns as the person typed it, not re-sorted by the characters' code points)."""
+    rows = list(ws.db.query("SELECT * FROM units ORDER BY created_at, rowid"))
     by_parent: dict = {}
     for r in rows:
         by_parent.setdefault(r["parent_id"], []).append(r)

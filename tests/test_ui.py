@@ -537,7 +537,7 @@ def test_first_run_creates_county_and_towns(qtbot, bundled_dir, tmp_path):
         d.towns.setPlainText("城关镇\n东风镇\n\n城关镇")
         d.accept()
         names = [u["name"] for u in units.list_units(ws)]
-        assert names == ["某某县人武部", "东风镇", "城关镇"]
+        assert names == ["某某县人武部", "城关镇", "东风镇"]  # in the order they were entered
         assert len(assessments.list_assessments(ws)) == 2
         assert d.open_assessment
         assert not first_run_needed(ws)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont
@@ -26,12 +27,8 @@ def setup_application(app: QApplication) -> None:
     app.setApplicationName("Dabiao")
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("Dabiao")
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):
-        translator = QTranslator(app)
-        if translator.load(name, translations):
-            app.installTranslator(translator)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))  # dates: 2027年3月1日
+    install_translations(app)
     family = pick_cjk_family()
     if family:
         font = QFont(app.font())
@@ -39,6 +36,33 @@ def setup_application(app: QApplication) -> None:
         if font.pointSizeF() < 10:
             font.setPointSizeF(10)
         app.setFont(font)
+
+
+def translation_dirs() -> list[Path]:
+    """Where Qt's own Chinese texts (qtbase_zh_CN.qm) may be: Qt's translations folder
+    (inside the PySide6 wheel), else beside the PySide6 package or a frozen build."""
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+    try:
+        import PySide6
+
+        dirs.append(Path(PySide6.__file__).resolve().parent / "Qt" / "translations")
+    except (ImportError, TypeError):  # pragma: no cover
+        pass
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:  # pragma: no cover - only in a built app
+        dirs += [Path(frozen) / "PySide6" / "Qt" / "translations", Path(frozen) / "translations"]
+    return dirs
+
+
+def install_translations(app) -> list[QTranslator]:
+    """Qt's standard dialogs (file, print, message boxes' buttons) in Simplified Chinese:
+    qtbase_zh_CN from the first folder that has it. Returns the installed translators."""
+    for folder in translation_dirs():
+        translator = QTranslator(app)
+        if translator.load("qtbase_zh_CN", str(folder)):
+            app.installTranslator(translator)
+            return [translator]
+    return []
 
 
 def open_workspace(folder=None, parent=None) -> Workspace | None:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTreeView, QVBoxLayout, QWidget
 
-from .models.checklist_model import COL_POINTS, COL_REVIEW, COL_SELF, COL_TITLE, ChecklistModel, CodeRole
+from .models.checklist_model import (COL_POINTS, COL_REVIEW, COL_SELF, COL_TITLE, ChecklistModel, CodeRole,
+                                     NodeKindRole)
 
 VALUE_KEYS = {Qt.Key.Key_Y, Qt.Key.Key_N, Qt.Key.Key_Space, Qt.Key.Key_Minus, Qt.Key.Key_Plus, Qt.Key.Key_Period,
               Qt.Key.Key_Delete, Qt.Key.Key_Backspace} | {getattr(Qt.Key, f"Key_{i}") for i in range(10)}
@@ -18,6 +20,31 @@ class ChecklistView(QTreeView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.key_handler = None  # callable(key, text) -> bool, set by the main window
+        # the current row stays plainly marked while the focus is in the item pane
+        # (Qt's inactive highlight is a faint grey there)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, QColor("#c6dafc"))
+        palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.HighlightedText, QColor("#202124"))
+        self.setPalette(palette)
+
+    def moveCursor(self, action, modifiers):
+        """↑ / ↓ go from item to item: an open section's header row is passed over (its
+        items follow it); a closed one is a stop, so → can open it."""
+        index = super().moveCursor(action, modifiers)
+        if action not in (QAbstractItemView.CursorAction.MoveDown, QAbstractItemView.CursorAction.MoveUp):
+            return index
+        current = self.currentIndex()
+        down = action == QAbstractItemView.CursorAction.MoveDown
+        while index.isValid() and self._is_open_section(index):
+            following = self.indexBelow(index) if down else self.indexAbove(index)
+            if not following.isValid():  # a header at the very top: stay where we are
+                return current if current.isValid() else index
+            index = following
+        return index
+
+    def _is_open_section(self, index) -> bool:
+        first = index.siblingAtColumn(0)
+        return first.data(NodeKindRole) == "category" and self.isExpanded(first)
 
     def keyPressEvent(self, event):
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier & ~Qt.KeyboardModifier.ShiftModifier
@@ -46,12 +73,12 @@ class ChecklistPane(QWidget):
         self.view.setAllColumnsShowFocus(True)
         self.view.setAlternatingRowColors(True)
         self.view.setExpandsOnDoubleClick(True)
+        self.view.setIndentation(14)  # four levels deep leaves room for the item names
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((COL_POINTS, 44), (COL_SELF, 96), (COL_REVIEW, 96)):
+        for col in (COL_POINTS, COL_SELF, COL_REVIEW):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.view.setColumnWidth(col, width)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -67,6 +94,13 @@ class ChecklistPane(QWidget):
     def set_mode(self, mode: str) -> None:
         self.model.set_mode(mode)
         self.view.setColumnHidden(COL_REVIEW, mode != "review")
+        # side by side the two score columns are compact (a section shows its points, its
+        # answered count is in the tooltip), so the item names keep their room
+        fm = self.view.fontMetrics()
+        sample = "99.5/100" if mode == "review" else "99.5/100 · 99/99"
+        self.view.setColumnWidth(COL_POINTS, fm.horizontalAdvance("分值") + 20)
+        for col in (COL_SELF, COL_REVIEW):
+            self.view.setColumnWidth(col, fm.horizontalAdvance(sample) + 14)
 
     def _current_changed(self, current: QModelIndex, _previous) -> None:
         code = current.data(CodeRole) if current.isValid() else None

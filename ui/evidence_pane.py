@@ -34,17 +34,41 @@ class GalleryView(QListView):
         super().__init__(parent)
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setIconSize(THUMB)
-        self.setGridSize(QSize(THUMB.width() + 16, THUMB.height() + 34))
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
+        # a long name is cut in the middle: its start and its distinctive end stay
+        # ("IMG_2027…第12张.jpg"); the whole name and caption are in the tooltip
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setGridSize(QSize(THUMB.width() + 20, THUMB.height() + 16 + self.fontMetrics().lineSpacing()))
         self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(False)
-        self.setFixedHeight(THUMB.height() + 48)
         self.setToolTip("照片：回车查看，Delete 删除；可把照片文件直接拖到这里")
+        self.fit_rows()
+
+    MAX_ROWS = 3  # more photos than that: the gallery scrolls (the item pane scrolls too)
+
+    def fit_rows(self) -> None:
+        """As tall as the rows the photos need (one when empty, at most MAX_ROWS)."""
+        count = self.model().rowCount() if self.model() is not None else 0
+        per_row = max(1, (self.viewport().width() or self.width()) // self.gridSize().width())
+        rows = min(self.MAX_ROWS, max(1, -(-count // per_row)))
+        height = rows * self.gridSize().height() + 2 * self.frameWidth() + 6
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
+        super().setModel(model)
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.fit_rows)
+        self.fit_rows()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_rows()
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):

@@ -5,6 +5,7 @@ inspector's own editor. Every change is saved at once through the session."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
@@ -14,6 +15,7 @@ from . import theme
 from .evidence_pane import EvidencePane
 from .format import escape, evidence_text, item_meta, value_text
 from .value_editors import make_editor
+from .wrapping import FocusRing, WrapCheckBox
 
 ROLE_WORDS = {"self": "自评", "review": "考评"}
 
@@ -93,6 +95,11 @@ class ItemPane(QScrollArea):
         self.note.setFixedHeight(64)
         self.note.setTabChangesFocus(True)
         self.note.textChanged.connect(self._note_edited)
+        self._note_palette = self.note.palette()
+        self._locked_note_palette = self.note.palette()  # read-only: greyed like the disabled ticks
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            self._locked_note_palette.setColor(group, QPalette.ColorRole.Base, QColor("#f1f3f4"))
+            self._locked_note_palette.setColor(group, QPalette.ColorRole.Text, QColor("#5f6368"))
         ab.addWidget(self.note)
 
         self.evidence = EvidencePane()
@@ -114,11 +121,24 @@ class ItemPane(QScrollArea):
             layout.addWidget(w)
         layout.addLayout(actions_row)
         layout.addStretch(1)
-        self.placeholder = _label("请在左侧选择一个考评，再在中间选择条目。", style="color: #5f6368;")
+        self.placeholder = _label(self.PICK_HINT, style="color: #5f6368; font-size: 11pt;")
         layout.insertWidget(0, self.placeholder)
         self._show_parts(False)
+        self.focus_ring = FocusRing(body)  # plainly shows which control Space / Enter will act on
 
     # ---------------------------------------------------------------- context
+
+    PICK_HINT = "请在左侧选择一个考评，再在中间选择条目。"
+
+    def show_start_hint(self, has_units: bool, has_assessments: bool) -> None:
+        """With nothing on the left, say how to start instead of "select one"."""
+        if has_assessments:
+            text = self.PICK_HINT
+        elif has_units:
+            text = "还没有考评。在左侧选中一个单位，点击左下角“新建考评…”（Ctrl+N）。"
+        else:
+            text = "还没有考评。点击左下角“新建单位…”，再“新建考评…”。"
+        self.placeholder.setText(text)
 
     @property
     def role(self) -> str:
@@ -198,7 +218,7 @@ class ItemPane(QScrollArea):
             box.deleteLater()
         self._doc_boxes = []
         for i, name in enumerate(item.evidence.documents):
-            box = QCheckBox(name)
+            box = WrapCheckBox(name)  # a long document name wraps in its column
             box.toggled.connect(self._docs_toggled)
             self._doc_boxes.append(box)
             self.docs_grid.addWidget(box, i // 2, i % 2)
@@ -263,11 +283,18 @@ class ItemPane(QScrollArea):
             self.note.blockSignals(True)
             self.note.setPlainText((answer or {}).get("note") or "")
             self.note.blockSignals(False)
-        self.note.setReadOnly(not editable)
+        self.set_note_locked(not editable)
         self.refresh_result()
         if self.mode == "review":
             self._fill_self_summary()
         self.evidence.update_buttons()
+
+    def set_note_locked(self, locked: bool) -> None:
+        """A locked answer's note is read-only and looks it: grey, and says so when empty."""
+        self.note.setReadOnly(locked)
+        self.note.setPalette(self._locked_note_palette if locked else self._note_palette)
+        self.note.setPlaceholderText("备注（已锁定，不能修改）" if locked else "备注：情况说明、存在问题等（自动保存）")
+        self.note.setFocusPolicy(Qt.FocusPolicy.ClickFocus if locked else Qt.FocusPolicy.StrongFocus)
 
     def refresh_result(self) -> None:
         s, code = self.session, self.code

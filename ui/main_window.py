@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
         self.checklist_pane.setMinimumWidth(330)
         self.item_pane.setMinimumWidth(380)
         self.splitter.setSizes([270, 500, 580])
+        self._panes_sized_by_user = False  # until the person drags a divider, panes follow the window
+        self.splitter.splitterMoved.connect(self._panes_moved)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -215,6 +217,12 @@ class MainWindow(QMainWindow):
             self.focus_list()
         else:
             self.units_pane.view.setFocus()
+        self._update_start_hint()
+
+    def _update_start_hint(self) -> None:
+        """The item pane says how to start while the workspace has no assessment."""
+        has_assessments = bool(self.units_pane.model.assessment_ids())
+        self.item_pane.show_start_hint(has_assessments or bool(units.list_units(self.ws)), has_assessments)
 
     # ---------------------------------------------------------------- opening
 
@@ -577,6 +585,7 @@ class MainWindow(QMainWindow):
         dialog = NewUnitDialog(self.ws, self.units_pane.current_unit_id(), self)
         if dialog.exec() and dialog.created:
             self.units_pane.reload(select_id=dialog.created["id"])
+            self._update_start_hint()
 
     def new_assessment(self) -> None:
         from .dialogs.assessment_dialog import NewAssessmentDialog
@@ -697,6 +706,31 @@ class MainWindow(QMainWindow):
                           f"数据文件夹：{escape(str(self.ws.folder))}<br>当前用户：{escape(str(self.ws.who))}<br>"
                           f"报告字体：<br>{fonts}<br>"
                           "每次修改立即保存；按 F1 查看键盘操作。")
+
+    # ---------------------------------------------------------------- pane widths
+
+    def _panes_moved(self, *_):
+        self._panes_sized_by_user = True
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if not self._panes_sized_by_user:
+            self.fit_panes(event.size().width())
+
+    def fit_panes(self, width: int | None = None) -> None:
+        """Share the width: the units list narrow (200-270), the rest half and half, so
+        that at 1024×768 the item names in the list still show (not only "…")."""
+        margins = self.centralWidget().layout().contentsMargins()
+        width = width if width is not None else self.width()
+        total = width - margins.left() - margins.right() - self.splitter.handleWidth() * 2
+        if total <= 0:
+            return
+        left = max(self.units_pane.minimumWidth(), min(270, int(total * 0.22)))
+        rest = total - left
+        listing = max(self.checklist_pane.minimumWidth(), rest // 2)
+        blocked = self.splitter.blockSignals(True)
+        self.splitter.setSizes([left, listing, max(self.item_pane.minimumWidth(), rest - listing)])
+        self.splitter.blockSignals(blocked)
 
     # ---------------------------------------------------------------- closing
 

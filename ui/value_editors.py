@@ -17,12 +17,13 @@ from fractions import Fraction
 
 from PySide6.QtCore import QEvent, QLocale, Qt, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QButtonGroup, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QPushButton, QRadioButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from checklists.model import Item
 from checklists.numbers import display
 
 from .format import bands_text, deduct_text
+from .wrapping import FlowLayout, WrapRadioButton
 
 NA = "na"
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{i}"): i for i in range(10)}
@@ -64,10 +65,9 @@ class ValueEditor(QWidget):
         self.clear_button.setToolTip("清除本条目的填写（可用 Ctrl+Z 撤销）")
         self.clear_button.clicked.connect(lambda: self.choose(None))
         extra = ([self.na_button] if self.na_button else []) + [self.clear_button]
-        if first_row is not None:
-            first_row.insertSpacing(first_row.count() - 1, 12)
+        if first_row is not None:  # a flow: on a narrow pane the buttons go on to the next line
             for w in extra:
-                first_row.insertWidget(first_row.count() - 1, w)
+                first_row.addWidget(w)
         else:
             for w in extra:
                 self.bottom.addWidget(w)
@@ -137,7 +137,7 @@ class ValueEditor(QWidget):
 
 class CheckEditor(ValueEditor):
     def build(self):
-        row = QHBoxLayout()
+        row = FlowLayout()
         self.yes = QPushButton("是 (Y)")
         self.no = QPushButton("否 (N)")
         for b, v in ((self.yes, True), (self.no, False)):
@@ -149,7 +149,6 @@ class CheckEditor(ValueEditor):
         self.no.setObjectName("noButton")
         self.yes.setToolTip("符合要求")
         self.no.setToolTip("不符合要求")
-        row.addStretch(1)
         self.layout_.addLayout(row)
         self.first_row = row
 
@@ -179,9 +178,8 @@ class RubricEditor(ValueEditor):
         self.buttons = []
         for i, option in enumerate(self.item.options):
             hint = f"{i + 1}  " if i < 9 else ""
-            b = QRadioButton(f"{hint}{option.label}（{display(option.points)} 分）")
+            b = WrapRadioButton(f"{hint}{option.label}（{display(option.points)} 分）")  # long options wrap
             b.setToolTip(option.label)
-            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             self.group.addButton(b, i)
             self.buttons.append(b)
             self.layout_.addWidget(b)
@@ -271,12 +269,11 @@ class _Spin:
 
     def _spin_row(self, spin: QAbstractSpinBox, *extra) -> None:
         """The spin box (and any buttons) on the first row; saving is wired here."""
-        row = QHBoxLayout()
+        row = FlowLayout()
         self._setup_spin(spin)
         spin.valueChanged.connect(self._commit_spin)
         for widget in (spin,) + extra:
             row.addWidget(widget)
-        row.addStretch(1)
         self.layout_.addLayout(row)
         self.first_row = row
 

@@ -16,6 +16,18 @@ from storage import assessments, units
 from .assessment_dialog import applicable_checklists
 
 
+def checklist_label(row: dict, rows: list[dict]) -> str:
+    """What a person reads for a criteria version: its title and year, never its internal
+    id; the version only when two stored versions share the title."""
+    label = row["title"]
+    year = row.get("year")
+    if year and str(year) not in label:
+        label += f"（{year} 年度）"
+    if sum(1 for r in rows if r["title"] == row["title"]) > 1:
+        label += f"，版本 {row['version']}"
+    return label
+
+
 class FirstRunDialog(QDialog):
     def __init__(self, ws, parent=None):
         super().__init__(parent)
@@ -49,8 +61,11 @@ class FirstRunDialog(QDialog):
         self.with_assessments = QCheckBox("同时为每个乡镇新建年度考评：")
         self.with_assessments.setChecked(True)
         self.checklist = QComboBox()
-        for row in applicable_checklists(ws, "town"):
-            self.checklist.addItem(f"{row['title']}（{row['id']}@{row['version']}）", row)
+        rows = applicable_checklists(ws, "town")
+        for row in rows:
+            self.checklist.addItem(checklist_label(row, rows), row)
+            self.checklist.setItemData(self.checklist.count() - 1, f"标准编号：{row['id']}，版本 {row['version']}",
+                                       Qt.ItemDataRole.ToolTipRole)
         # the city overlay is the most complete sample: preselect it
         for i in range(self.checklist.count()):
             if self.checklist.itemData(i)["id"].startswith("city-"):

@@ -42,6 +42,7 @@ class PreviewDialog(QDialog):
         self.saved_to: Path | None = None
         self.document = None
         self.view = None
+        self._typed_page: int | None = None  # a page typed in the counter and jumped to
         self.setWindowTitle(f"{title} — 预览")
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -121,7 +122,12 @@ class PreviewDialog(QDialog):
             self.page.setSuffix(f" 页，共 {pages} 页")
             self.page.setMaximum(pages)
             self.page.setEnabled(True)
-            self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
+            # the counter follows the scroll (wheel, PgDn, the scroll bar): QPdfView's own
+            # current page falls back to page 1 whenever the viewport's top is in the gap
+            # between two pages, so the page is worked out here from the layout
+            bar = self.view.verticalScrollBar()
+            bar.valueChanged.connect(self._sync_page)
+            bar.rangeChanged.connect(self._sync_page)
         return self.view
 
     def _fallback(self) -> QWidget:
@@ -160,8 +166,59 @@ class PreviewDialog(QDialog):
         self.page.setValue(page + 1)
         self.page.blockSignals(blocked)
 
+    def _page_heights(self) -> list[float]:
+        """Each page's height on screen, as QPdfView lays the pages out (before rounding)."""
+        view, doc = self.view, self.document
+        margins = view.documentMargins()
+        width = max(1, view.viewport().width() - margins.left() - margins.right())
+        height = max(1, view.viewport().height() - margins.top() - margins.bottom())
+        mode = view.zoomMode()
+        heights = []
+        for n in range(doc.pageCount()):
+            size = doc.pagePointSize(n)
+            w, h = max(size.width(), 1e-6), max(size.height(), 1e-6)
+            if mode == QPdfView.ZoomMode.FitToWidth:
+                heights.append(h * width / w)
+            elif mode == QPdfView.ZoomMode.FitInView:
+                heights.append(h * min(width / w, height / h))
+            else:
+                heights.append(h * view.zoomFactor())  # a common factor: only proportions count
+        return heights
+
+    def visible_page(self) -> int:
+        """The page (0-based) under the middle of the viewport: the one being read."""
+        bar = self.view.verticalScrollBar()
+        heights = self._page_heights()
+        if not heights:
+            return 0
+        margins = self.view.documentMargins()
+        spacing = self.view.pageSpacing()
+        laid = margins.top() + margins.bottom() + sum(heights) + spacing * (len(heights) - 1)
+        content = bar.maximum() + bar.pageStep()  # the document's height as the view has it
+        scale = content / laid if laid > 0 and bar.maximum() > 0 else 1.0
+        middle = bar.value() + self.view.viewport().height() / 2
+        top = margins.top() * scale
+        for n, h in enumerate(heights):
+            bottom = top + h * scale
+            if middle < bottom + spacing * scale / 2:
+                return n
+            top = bottom + spacing * scale
+        return len(heights) - 1
+
+    def _sync_page(self, *_args) -> None:
+        if self.view is None or not self.page_count():
+            return
+        page = self.visible_page()
+        if self._typed_page is not None:
+            # just jumped to a typed page: it stays the counter's page while it is in view
+            if abs(page - self._typed_page) <= 1:
+                return
+            self._typed_page = None
+        self._page_changed(page)
+
     def _go_to_page(self, number: int) -> None:
         if self.view is not None and 1 <= number <= self.page_count():
+            self._typed_page = number - 1
             self.view.pageNavigator().jump(number - 1, QPointF(0, 0), self.view.zoomFactor())
 
     def _zoom_changed(self) -> None:

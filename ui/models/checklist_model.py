@@ -148,7 +148,8 @@ class ChecklistModel(NodeTreeModel):
                 return f"{category.code}  {category.title}"
             if role == Qt.ItemDataRole.ToolTipRole:
                 cr = s.results[self.mode].category_index.get(category.code)
-                return f"{category.title}：已填 {cr.answered}/{cr.count} 项" if cr else category.title
+                title = f"{category.code}  {category.title}"
+                return f"{title}：已填 {cr.answered}/{cr.count} 项" if cr else title
             return None
         if col == COL_POINTS:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -160,6 +161,8 @@ class ChecklistModel(NodeTreeModel):
             if cr is None or not cr.count:
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
+                if self.mode == "review":  # two score columns side by side: compact
+                    return f"{display(cr.earned)}/{display(cr.applicable)}"
                 return f"{display(cr.earned)}/{display(cr.applicable)} · {cr.answered}/{cr.count}"
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (f"{'自评' if col == COL_SELF else '考评'}：得 {display(cr.earned)} 分，"
@@ -183,7 +186,7 @@ class ChecklistModel(NodeTreeModel):
                 return theme.status_icon(self.status_of(item.code, self.mode))
             if role == Qt.ItemDataRole.ToolTipRole:
                 status = self.status_of(item.code, self.mode)
-                tip = f"{theme.STATUS_LABELS[status]}\n达标要求：{item.requirement}"
+                tip = f"{item.code}  {item.title}\n{theme.STATUS_LABELS[status]}\n达标要求：{item.requirement}"
                 missing = evidence_text(s.result(item.code, self.mode))
                 if missing and status not in ("unanswered", "na"):
                     tip += f"\n{missing}"
