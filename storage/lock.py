@@ -98,7 +98,14 @@ class WorkspaceLock:
         deadline = time.monotonic() + wait
         while True:
             folder_fd, folder_free = _lock_folder(self.path.parent)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644) if folder_free else None
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644) if folder_free else None
+            except OSError:  # a read-only place: the caller opens read-only; let the folder go
+                if folder_fd is not None:
+                    if folder_free:
+                        _unlock(folder_fd)
+                    os.close(folder_fd)
+                raise
             if fd is not None and _try_lock(fd):
                 if self._same_file(fd):
                     break
