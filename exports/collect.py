@@ -12,7 +12,7 @@ from storage import assessments, checklist_store, evidence, scores, units
 from storage.actions import ACTION_STATUS_LABELS
 
 from .data import (ActionInfo, ActionsNoticeData, GapReportData, PhotoInfo, SummaryData, SummaryRow,
-                   competition_ranks, most_lost_items)
+                   competition_ranks, is_result, most_lost_items)
 from .document import chinese_date
 
 
@@ -79,9 +79,15 @@ class _Gaps:  # what most_lost_items reads of a result
     gap: tuple
 
 
+# Units that are not results, after the ranked ones: the furthest along first.
+_PENDING_ORDER = {"reviewing": 0, "submitted": 1, "draft": 2}
+
+
 def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
-    """Every assessment of a year, ranked by the score it is judged on (storage.scores: the
-    review once it has begun, else the self-assessment; nothing answered: no rank).
+    """Every assessment of a year. Each carries the score it is judged on (storage.scores:
+    the review once it has begun, else the self-assessment; nothing answered: none), but
+    only results (data.is_result: reviewed or final) are ranked, given a level and counted
+    in the items most lost; the others follow, the furthest along first, with their status.
 
     county_name: None, every unit (titled with the county when they all belong to one);
     "" the same, untitled; a county's name (or id): only that county's units. When the
@@ -107,19 +113,30 @@ def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
     def county(a) -> str:
         return county_of.get(a["unit_id"], {}).get("name", "")
 
-    results.sort(key=lambda r: (r[1].final is None, -(r[1].final or 0), r[0]["unit_name"], county(r[0])))
-    ranks = competition_ranks([s.final for _, s, _ in results])
+    def ranked(a, s) -> bool:
+        return is_result(a["status"]) and s.final is not None
+
+    def order(r):
+        a, s, _ = r
+        if ranked(a, s):
+            return (0, -s.final, a["unit_name"], county(a))
+        return (1 if is_result(a["status"]) else 2 + _PENDING_ORDER.get(a["status"], 9), 0, a["unit_name"], county(a))
+
+    results.sort(key=order)
+    ranks = competition_ranks([s.final if ranked(a, s) else None for a, s, _ in results])
     rows = []
     for rank, (a, s, checklist) in zip(ranks, results):
+        result = is_result(a["status"])
         rows.append(SummaryRow(
             unit_name=a["unit_name"], unit_type=units.UNIT_TYPE_LABELS.get(a["unit_type"], a["unit_type"]),
-            checklist_title=checklist.title, final=s.final, level_label=s.level_label, rank=rank,
-            category_ratios=dict(s.categories), status=assessments.STATUS_LABELS[a["status"]], county=county(a)))
+            checklist_title=checklist.title, final=s.final, level_label=s.level_label if result else "", rank=rank,
+            category_ratios=dict(s.categories), status=assessments.STATUS_LABELS[a["status"]], county=county(a),
+            status_key=a["status"], score_role=s.role))
     titles = {ref: {code: item.title for code, item in c.item_index().items()} for ref, c in checklists.items()}
     most_lost = most_lost_items([
         _Gaps(tuple(_Lost(code, titles[(a["checklist_id"], a["checklist_version"])].get(code, ""), lost)
                     for code, lost in s.lost))
-        for a, s, _ in results if s.final is not None], limit=15)
+        for a, s, _ in results if ranked(a, s)], limit=15)
     levels = []
     for _, _, checklist in results:
         for lv in reversed(checklist.levels):
@@ -129,7 +146,7 @@ def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
     if county_name is None:
         county_name = counties[0] if len(counties) == 1 and all(r.county for r in rows) else ""
     return SummaryData(county_name=county_name, year=year, rows=rows, categories=categories, most_lost=most_lost,
-                       issuer=(county_name + "人民武装部") if county_name else "", printed_date=date.today().isoformat(),
+                       issuer=(county_name + "人民武装部") if county_name else "", printed_date=chinese_date(date.today()),
                        levels=levels, counties=counties)
 
 

@@ -71,6 +71,28 @@ class GapReportData:
         return self.review_result or self.self_result
 
 
+# --------------------------------------------------------------------------- what is a result
+
+# The one rule of what the summary presents as a result (考评结果): an assessment the
+# inspectors have finished (已考评) or finalised (已定稿), keys of storage.assessments.STATUSES.
+# Only these are ranked, given a level, counted in 达标率 / 达优率 and in the items most
+# lost; a unit still in self-assessment (自评中), submitted (已提交) or under review (考评中)
+# is listed with its status and its current figure (self score, or the review's so far),
+# labelled as such, without rank or level. Its score follows storage.scores either way.
+RESULT_STATUSES = ("reviewed", "final")
+
+# The rule as the summary's note and the summary dialog say it.
+RESULT_RULE = ("名次、等级、达标率和达优率只统计已考评（含已定稿）的单位，按考评组的考评得分计算；"
+               "自评中、已提交和考评中的单位只列出状态和当前得分（自评得分或尚未完成的考评得分），"
+               "仅供参考，不作为考评结果。")
+
+
+def is_result(status: str) -> bool:
+    """Whether an assessment in `status` (a storage.assessments status key) has a result
+    the summary ranks and counts: reviewed (已考评) or final (已定稿)."""
+    return status in RESULT_STATUSES
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One unit in the county summary."""
@@ -78,12 +100,20 @@ class SummaryRow:
     unit_name: str
     unit_type: str  # label
     checklist_title: str
-    final: Fraction | None  # None: not scored yet
-    level_label: str
-    rank: int | None
+    final: Fraction | None  # the score it is judged on (storage.scores); None: nothing answered yet.
+    # For a unit that is not a result (see is_result) this is only its current figure.
+    level_label: str  # "" unless a result
+    rank: int | None  # results only
     category_ratios: dict = field(default_factory=dict)  # category code -> Fraction | None
-    status: str = ""
+    status: str = ""  # label, e.g. "已考评"
     county: str = ""  # 所属县: the county (市、区) the unit belongs to; "" when none
+    status_key: str = ""  # storage.assessments status key, e.g. "reviewed"
+    score_role: str = ROLE_SELF  # whose figure `final` is: 'self' or 'review'
+
+    @property
+    def result(self) -> bool:
+        """A reviewed or final assessment: ranked and counted (is_result)."""
+        return is_result(self.status_key)
 
 
 @dataclass(frozen=True)
@@ -104,9 +134,9 @@ class SummaryData:
     year: int
     rows: list  # list[SummaryRow], in rank order
     categories: list  # list[(code, title)]: the ratio columns, in order
-    most_lost: list = field(default_factory=list)  # list[LostItem], most lost first
+    most_lost: list = field(default_factory=list)  # list[LostItem] of the results, most lost first
     issuer: str = ""  # 制表单位
-    printed_date: str = ""
+    printed_date: str = ""  # 成文日期 as GB/T 9704 writes it: "2026年12月1日"
     title: str = ""  # default: "<county><year>年度基层武装部规范化建设考评情况汇总"
     levels: list = field(default_factory=list)  # level labels, highest first (order of the overview)
     counties: list = field(default_factory=list)  # the counties the rows belong to, by name
@@ -115,6 +145,28 @@ class SummaryData:
     def spans_counties(self) -> bool:
         """Rows from more than one county (or some from none): the county is shown per row."""
         return len({r.county for r in self.rows}) > 1
+
+    @property
+    def results(self) -> list:
+        """The rows that are results (reviewed or final) with a score: ranked and counted."""
+        return [r for r in self.rows if r.result and r.final is not None]
+
+    @property
+    def pending(self) -> list:
+        """The rows that are not results: listed with their status, never ranked or counted."""
+        return [r for r in self.rows if not r.result]
+
+    def level_rates(self) -> list:
+        """[(level label, units at that level or above, their share of the results)], highest
+        level first; the share is None when there is no result. 达标率 is the share at 达标 or
+        above (达优 included), 达优率 the share at 达优."""
+        results = self.results
+        place = {label: k for k, label in enumerate(self.levels)}
+        out = []
+        for k, label in enumerate(self.levels):
+            n = sum(1 for r in results if place.get(r.level_label, len(place)) <= k)
+            out.append((label, n, Fraction(n, len(results)) if results else None))
+        return out
 
 
 @dataclass(frozen=True)

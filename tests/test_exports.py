@@ -283,7 +283,8 @@ def build_summary(checklist) -> tuple[SummaryData, list]:
         rows.append(SummaryRow(name, UNIT_TYPE_LABELS["town"], checklist.title, final,
                                r.level_label if final is not None else "", rank,
                                {code: r.category_index[code].ratio for code, _ in cats},
-                               "已考评" if final is not None else "自评中"))
+                               "已考评" if final is not None else "自评中",
+                               status_key="reviewed" if final is not None else "draft"))
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0))
     data = SummaryData("某某县", 2027, rows, cats, most_lost_items(results[:-1]), issuer="某某县人民武装部",
                        printed_date="2027年4月20日", levels=[lv.label for lv in reversed(checklist.levels)])
@@ -306,13 +307,14 @@ def test_summary_xlsx(tmp_path, checklist):
     wb = load_workbook(out)
     ws = wb.worksheets[0]
     assert ws.freeze_panes is not None
-    header = [c.value for c in ws[1]]
+    head = next(r[0].row for r in ws.iter_rows() if r[0].value == "名次")  # under the title block
+    header = [c.value for c in ws[head]]
     assert header[:2] == ["名次", "单位"]
     values = [c.value for row in ws.iter_rows() for c in row]
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
     assert data.rows[0].unit_name in values
-    first = next(r for r in ws.iter_rows(min_row=2) if r[1].value == data.rows[0].unit_name)
-    assert first[header.index("最终得分")].value == float(round_half_up(data.rows[0].final, 2))
+    first = next(r for r in ws.iter_rows(min_row=head + 1) if r[1].value == data.rows[0].unit_name)
+    assert first[header.index("考评得分")].value == float(round_half_up(data.rows[0].final, 2))
     # Column widths fit Chinese: the unit column is at least two units per character.
     width = ws.column_dimensions["B"].width
     assert width >= 2 * max(len(r.unit_name) for r in data.rows)

@@ -113,7 +113,17 @@ def test_summary_ranks_scored_units_only(filled):
     folder, aid = filled
     with open_ws(folder) as ws:
         data = summary_data(ws, 2027)
+        # a self-assessment (自评中) has a figure but is no result: no rank, no level, not counted
+        rows = {r.unit_name: r for r in data.rows}
+        assert rows["城关镇"].final > 0 and rows["城关镇"].rank is None and rows["城关镇"].level_label == ""
+        assert not rows["城关镇"].result and data.results == [] and data.most_lost == []
+        # once the inspectors have reviewed it, it is ranked and its lost items counted
+        assessments.set_status(ws, aid, "submitted")
+        assessments.set_status(ws, aid, "reviewing")
+        answer_store.adopt_self(ws, aid)
+        assessments.set_status(ws, aid, "reviewed")
+        data = summary_data(ws, 2027)
     rows = {r.unit_name: r for r in data.rows}
-    assert rows["城关镇"].rank == 1 and rows["城关镇"].final > 0
+    assert rows["城关镇"].rank == 1 and rows["城关镇"].final > 0 and rows["城关镇"].level_label
     assert rows["河西镇"].rank is None and rows["河西镇"].final is None and rows["河西镇"].level_label == ""
     assert data.county_name == "某县" and "1.2" in [x.code for x in data.most_lost]

@@ -110,7 +110,8 @@ def test_list_and_summary_judge_each_assessment_by_the_same_score(county_ws, cap
     for r in rows:
         row = by_name[(county_of[r["unit_id"]], r["unit_name"])]
         shown = None if row.final is None else to_json_number(row.final)
-        assert (shown, row.level_label) == (r["final"], r["level_label"])
+        assert shown == r["final"]  # the same score; a level only where it is a result (reviewed, final)
+        assert row.level_label == (r["level_label"] if row.result else "")
     assert by_name[("城关县", "未填镇")].rank is None
 
     # the command line says whose score it lists
@@ -356,20 +357,27 @@ def test_summary_over_several_counties_has_a_county_column(county_ws, capsys, tm
     out = tmp_path / "all.xlsx"
     code, _, err = run(capsys, "--data-dir", county_ws, "report", "summary", "--year", 2027, "--out", out)
     assert code == 0, err
+    def table(sheet):
+        """The header (the row under the title block that starts with 名次) and the unit rows
+        (after the header's second row)."""
+        head = next(r[0].row for r in sheet.iter_rows() if r[0].value == "名次")
+        return [c.value for c in sheet[head]], [[c.value for c in r] for r in sheet.iter_rows(min_row=head + 2)]
+
     sheet = openpyxl.load_workbook(out).worksheets[0]
-    header = [c.value for c in sheet[1]]
+    header, rows = table(sheet)
     assert header[:3] == ["名次", "单位", "所属县"]
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
     assert len(rows) == 9 and {r[2] for r in rows} == {"城关县", "东山县"}
-    assert all(isinstance(r[header.index("最终得分")], (int, float)) or r[0] is None for r in rows)
+    status, score = header.index("状态"), header.index("考评得分")
+    for r in rows:  # results ranked with their score; the others neither
+        assert (isinstance(r[0], int) and isinstance(r[score], (int, float))) == (r[status] in ("已考评", "已定稿"))
 
     out = tmp_path / "one.xlsx"
     code, _, err = run(capsys, "--data-dir", county_ws, "report", "summary", "--year", 2027, "--county", "东山县",
                        "--out", out)
     assert code == 0, err
-    sheet = openpyxl.load_workbook(out).worksheets[0]
-    assert "所属县" not in [c.value for c in sheet[1]]
-    assert len(list(sheet.iter_rows(min_row=2))) == 4
+    header, rows = table(openpyxl.load_workbook(out).worksheets[0])
+    assert "所属县" not in header
+    assert len(rows) == 4
 
     code, _, err = run(capsys, "--data-dir", county_ws, "report", "summary", "--year", 2027, "--county", "西河县",
                        "--out", tmp_path / "x.pdf")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QRadioButton, QVBoxLayout)
 
+from exports.data import RESULT_RULE
 from storage import assessments, units
 
 
@@ -42,7 +43,7 @@ class SummaryDialog(QDialog):
         form.addRow("年度：", self.year)
         form.addRow("县（市、区）：", self.county)
         form.addRow("格式：", kind)
-        note = QLabel("汇总该年度的考评（选定县、市、区时只含该县的单位）：考评已开始的按考评分，其余按自评分排名。")
+        note = QLabel("汇总该年度的考评（选定县、市、区时只含该县的单位）。" + RESULT_RULE)
         note.setWordWrap(True)
         note.setStyleSheet("color: #5f6368;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
