@@ -11,8 +11,8 @@ from storage import answers as answer_store
 from storage import assessments, checklist_store, evidence, scores, units
 from storage.actions import ACTION_STATUS_LABELS
 
-from .data import (ActionInfo, ActionsNoticeData, GapReportData, PhotoInfo, SummaryData, SummaryRow,
-                   competition_ranks, is_result, most_lost_items)
+from .data import (PENDING_ORDER, ActionInfo, ActionsNoticeData, GapReportData, PhotoInfo, SummaryData,
+                   SummaryRow, competition_ranks, is_result, most_lost_items)
 from .document import chinese_date
 
 
@@ -79,10 +79,6 @@ class _Gaps:  # what most_lost_items reads of a result
     gap: tuple
 
 
-# Units that are not results, after the ranked ones: the furthest along first.
-_PENDING_ORDER = {"reviewing": 0, "submitted": 1, "draft": 2}
-
-
 def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
     """Every assessment of a year. Each carries the score it is judged on (storage.scores:
     the review once it has begun, else the self-assessment; nothing answered: none), but
@@ -120,7 +116,7 @@ def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
         a, s, _ = r
         if ranked(a, s):
             return (0, -s.final, a["unit_name"], county(a))
-        return (1 if is_result(a["status"]) else 2 + _PENDING_ORDER.get(a["status"], 9), 0, a["unit_name"], county(a))
+        return (1 if is_result(a["status"]) else 2 + PENDING_ORDER.get(a["status"], 9), 0, a["unit_name"], county(a))
 
     results.sort(key=order)
     ranks = competition_ranks([s.final if ranked(a, s) else None for a, s, _ in results])

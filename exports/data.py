@@ -80,6 +80,8 @@ class GapReportData:
 # is listed with its status and its current figure (self score, or the review's so far),
 # labelled as such, without rank or level. Its score follows storage.scores either way.
 RESULT_STATUSES = ("reviewed", "final")
+# The order the other units are listed and counted in: the furthest along first.
+PENDING_ORDER = {"reviewing": 0, "submitted": 1, "draft": 2}
 
 # The rule as the summary's note and the summary dialog say it.
 RESULT_RULE = ("名次、等级、达标率和达优率只统计已考评（含已定稿）的单位，按考评组的考评得分计算；"

@@ -21,7 +21,7 @@ from reportlab.platypus import CondPageBreak, Spacer
 from checklists.numbers import display, round_half_up
 
 from .cjk import CJKParagraph
-from .data import RESULT_RULE, SummaryData, SummaryRow
+from .data import PENDING_ORDER, RESULT_RULE, SummaryData, SummaryRow
 from .document import (
     BODY_H,
     BODY_W,
@@ -37,6 +37,7 @@ from .document import (
     publish,
     resolve_styles,
     table,
+    table_heading,
 )
 from .fonts import FontSet
 
@@ -70,15 +71,15 @@ def summary_story(data: SummaryData, st: Styles) -> list:
     if shared:
         story.append(para(shared, st.body))
     done = [r for r in data.rows if r.result]
-    story.append(para(f"（一）已考评单位（{len(done)}个，按考评得分排名）" if done else "（一）已考评单位", st.h2))
-    if done:
-        story.append(_results_table(data, done, st))
+    if done:  # a heading goes over with its table only when its first rows would not fit under it
+        story += table_heading(f"（一）已考评单位（{len(done)}个，按考评得分排名）", st.h2,
+                               _results_table(data, done, st))
     else:
-        story.append(para("尚无已考评的单位。", st.body))
+        story += [para("（一）已考评单位", st.h2), para("尚无已考评的单位。", st.body)]
     if data.pending:
         story.append(Spacer(1, 6))
-        story.append(para(f"（二）未完成考评的单位（{len(data.pending)}个，不排名次）", st.h2))
-        story.append(_pending_table(data, data.pending, st))
+        story += table_heading(f"（二）未完成考评的单位（{len(data.pending)}个，不排名次）", st.h2,
+                               _pending_table(data, data.pending, st))
 
     story += heading(f"{cn_number(3)}、失分较多的条目", st.h1)
     if data.most_lost:
@@ -114,15 +115,13 @@ def _status_counts(data: SummaryData) -> str:
     together, then each other status, the furthest along first."""
     done = [r for r in data.rows if r.result]
     final = sum(1 for r in done if r.status_key == "final")
-    parts = [f"已考评{len(done)}个" + (f"（含已定稿{final}个）" if final and final < len(done) else "")]
+    parts = [f"已考评{len(done)}个" + (f"（含已定稿{final}个）" if final else "")]
     counts: dict = {}
-    for r in sorted(data.pending, key=lambda r: _PENDING_ORDER.get(r.status_key, 9)):
+    for r in sorted(data.pending, key=lambda r: PENDING_ORDER.get(r.status_key, 9)):
         counts[r.status or "状态不明"] = counts.get(r.status or "状态不明", 0) + 1
     parts += [f"{label}{n}个" for label, n in counts.items()]
     return "，".join(parts)
 
-
-_PENDING_ORDER = {"reviewing": 0, "submitted": 1, "draft": 2}
 
 
 def _overview(data: SummaryData) -> str:
