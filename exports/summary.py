@@ -433,7 +433,8 @@ def render_summary_xlsx(data: SummaryData, out_path) -> Path:
     for k, (_, width, _) in enumerate(lost_cols, 1):
         lost.column_dimensions[get_column_letter(k)].width = width
     lost.merge_cells(f"A1:{get_column_letter(len(lost_cols))}1")
-    lost["A1"] = f"失分较多的条目（按{len(data.results)}个已考评单位的考评结果统计）"
+    lost["A1"] = (f"失分较多的条目（按{len(data.results)}个已考评单位的考评结果统计）" if data.results
+                  else "失分较多的条目（尚无已考评的单位，暂不统计）")
     lost["A1"].font = Font(name="黑体", size=12)
     lost["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     lost.row_dimensions[1].height = 24
