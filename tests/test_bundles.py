@@ -21,10 +21,11 @@ from storage.bundle_format import BundleRefused
 from storage.check import check_workspace
 from storage.errors import StorageError
 
-from conftest import LIBRARY, PHOTOS
+from conftest import LIBRARY, photo
 from wsutil import open_ws
 
-PHOTO_NAMES = ["Fujifilm_FinePix_E500.jpg", "Olympus_C8080WZ.jpg", "Sony_HDR-HC3.jpg", "Ricoh_Caplio_RR330.jpg"]
+PHOTO_NAMES = ["jpg/Canon_40D.jpg", "jpg/Kodak_CX7530.jpg", "jpg/orientation/landscape_3.jpg",
+               "jpg/orientation/landscape_8.jpg"]
 CHECKLIST = "city-2027-town"
 SELF_CODES = ["1.1", "1.2", "1.3", "1.5", "2.1", "3.1", "3.3.2", "4.1", "5.1", "6.4", "C1.1"]
 REVIEW_CODES = ["1.1", "1.2", "1.3", "2.1", "3.1", "3.3.2", "4.1"]
@@ -48,10 +49,6 @@ def fill(ws, aid, role, codes, variant=0):
         answer_store.set_answer(ws, aid, code, role, value_for(index[code], variant), note=f"{role} {code}")
 
 
-def photo(name: str) -> Path:
-    return PHOTOS / "jpg" / name
-
-
 def evidence_set(ws, aid):
     return sorted((r["code"], r["role"], r["sha256"], r["caption"]) for r in evidence.list_evidence(ws, aid))
 
@@ -73,8 +70,6 @@ def copy_ws(src: Path, dst: Path) -> Path:
 def world(tmp_path_factory):
     """county -> criteria -> town -> submission -> inspector -> review, built once; tests
     work on copies of the workspace folders and bundles."""
-    if not (PHOTOS / "jpg").is_dir():
-        pytest.skip("shared photo fixtures not present")
     root = tmp_path_factory.mktemp("world")
     out = {"root": root}
     with open_ws(root / "county") as ws:

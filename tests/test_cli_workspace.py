@@ -39,7 +39,8 @@ def answers_file(write):
     return write("answers.yaml", ANSWERS.replace("良好", label))
 
 
-def test_headless_self_assessment_scores_like_checklist_score(tmp_path, capsys, answers_file, photos_dir):
+def test_headless_self_assessment_scores_like_checklist_score(tmp_path, capsys, answers_file, photos_dir,
+                                                             generated_photos):
     d = ["--data-dir", str(tmp_path / "ws")]
     code, out, err = run(capsys, *d, "checklist", "import", str(LIBRARY / "city-2027-town.yaml"))
     assert code == 0 and "city-2027-town@1" in out, err
@@ -52,7 +53,9 @@ def test_headless_self_assessment_scores_like_checklist_score(tmp_path, capsys, 
     assert code == 0 and len(aid) == 36, err
     code, out, err = run(capsys, *d, "answer", "import", aid, str(answers_file))
     assert code == 0, err
-    photos = [photos_dir / "jpg/Canon_40D.jpg", photos_dir / "heic/IMG_5195.HEIC", photos_dir / "jpg/corrupted.jpg"]
+    # a camera JPEG, a phone HEIC, and a JPEG whose EXIF maker note is garbage (kept all the same)
+    photos = [photos_dir / "jpg/Canon_40D.jpg", photos_dir / "heic/IMG_5195.HEIC",
+              generated_photos["exif/garbage_makernote.jpg"]]
     code, out, err = run(capsys, *d, "photo", "add", aid, "1.1", *map(str, photos), "--caption", "议军会议记录")
     assert code == 0 and out.count("已添加") == 2 + 1, (out, err)
     # scores exactly as `checklist score` on the same answers

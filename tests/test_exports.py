@@ -40,13 +40,15 @@ from exports.document import JpegPhoto
 from exports.gap_report import render_gap_report
 from exports.summary import render_summary_pdf, render_summary_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
-LIBRARY = ROOT / "checklists" / "library"
-PHOTOS = ROOT.parent / "shared" / "fixtures" / "photos" / "jpg"
-PHOTO_FILES = ["Canon_PowerShot_S40.jpg", "Reconyx_HC500_Hyperfire.jpg", "Nikon_D70.jpg",
-               "Fujifilm_FinePix_E500.jpg", "gps/DSCN0010.jpg", "gps/DSCN0021.jpg", "orientation/portrait_6.jpg",
-               "orientation/landscape_3.jpg", "orientation/landscape_8.jpg", "mobile/jolla.jpg",
-               "hdr/canon_hdr_YES.jpg", "Konica_Minolta_DiMAGE_Z3.jpg", "gps/DSCN0038.jpg"]
+from conftest import LIBRARY, has_page_number, photo
+
+# Report photos: the committed JPEGs and generated ones (portrait, panorama, phone-sized,
+# more orientations, grey, broken EXIF): 13 of every shape, as a real report has.
+REPORT_PHOTOS = ["jpg/Canon_40D.jpg", "jpg/Kodak_CX7530.jpg", "jpg/orientation/landscape_1.jpg",
+                 "jpg/orientation/landscape_3.jpg", "jpg/orientation/landscape_6.jpg",
+                 "jpg/orientation/landscape_8.jpg"]
+REPORT_GENERATED = ["size/portrait.jpg", "size/panorama.jpg", "size/big.jpg", "orientation/landscape_5.jpg",
+                    "orientation/landscape_7.jpg", "format/gray.jpg", "exif/garbage_makernote.jpg"]
 POPPLER = all(shutil.which(tool) for tool in ("pdffonts", "pdftotext", "pdfimages"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdffonts/pdftotext/pdfimages) not installed")
 
@@ -115,11 +117,10 @@ def checklist():
 
 
 @pytest.fixture(scope="module")
-def derived(tmp_path_factory):
-    if not PHOTOS.is_dir():
-        pytest.skip("shared photo fixtures not present")
+def derived(tmp_path_factory, generated_photos):
     out = tmp_path_factory.mktemp("derived")
-    return [derive_photo(PHOTOS / name, out / (Path(name).stem + ".jpg")) for name in PHOTO_FILES]
+    sources = [photo(name) for name in REPORT_PHOTOS] + [generated_photos[name] for name in REPORT_GENERATED]
+    return [derive_photo(src, out / f"{n:02d}-{src.stem}.jpg") for n, src in enumerate(sources)]
 
 
 def build_photos(checklist, derived) -> dict:
@@ -190,7 +191,7 @@ def check_pdf(path, expect_texts=(), images: int | None = None) -> str:
         assert f["emb"] == "yes" and f["sub"] == "yes", f"font not embedded as subset: {f}"
     pages = pdf_text(path)
     for n, page in enumerate(pages, 1):
-        assert re.search(rf"—\s*{n}\s*—", page), f"page {n} has no page number"  # turned on landscape pages
+        assert has_page_number(page, n), f"page {n} has no page number"
     whole = flat("".join(pages))
     for text in expect_texts:
         assert flat(text) in whole, f"{text!r} not found in the PDF text"

@@ -1,4 +1,5 @@
-"""Photo evidence: every real fixture, every kind of broken file, dedupe, crash safety."""
+"""Photo evidence: every real fixture and generated case, every kind of broken file, dedupe,
+crash safety."""
 
 import io
 import os
@@ -19,47 +20,98 @@ from storage import evidence
 from storage.check import check_workspace
 from storage.photos import REPORT_SIDE, PhotoRefused, prepare_photo, read_photo_bytes
 
-from conftest import PHOTOS, ROOT
+import photogen
+from conftest import PHOTO_FILES, PHOTOS, ROOT, photo
 from wsutil import open_ws, town_assessment
 
-FIXTURE_FILES = sorted(p for p in PHOTOS.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".txt")) \
-    if PHOTOS.is_dir() else []
+# Pillow warns (and carries on) about the broken EXIF blocks; that is what is tested here.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")
 
 
-@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(PHOTOS)))
-def test_every_fixture_photo(path):
-    """All shared fixtures are real images (the 'broken' ones carry broken EXIF, not broken
-    pixels): each is kept, its derived images are valid JPEGs, and its metadata is sane."""
+def test_the_committed_photos_are_all_there_and_credited():
+    """The fixture folder holds exactly PHOTO_FILES, each named in its README with its source."""
+    on_disk = sorted(str(p.relative_to(PHOTOS)) for p in PHOTOS.rglob("*") if p.is_file() and p.name != "README.md")
+    assert on_disk == sorted(PHOTO_FILES)
+    readme = (PHOTOS / "README.md").read_text(encoding="utf-8")
+    for name in PHOTO_FILES:
+        assert f"`{name}`" in readme, f"{name} has no source/licence entry in {PHOTOS / 'README.md'}"
+
+
+def _check_prepared(name, path):
     prepared = prepare_photo(read_photo_bytes(path))
-    assert prepared.ext == ("heic" if path.suffix.lower() in (".heic", ".heif") else "jpg")
+    assert prepared.ext == photogen.expected_ext(name)
     for blob, side in ((prepared.thumb, 320), (prepared.report, REPORT_SIDE)):
         img = Image.open(io.BytesIO(blob))
-        assert img.format == "JPEG" and max(img.size) <= side
+        assert img.format == "JPEG" and img.mode in ("RGB", "L") and max(img.size) <= side
         # derived images follow the oriented aspect ratio
         assert (img.width >= img.height) == (prepared.width >= prepared.height)
+        assert max(img.size) == min(side, max(prepared.width, prepared.height))
     if prepared.gps_lat is not None:
         assert -90 <= prepared.gps_lat <= 90 and -180 <= prepared.gps_lon <= 180
+    return prepared
+
+
+@pytest.mark.parametrize("name", PHOTO_FILES)
+def test_every_committed_photo(name):
+    """Each real photo is kept, its derived images are valid JPEGs, and its metadata is sane."""
+    _check_prepared(name, photo(name))
+
+
+@pytest.mark.parametrize("name", photogen.GENERATED)
+def test_every_generated_photo(name, generated_photos):
+    """Each generated case (every orientation, broken EXIF, other formats and sizes) is kept
+    like a real photo: broken EXIF is skipped, never a reason to refuse the pixels."""
+    prepared = _check_prepared(name, generated_photos[name])
+    for field, value in photogen.BROKEN_EXIF.get(name, {}).items():
+        assert getattr(prepared, field) == value, (field, getattr(prepared, field))
 
 
 def test_exif_metadata_is_read(photos_dir):
-    p = prepare_photo(read_photo_bytes(photos_dir / "jpg/gps/DSCN0010.jpg"))
-    assert p.taken_at == "2008-10-22T16:28:39" and p.camera == "NIKON COOLPIX P6000"
-    assert p.gps_lat == pytest.approx(43.467448, abs=1e-5) and p.gps_lon == pytest.approx(11.885127, abs=1e-3)
+    c = prepare_photo(read_photo_bytes(photos_dir / "jpg/Canon_40D.jpg"))
+    assert c.taken_at == "2008-05-30T15:56:01" and c.camera == "Canon EOS 40D"
+    assert c.gps_lat is None and c.gps_lon is None
+    p = prepare_photo(read_photo_bytes(photos_dir / "jpg/Kodak_CX7530.jpg"))
+    assert p.taken_at == "2005-08-13T09:47:23"
+    assert p.camera == "EASTMAN KODAK COMPANY KODAK CX7530 ZOOM DIGITAL CAMERA"
+    # south of the equator: GPSLatitudeRef "S" makes the latitude negative
+    assert p.gps_lat == pytest.approx(-0.3713, abs=1e-4) and p.gps_lon == pytest.approx(36.056417, abs=1e-5)
     h = prepare_photo(read_photo_bytes(photos_dir / "heic/IMG_5195.HEIC"))
     assert h.ext == "heic" and h.camera == "Apple iPhone 11 Pro Max" and h.taken_at.startswith("2021-04-11")
+    # west of Greenwich: GPSLongitudeRef "W" makes the longitude negative
+    assert h.gps_lat == pytest.approx(39.051344, abs=1e-5) and h.gps_lon == pytest.approx(-94.288772, abs=1e-5)
 
 
-@pytest.mark.parametrize("n", range(1, 9))
-def test_all_eight_orientations_come_out_upright(photos_dir, n):
-    """Each orientation fixture shows the same picture once EXIF orientation is applied."""
-    reference = Image.open(io.BytesIO(prepare_photo(read_photo_bytes(
-        photos_dir / "jpg/orientation/landscape_1.jpg")).report)).convert("L").resize((24, 18))
-    got = Image.open(io.BytesIO(prepare_photo(read_photo_bytes(
-        photos_dir / f"jpg/orientation/landscape_{n}.jpg")).report)).convert("L")
-    assert got.width > got.height
-    got = got.resize((24, 18))
-    diff = sum(abs(a - b) for a, b in zip(reference.tobytes(), got.tobytes())) / (24 * 18)
+def _small_gray(blob_or_path) -> Image.Image:
+    img = Image.open(io.BytesIO(blob_or_path) if isinstance(blob_or_path, bytes) else blob_or_path).convert("L")
+    return img.resize((24, 18) if img.width >= img.height else (18, 24))
+
+
+def _mean_difference(a: Image.Image, b: Image.Image) -> float:
+    assert a.size == b.size
+    return sum(abs(x - y) for x, y in zip(a.tobytes(), b.tobytes())) / (a.width * a.height)
+
+
+ORIENTATION_CASES = [("generated", n) for n in photogen.STORED_AS] + [("committed", n) for n in (3, 6, 8)]
+
+
+@pytest.mark.parametrize("kind, n", ORIENTATION_CASES, ids=[f"{k}-{n}" for k, n in ORIENTATION_CASES])
+def test_all_eight_orientations_come_out_upright(photos_dir, generated_photos, kind, n):
+    """Each orientation case shows the same picture once EXIF orientation is applied: all
+    eight made from the upright photo, and the committed camera-style files 3, 6 and 8
+    (those carry their number drawn on the picture, a small difference)."""
+    path = generated_photos[f"orientation/landscape_{n}.jpg"] if kind == "generated" \
+        else photos_dir / f"jpg/orientation/landscape_{n}.jpg"
+    reference = _small_gray(prepare_photo(read_photo_bytes(photos_dir / photogen.REFERENCE)).report)
+    prepared = prepare_photo(read_photo_bytes(path))
+    got = Image.open(io.BytesIO(prepared.report))
+    assert got.width > got.height and (prepared.width, prepared.height) == (600, 450)
+    diff = _mean_difference(reference, _small_gray(prepared.report))
     assert diff < 20, f"orientation {n} not applied (mean difference {diff:.1f})"
+    if n != 1:
+        # the stored pixels alone are not the upright picture: the test would catch a
+        # reader that ignored the tag
+        stored = _small_gray(path)
+        assert stored.size != reference.size or _mean_difference(reference, stored) >= 20
 
 
 def _png_header(width, height) -> bytes:
@@ -71,7 +123,7 @@ def _png_header(width, height) -> bytes:
 
 
 def _broken_files(tmp_path, photos_dir):
-    good = (photos_dir / "jpg/exif-org/fujifilm-dx10.jpg").read_bytes()
+    good = (photos_dir / "jpg/orientation/landscape_1.jpg").read_bytes()
     files = {
         "truncated.jpg": good[: len(good) // 2],
         "notes.jpg": "这不是图片，是会议记录".encode("utf-8"),
@@ -107,7 +159,7 @@ EXPECTED_REASONS = {
 def test_broken_files_are_refused_by_name_and_the_batch_goes_in(tmp_path, photos_dir):
     (tmp_path / "in").mkdir()
     broken = _broken_files(tmp_path / "in", photos_dir)
-    good = [photos_dir / "jpg/Canon_40D.jpg", photos_dir / "heic/samplefilehub.heif"]
+    good = [photos_dir / "jpg/Canon_40D.jpg", photos_dir / "heic/IMG_5195.HEIC"]
     batch = [good[0]] + list(broken.values()) + [good[1]]
     with open_ws(tmp_path / "ws") as ws:
         a = town_assessment(ws)
@@ -115,15 +167,15 @@ def test_broken_files_are_refused_by_name_and_the_batch_goes_in(tmp_path, photos
         by_name = {os.path.basename(o.path): o for o in outcomes}
         for name, reason in EXPECTED_REASONS.items():
             assert not by_name[name].ok and reason in by_name[name].refused, (name, by_name[name].refused)
-        assert by_name["Canon_40D.jpg"].ok and by_name["samplefilehub.heif"].ok
+        assert by_name["Canon_40D.jpg"].ok and by_name["IMG_5195.HEIC"].ok
         rows = evidence.list_evidence(ws, a["id"], "1.1")
-        assert [r["original_name"] for r in rows] == ["Canon_40D.jpg", "samplefilehub.heif"]
+        assert [r["original_name"] for r in rows] == ["Canon_40D.jpg", "IMG_5195.HEIC"]
         assert all(r["caption"] == "议军会议" and r["original"].exists() and r["thumb"].exists() for r in rows)
         assert check_workspace(ws) == []
 
 
 def test_originals_are_kept_byte_for_byte_and_stored_once(tmp_path, photos_dir):
-    src = photos_dir / "jpg/gps/DSCN0021.jpg"
+    src = photos_dir / "jpg/Kodak_CX7530.jpg"
     with open_ws(tmp_path) as ws:
         a = town_assessment(ws)
         first = evidence.add_photos(ws, a["id"], "1.1", [src])[0]
@@ -146,7 +198,7 @@ def test_photos_count_for_strict_evidence(tmp_path, photos_dir):
         best = max(item.options, key=lambda o: o.points).label
         answer_store.set_answer(ws, a["id"], "3.3.2", "self", best)
         assert answer_store.score_assessment(ws, a["id"]).items["3.3.2"].score == 0
-        files = sorted((photos_dir / "jpg/gps").glob("*.jpg"))[:3]
+        files = sorted((photos_dir / "jpg/orientation").glob("*.jpg"))[:3]
         evidence.add_photos(ws, a["id"], "3.3.2", files)
         assert answer_store.score_assessment(ws, a["id"]).items["3.3.2"].score == item.points
 
@@ -195,12 +247,12 @@ def test_full_disk_leaves_no_half_written_file(tmp_path, monkeypatch, photos_dir
         assert ws.db["attachments"].count == 0 and ws.db["events"].count == events
 
 
-def test_killing_the_process_mid_batch_loses_nothing_committed(tmp_path, photos_dir):
+def test_killing_the_process_mid_batch_loses_nothing_committed(tmp_path, photos_dir, generated_photos):
     folder = tmp_path / "ws"
     with open_ws(folder) as ws:
         a = town_assessment(ws)
-    files = sorted((photos_dir / "jpg/exif-org").glob("*.jpg")) * 4
-    files += [photos_dir / "jpg/mobile/HMD_Nokia_8.3_5G.jpg"] * 2
+    files = sorted(photos_dir.rglob("*.jpg")) * 4
+    files += [generated_photos["size/big.jpg"]] * 2  # a phone-sized photo: long to write
     code = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(ROOT)!r})
         from storage import Workspace, evidence
@@ -232,7 +284,7 @@ def test_derived_images_are_rebuilt_from_the_original(tmp_path, photos_dir):
     they come back from the original."""
     with open_ws(tmp_path) as ws:
         a = town_assessment(ws)
-        evidence.add_photos(ws, a["id"], "1.1", [photos_dir / "jpg/orientation/portrait_6.jpg"])
+        evidence.add_photos(ws, a["id"], "1.1", [photos_dir / "jpg/orientation/landscape_6.jpg"])
         row = evidence.list_evidence(ws, a["id"])[0]
         before = row["report"].read_bytes()
         row["thumb"].unlink()

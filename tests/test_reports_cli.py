@@ -10,6 +10,7 @@ import main as app_main
 from storage import actions, assessments, evidence, units
 from storage import answers as answer_store
 
+from conftest import has_page_number
 from wsutil import open_ws, town_assessment
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -42,9 +43,10 @@ def filled(tmp_path, photos_dir):
                 value = item.points
             answer_store.set_answer(ws, a["id"], item.code, "self", value)
         answer_store.set_answer(ws, a["id"], "1.2", "self", False)  # a gap item
-        evidence.add_photos(ws, a["id"], "1.1", [photos_dir / "jpg/gps/DSCN0010.jpg",
-                                                 photos_dir / "jpg/orientation/portrait_6.jpg"], caption="议军会议")
-        evidence.add_photos(ws, a["id"], "3.3.2", [photos_dir / "heic/samplefilehub.heif"])
+        evidence.add_photos(ws, a["id"], "1.1", [photos_dir / "jpg/Kodak_CX7530.jpg",
+                                                 photos_dir / "jpg/orientation/landscape_6.jpg"],
+                            caption="议军会议")
+        evidence.add_photos(ws, a["id"], "3.3.2", [photos_dir / "heic/IMG_5195.HEIC"])
         actions.add_action(ws, a["id"], "1.2", "落实第一书记任职命令", "张部长", "2027-06-30")
         county = [u for u in units.list_units(ws) if u["type"] == "county"][0]
         other = units.add_unit(ws, "河西镇", "town", county["id"])
@@ -62,14 +64,19 @@ def test_gap_report_from_workspace(filled, capsys, tmp_path):
     assert "城关镇" in text and "差距分析报告" in text
     assert "第一书记任职与述职" in text and "落实第一书记任职命令" in text
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout
-    assert len([line for line in images.splitlines()[2:] if line.strip()]) == 3
+    # Kodak_CX7530.jpg is 100 pixels wide: a note says it is too coarse to print instead
+    assert len([line for line in images.splitlines()[2:] if line.strip()]) == 2
+    assert "照片像素过低" in text
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all(" yes yes " in line for line in fonts)
     pages = int(subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout.split("Pages:")[1].split()[0])
+    assert pages >= 2
     for page in range(1, pages + 1):
-        page_text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(out), "-"],
-                                   capture_output=True, text=True).stdout
-        assert f"— {page} —" in page_text
+        page_text = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(out), "-"],
+                                   capture_output=True, text=True, check=True).stdout
+        # each page carries its own number, not another's
+        assert has_page_number(page_text, page), page_text[-200:]
+        assert not any(has_page_number(page_text, other) for other in range(1, pages + 1) if other != page)
 
 
 def test_summary_xlsx_and_pdf(filled, capsys, tmp_path):

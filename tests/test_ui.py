@@ -18,8 +18,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 from storage import Workspace, actions, assessments, audit, checklist_store, evidence, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
 
+from conftest import PHOTOS, photo  # noqa: E402
+
 CHECKLIST = "city-2027-town"
-PHOTO = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "photos" / "jpg" / "Canon_40D.jpg"
+PHOTO = photo("jpg/Canon_40D.jpg")
 
 
 # ---------------------------------------------------------------- fixtures
@@ -480,7 +482,8 @@ def test_photo_drop_cancel_remove_undo_and_viewer(qtbot, ws):
     select(w, "3.1")
 
     # several files dropped at once; cancelled straight away: the batch stops, nothing half-done
-    others = sorted(p for p in PHOTO.parent.glob("*.jpg") if p.name != "corrupted.jpg")[:6]
+    others = sorted(PHOTOS.rglob("*.jpg"))[:6]
+    assert len(others) == 6
     assert pane.evidence.import_photos([str(p) for p in others])
     pane.evidence.cancel_import()
     qtbot.waitUntil(lambda: not pane.evidence.busy(), timeout=10000)
