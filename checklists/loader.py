@@ -11,45 +11,36 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import ChecklistError, Problem
-from .model import (
+from .format import (
+    ADD_ITEMS_KEYS,
+    BAND_KEYS,
+    BASE_KEYS,
+    CATEGORY_KEYS,
+    DIRECTIONS,
+    EVIDENCE_KEYS,
+    EXTENDS_KEYS,
+    FORMAT,
+    ID_RE,
+    ITEM_COMMON_KEYS,
+    ITEM_KIND_KEYS,
     KINDS,
+    LEVEL_KEYS,
+    MAX_CATEGORY_DEPTH,
+    MAX_CHAIN,
+    OPTION_KEYS,
+    OVERLAY_KEYS,
+    POINT_STEP,
+    RESERVED_LEVEL,
     ROLES,
     SET_LEVELS,
     UNIT_TYPES,
-    Band,
-    Category,
-    Checklist,
-    Evidence,
-    Item,
-    Level,
-    Option,
-    Source,
 )
-from .numbers import value_problem
+from .model import Band, Category, Checklist, Evidence, Item, Level, Option, Source
+from .numbers import display, value_problem
 from .source import Document, Refused, number_or_none, parse_document, read_document
 
-FORMAT = "dabiao-checklist/1"
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 CRITERIA_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_CHAIN = 3
-MAX_CATEGORY_DEPTH = 3
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-HALF = Fraction(1, 2)
-
-HEADER_KEYS = {"format", "id", "version", "title", "issuer", "level", "year", "applies_to", "total", "bonus_cap"}
-BASE_KEYS = HEADER_KEYS | {"levels", "categories"}
-OVERLAY_KEYS = HEADER_KEYS | {"extends", "levels", "add_categories", "add_items", "replace_items", "remove_items"}
-CATEGORY_KEYS = {"code", "title", "min_ratio", "items", "categories"}
-ITEM_COMMON_KEYS = {"code", "title", "requirement", "excellent", "guidance", "points", "kind", "role", "gate",
-                    "na_allowed", "evidence"}
-ITEM_KIND_KEYS = {
-    "check": set(),
-    "rubric": {"options"},
-    "number": {"unit", "direction", "bands"},
-    "deduct": {"per", "unit"},
-    "score": {"step"},
-}
-EVIDENCE_KEYS = {"photos", "documents", "strict"}
 
 # (text, name) for an (id, version), or None when unknown.
 Resolver = Callable[[str, str], "tuple[str, str] | None"]
@@ -408,9 +399,9 @@ def _levels(ck: _Checker, data: dict, new_set: bool) -> list:
         path = ("levels", i)
         if not ck.mapping(raw, path, "等级"):
             continue
-        ck.keys(raw, path, {"key", "label", "min_score"}, "等级")
+        ck.keys(raw, path, LEVEL_KEYS, "等级")
         key = ck.string(raw, "key", path, required=True)
-        if key == "fail":
+        if key == RESERVED_LEVEL:
             ck.err(path + ("key",), "等级键 fail 保留给“未达标”，请换一个")
         if key in seen:
             ck.err(path + ("key",), f"等级键 {key!r} 重复")
@@ -472,7 +463,7 @@ def _item(ck: _Checker, raw, path, source: Source) -> Item | None:
     elif kind not in KINDS:
         ck.err(path + ("kind",), f"类型必须是 check、rubric、number、deduct、score 之一，现在是 {kind!r}")
         kind = None
-    allowed = ITEM_COMMON_KEYS | (ITEM_KIND_KEYS[kind] if kind else set().union(*ITEM_KIND_KEYS.values()))
+    allowed = ITEM_COMMON_KEYS + (ITEM_KIND_KEYS[kind] if kind else sum(ITEM_KIND_KEYS.values(), ()))
     ck.keys(raw, path, allowed, f"{kind} 类条目" if kind else "条目")
     code = ck.string(raw, "code", path, required=True)
     title = ck.string(raw, "title", path, required=True)
@@ -495,7 +486,7 @@ def _item(ck: _Checker, raw, path, source: Source) -> Item | None:
     if points is not None:
         if points == 0 and not (kind == "check" and gate):
             ck.err(path + ("points",), "分值必须大于 0（只有带 gate 的 check 条件项可以为 0）")
-        elif points % HALF != 0:
+        elif points % POINT_STEP != 0:
             ck.err(path + ("points",), f"分值必须是 0.5 的整数倍，现在是 {_show(points)}")
     na_allowed = ck.boolean(raw, "na_allowed", path)
     evidence = _evidence(ck, raw, path)
@@ -506,7 +497,7 @@ def _item(ck: _Checker, raw, path, source: Source) -> Item | None:
         extra["bands"] = _bands(ck, raw, path, points)
         extra["unit"] = ck.string(raw, "unit", path)
         direction = raw.get("direction", "higher")
-        if direction not in ("higher", "lower"):
+        if direction not in DIRECTIONS:
             ck.err(path + ("direction",), f"方向必须是 higher 或 lower，现在是 {direction!r}")
         else:
             extra["direction"] = direction
@@ -570,7 +561,7 @@ def _options(ck: _Checker, raw, path, points) -> tuple:
         p = opath + (i,)
         if not ck.mapping(o, p, "选项"):
             continue
-        ck.keys(o, p, {"label", "points"}, "选项")
+        ck.keys(o, p, OPTION_KEYS, "选项")
         label = ck.string(o, "label", p, required=True)
         if label in labels:
             ck.err(p + ("label",), f"选项 {label!r} 重复")
@@ -599,7 +590,7 @@ def _bands(ck: _Checker, raw, path, points) -> tuple:
         p = bpath + (i,)
         if not ck.mapping(b, p, "分档"):
             continue
-        ck.keys(b, p, {"at", "points"}, "分档")
+        ck.keys(b, p, BAND_KEYS, "分档")
         at = ck.number(b, "at", p, required=True)
         bp = ck.number(b, "points", p, required=True, minimum=Fraction(0))
         if bp is not None and points is not None and bp > points:
@@ -619,7 +610,7 @@ def _overlay(ck: _Checker, data: dict, header: dict, resolver: Resolver, seen: t
     ext = data.get("extends")
     if not ck.mapping(ext, ("extends",), "extends"):
         return None
-    ck.keys(ext, ("extends",), {"id", "version"}, "extends")
+    ck.keys(ext, ("extends",), EXTENDS_KEYS, "extends")
     base_id = ck.string(ext, "id", ("extends",), required=True)
     base_version = ck.string(ext, "version", ("extends",), required=True)
     if "categories" in data:
@@ -753,7 +744,7 @@ def _add_items(ck: _Checker, base: _Draft, data: dict, source: Source):
         path = ("add_items", i)
         if not ck.mapping(group, path, "add_items 的每一组"):
             continue
-        ck.keys(group, path, {"category", "items"}, "add_items")
+        ck.keys(group, path, ADD_ITEMS_KEYS, "add_items")
         code = ck.string(group, "category", path, required=True)
         target = next((c for c in base.all_cats() if c.code == code), None) if code else None
         if code and target is None:
@@ -848,8 +839,6 @@ def _freeze(draft: _Draft) -> Checklist:
 
 
 def _show(value) -> str:
-    from .numbers import display
-
     return display(value)
 
 

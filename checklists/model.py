@@ -1,4 +1,5 @@
-"""The criteria model: plain, immutable dataclasses for a merged checklist."""
+"""The criteria model: plain, immutable dataclasses for a merged checklist (the format's
+vocabulary, such as KINDS and ROLE_LABELS, is in format.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterator
 
-KINDS = ("check", "rubric", "number", "deduct", "score")
-ROLES = ("base", "bonus", "penalty")
-SET_LEVELS = ("province", "city", "county")
-UNIT_TYPES = ("town", "enterprise", "militia")
-
-KIND_LABELS = {"check": "是否", "rubric": "评级", "number": "数值", "deduct": "扣分", "score": "打分"}
-ROLE_LABELS = {"base": "基本项", "bonus": "加分项", "penalty": "扣分项"}
-SOURCE_LABELS = {"province": "省标", "city": "市标", "county": "县标", None: "标准"}
-UNIT_TYPE_LABELS = {"town": "乡镇(街道)武装部", "enterprise": "企业武装部", "militia": "民兵营(连)"}
+from .format import DEFAULT_STEP, SOURCE_LABELS
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ class Item:
     bands: tuple[Band, ...] = ()
     options: tuple[Option, ...] = ()
     per: Fraction | None = None
-    step: Fraction = Fraction(1, 2)
+    step: Fraction = DEFAULT_STEP
     source: Source | None = None
     category: str = ""  # code of the category that holds it
 

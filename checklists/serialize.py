@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .loader import FORMAT
+from .format import DEFAULT_STEP, FORMAT
 from .model import Category, Checklist, Item
 
 
@@ -53,7 +53,7 @@ def item_to_dict(item: Item, with_source: bool = False) -> dict:
         d["per"] = plain_number(item.per)
         if item.unit:
             d["unit"] = item.unit
-    elif item.kind == "score" and item.step != Fraction(1, 2):
+    elif item.kind == "score" and item.step != DEFAULT_STEP:
         d["step"] = plain_number(item.step)
     ev = item.evidence
     if ev.photos or ev.documents or ev.strict:

@@ -19,12 +19,25 @@ from fractions import Fraction
 from pathlib import Path
 
 from .errors import ChecklistError, Problem, format_path
-from .model import KIND_LABELS, KINDS, ROLE_LABELS, ROLES, SET_LEVELS, Checklist
+from .format import (
+    BAND_KEYS,
+    DIRECTIONS,
+    EVIDENCE_KEYS,
+    FORMAT,
+    HEADER_KEYS,
+    KIND_LABELS,
+    KINDS,
+    LEVEL_KEYS,
+    OPTION_KEYS,
+    ROLE_LABELS,
+    ROLES,
+    SET_LEVELS,
+)
+from .model import Checklist
 from .numbers import exact, number_text_problem, shown_number, value_problem
 from .serialize import checklist_to_dict
 from .source import Document
 
-FORMAT = "dabiao-checklist/1"
 GUIDE_TITLE = "说明"
 IGNORE = object()  # a column the reader skips: notes the author added
 NOTE_KEYS = {"note", "notes", "remark", "remarks", "comment"}
@@ -91,7 +104,6 @@ SETTINGS = (
     Column("extends_id", "基础标准编号", "text", "只有叠加标准（市、县细则）填写：所依据的上级标准的编号"),
     Column("extends_version", "基础标准版本", "text", "只有叠加标准填写：所依据的上级标准的版本"),
 )
-HEADER_KEYS = tuple(c.key for c in SETTINGS if not c.key.startswith("extends_"))
 
 ITEM_COLUMNS = (
     Column("code", "编号", "text", "条目编号，全套唯一，如 1.1（请设为文本格式）", 8, True, as_text=True),
@@ -103,7 +115,7 @@ ITEM_COLUMNS = (
     Column("kind", "类型", "enum", "check 是否 / rubric 评级（选项 表）/ number 数值（分档 表）/ deduct 扣分 / score 打分",
            9, True, KINDS),
     Column("unit", "单位", "text", "number、deduct 类可填：如 次、人", 7),
-    Column("direction", "方向", "enum", "number 类：higher 越高越好（默认）/ lower 越低越好", 9, choices=("higher", "lower")),
+    Column("direction", "方向", "enum", "number 类：higher 越高越好（默认）/ lower 越低越好", 9, choices=DIRECTIONS),
     Column("per", "每项扣分", "number", "deduct 类必填：每缺一项扣的分，扣完为止", 9),
     Column("step", "步长", "number", "score 类可填：打分的最小单位，默认 0.5", 7),
     Column("role", "角色", "enum", "base 基本项（默认）/ bonus 加分项 / penalty 扣分项", 9, choices=ROLES),
@@ -116,7 +128,6 @@ ITEM_COLUMNS = (
 )
 ITEM_KEYS = ("code", "title", "requirement", "excellent", "guidance", "points", "kind", "role", "gate", "na_allowed",
              "unit", "direction", "per", "step")
-EVIDENCE_KEYS = ("photos", "documents", "strict")
 
 SETTINGS_SHEET = Sheet("settings", "设置", "标准的基本信息：每行一项，项目 key 列写项目名，值 value 列写内容。", (
     Column("key", "项目", "text", "项目名（下表各行）", 18, True),
@@ -505,7 +516,7 @@ class _Reader:
                 if f"extends_{k}" in settings.refs:
                     self.cells[("extends", k)] = settings.refs[f"extends_{k}"]
         if levels or not overlay:
-            data["levels"] = [self._plain(r, ("levels", i), ("key", "label", "min_score"))
+            data["levels"] = [self._plain(r, ("levels", i), LEVEL_KEYS)
                               for i, r in enumerate(levels)]
             self.cells[("levels",)] = self.title(LEVELS)
 
@@ -637,9 +648,9 @@ class _Reader:
         opts, bnds = options.get(code, []), bands.get(code, [])
         seen.add(code)
         if opts:
-            item["options"] = [{k: r.values[k] for k in ("label", "points") if k in r.values} for r in opts]
+            item["options"] = [{k: r.values[k] for k in OPTION_KEYS if k in r.values} for r in opts]
         if bnds:
-            item["bands"] = [{k: r.values[k] for k in ("at", "points") if k in r.values} for r in bnds]
+            item["bands"] = [{k: r.values[k] for k in BAND_KEYS if k in r.values} for r in bnds]
         self.origin[id(item)] = (row, opts, bnds)
         return item
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from checklists import load_answers, load_checklist, score
 from checklists.errors import ChecklistError
-from checklists.model import KIND_LABELS, ROLE_LABELS
+from checklists.format import KIND_LABELS, ROLE_LABELS
 from checklists.numbers import display
 from checklists.serialize import checklist_to_dict
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checklists.model import UNIT_TYPES
+from checklists.format import UNIT_TYPES
 
 from .errors import StorageError
 from .workspace import new_id, now

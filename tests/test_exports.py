@@ -19,7 +19,7 @@ from hypothesis import strategies as hst
 from PIL import Image, ImageOps
 
 from checklists import Answers, load_checklist, score
-from checklists.model import UNIT_TYPE_LABELS
+from checklists.format import UNIT_TYPE_LABELS
 from checklists.numbers import round_half_up
 from exports import fonts as fonts_mod
 from exports.actions_notice import render_actions_list, render_actions_notice

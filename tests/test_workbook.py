@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import main
 from checklists import Answers, ChecklistError, load_checklist, score
 from checklists.loader import bundled_files
-from checklists.model import KINDS
+from checklists.format import KINDS
 from checklists.serialize import checklist_to_dict
 from checklists.workbook import read_workbook_document, write_template, write_workbook
 

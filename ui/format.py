@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from checklists.model import KIND_LABELS, ROLE_LABELS, Item
+from checklists.format import KIND_LABELS, ROLE_LABELS
+from checklists.model import Item
 from checklists.numbers import display
 
 
