@@ -8,7 +8,9 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - session.py        AssessmentSession: one open assessment; every edit goes to storage at once,
                     then answers and scores are re-read from storage; undo of value changes and
                     photo removals
-- units_pane.py     units (county > town > 营连) and their assessments by year, level badges
+- units_pane.py     units (county > town > 营连) and their assessments by year, level badges,
+                    the filter box and the county of the rows on screen
+- badge_worker.py   BadgeWorker: the units tree's badges scored off the UI thread, in batches
 - checklist_pane.py the checklist tree; value keys typed here go to the item's editor
 - item_pane.py      texts, value editor, note (auto-saved), document ticks, evidence
 - value_editors.py  one editor per item kind (check, rubric, number, deduct, score)

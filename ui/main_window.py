@@ -747,4 +747,5 @@ class MainWindow(QMainWindow):
         self.item_pane.flush()
         self.item_pane.evidence.wait_idle()
         self.documents.wait_idle()
+        self.units_pane.stop_badges()
         super().closeEvent(event)

@@ -1,17 +1,22 @@
-"""Left pane: units (county > town > 营连) and their assessments by year, with level badges."""
+"""Left pane: units (county > town > 营连) and their assessments by year, with level badges,
+a filter box, and the county the rows on screen belong to."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyledItemDelegate, QTreeView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QStyledItemDelegate, QTreeView, QVBoxLayout, QWidget)
 
-from .models.units_model import BadgeColorRole, BadgePendingRole, IdRole, NodeKindRole, UnitsModel
+from .badge_worker import BadgeWorker
+from .models.units_model import BadgeColorRole, BadgePendingRole, IdRole, NodeKindRole, ShortTextRole, UnitsModel
 
 # A badge not scored yet takes the room of this one, so the column does not jump when
 # the badges arrive (most are as wide or narrower: "达标 86.5", "未填").
 PENDING_BADGE = "未达标 88.5"
+BADGE_PADDING = 14 + 10  # the pill's own padding (BadgeDelegate) and a margin
+FILTER_DELAY_MS = 150  # after the last key typed into the filter
+TEXT_MARGIN = 8  # of a cell's width, around its text
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -55,7 +60,29 @@ class BadgeDelegate(QStyledItemDelegate):
         return QSize(size.width() + 14, max(size.height(), option.fontMetrics.height() + 8))
 
 
+class NameDelegate(QStyledItemDelegate):
+    """Column 0: an assessment row too narrow for "2027 年 · 已定稿" (a 1024 px screen)
+    shows "2027 已定稿", then "已定稿": the status stays in sight, not "2027 …"."""
+
+    def initStyleOption(self, option, index):  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        shorter = index.data(ShortTextRole)
+        if shorter:
+            room = option.rect.width() - TEXT_MARGIN
+            fm = option.fontMetrics
+            if fm.horizontalAdvance(option.text) > room:
+                option.text = next((t for t in shorter if fm.horizontalAdvance(t) <= room), shorter[-1])
+
+
 class UnitsPane(QWidget):
+    """The tree with a filter box above it and, between them, the county the rows at the
+    top of the tree belong to (the county row itself may be scrolled away).
+
+    Counties start collapsed, but for the one holding the assessment opened last; towns and
+    everything under them start expanded. Badges are scored by a BadgeWorker once the tree
+    has been painted, the county on screen first. Filtering hides rows (setRowHidden): the
+    view keeps showing the model itself, so every index here is the model's own."""
+
     assessmentSelected = Signal(str)
     unitSelected = Signal(str)
     newUnitRequested = Signal()
@@ -70,20 +97,58 @@ class UnitsPane(QWidget):
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
         self.view.setItemDelegateForColumn(1, BadgeDelegate(self.view))
+        # One row height for all (the delegate measures the first row only) and a badge
+        # column of fixed width, widened when a wider badge arrives: Qt never measures the
+        # rows through the Python delegate as badges fill in (ResizeToContents did, up to
+        # a thousand rows for every change).
         self.view.setUniformRowHeights(True)
         self.view.setAllColumnsShowFocus(True)
         self.view.setIndentation(14)
+        self.view.setItemDelegateForColumn(0, NameDelegate(self.view))
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self._badge_width = 0
+        self._widen_badges([PENDING_BADGE, "整改 99"])
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.enterPressed.connect(self.enterPressed.emit)
-        self._fill_timer = QTimer(self)
-        self._fill_timer.setSingleShot(True)
-        self._fill_timer.timeout.connect(self._fill_badges)
-        self.view.firstPainted.connect(self._fill_timer.start)
-        self.view.expandAll()
+        self.view.firstPainted.connect(self._start_badges)
+        self.view.expanded.connect(self._expanded)
+        self._worker: BadgeWorker | None = None
+        self._worker_token = 0
+        self._started = False  # the tree has been painted: badges are being or have been scored
+        self._hidden: set[int] = set()  # node ids hidden by the filter (setRowHidden)
+        self._kept: set[int] | None = None  # node ids the filter keeps; None: no filter
+        self._filter_text = ""  # the text _kept was made from
+        self._expanded_roots: list[str] = []
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("筛选：单位名称、状态、等级")
+        self.filter.setToolTip("按单位名称、年度、状态（自评中、已提交……）或等级（达标、未达标……）筛选；"
+                               "几个词用空格分开，例如“城关 未达标”。Esc 清除，↓ 转到列表。")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.installEventFilter(self)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.filter.textChanged.connect(self._filter_timer.start)
+
+        self.county = QPushButton()
+        self.county.setFlat(True)
+        self.county.setStyleSheet("QPushButton { text-align: left; padding: 2px 4px; font-weight: bold;"
+                                  " color: palette(window-text); background: palette(alternate-base); }")
+        self.county.setToolTip("列表顶部各行所属的县（区）；单击回到该县的第一行")
+        self.county.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.county.clicked.connect(self._scroll_to_county)
+        self._county_timer = QTimer(self)
+        self._county_timer.setSingleShot(True)
+        self._county_timer.timeout.connect(self._update_county)
+        self.view.verticalScrollBar().valueChanged.connect(self._county_timer.start)
+        self.view.expanded.connect(self._county_timer.start)
+        self.view.collapsed.connect(self._county_timer.start)
+        self.view.resized.connect(self._county_timer.start)
 
         title = QLabel("单位与考评")
         title.setStyleSheet("font-weight: bold;")
@@ -96,16 +161,213 @@ class UnitsPane(QWidget):
         buttons.addWidget(self.new_assessment)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
         layout.addWidget(title)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.county)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
-        self.model.modelReset.connect(self.view.expandAll)
+        self.model.modelAboutToBeReset.connect(self._before_reset)
+        self.model.modelReset.connect(self._after_reset)
+        self._default_expansion()
+        self._county_timer.start()
 
-    def _fill_badges(self) -> None:
-        """A slice of the start-up badges; again on the next turn while some are left
-        and the tree is on screen (a hidden tree is painted, and so restarted, when shown)."""
-        if self.isVisible() and self.model.fill_badges():
-            self._fill_timer.start()
+    # ---------------------------------------------------------------- expansion
+
+    def _default_expansion(self, expanded_roots=()) -> None:
+        """Everything below the counties expanded, the counties collapsed but for
+        `expanded_roots` (ids); selecting an assessment expands its county (scrollTo)."""
+        blocked = self.view.blockSignals(True)
+        try:
+            for node in self.model.branch_nodes():
+                if node.parent is not None:
+                    self.view.expand(self.model.node_index(node.nid))
+            for record_id in expanded_roots:
+                self.view.expand(self.model.index_of(record_id))
+        finally:
+            self.view.blockSignals(blocked)
+
+    def _before_reset(self) -> None:
+        self._expanded_roots = [self.model.data(i, IdRole) for i in self._roots() if self.view.isExpanded(i)]
+
+    def _after_reset(self) -> None:
+        self._hidden = set()
+        self._default_expansion(self._expanded_roots)
+        if self._kept is not None:
+            self._kept, self._filter_text = None, ""
+            self._apply_filter()
+        if self._started:
+            self._start_badges()
+        self._county_timer.start()
+
+    def _roots(self) -> list[QModelIndex]:
+        return [self.model.index(r, 0) for r in range(self.model.rowCount())]
+
+    def _expanded(self, index: QModelIndex) -> None:
+        """A county opened while badges are filling: its badges next."""
+        if self._worker is not None and not index.parent().isValid():
+            self._worker.prioritise(self.model.ids_under(index))
+
+    # ---------------------------------------------------------------- badges
+
+    def _start_badges(self) -> None:
+        """Score the missing badges in a worker: the current county first, then the other
+        expanded ones, then the rest in tree order."""
+        self._started = True
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+        if not self.model.badges_pending():
+            return
+        first: list[str] = []
+        current = self.view.currentIndex()
+        if current.isValid():
+            first += self.model.ids_under(self.model.root_of(current))
+        for root in self._roots():
+            if self.view.isExpanded(root):
+                first += self.model.ids_under(root)
+        jobs = self.model.badge_jobs(first)
+        if not jobs:
+            self.model.badges_done()
+            return
+        self._worker_token += 1
+        self._worker = BadgeWorker(self.model.ws, jobs, self._worker_token)
+        self._worker.scored.connect(self._badges_scored)
+        self._worker.done.connect(self._badges_finished)
+        self._worker.start()
+
+    def _badges_scored(self, message) -> None:
+        token, batch = message
+        if self._worker is None or token != self._worker.token:
+            return  # a cancelled worker's last batch
+        self._widen_badges(self.model.apply_badges(batch))
+        if self._kept is not None:
+            self._filter_timer.start()  # levels arrived: the filter may keep other rows now
+
+    def _badges_finished(self, message) -> None:
+        token, cancelled = message
+        if self._worker is None or token != self._worker.token:
+            return
+        self._worker = None
+        if not self.model.badges_done() and not cancelled:
+            # The worker could not score them all (no connection of its own): score the
+            # rest where they are shown, on this thread.
+            self.model.badges_done(force=True)
+            self.view.viewport().update()
+
+    def stop_badges(self, ms: int = 10000) -> None:
+        """Stop scoring badges (the window is closing)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.wait(ms)
+            self._worker = None
+
+    def _widen_badges(self, texts) -> None:
+        fm = self.view.fontMetrics()
+        width = max((fm.horizontalAdvance(t) for t in set(texts)), default=0) + BADGE_PADDING
+        if width > self._badge_width:
+            self._badge_width = width
+            self.view.header().resizeSection(1, width)
+
+    # ---------------------------------------------------------------- filter
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
+        if obj is self.filter and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key == Qt.Key.Key_Escape and self.filter.text():
+                self.filter.clear()
+                self._apply_filter()
+                return True
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._filter_timer.stop()
+                self._apply_filter()
+                self._focus_first_match()
+                return True
+        return super().eventFilter(obj, event)
+
+    def set_filter(self, text: str) -> None:
+        """Filter the tree now (what typing into the box does after a short pause)."""
+        self.filter.setText(text)
+        self._filter_timer.stop()
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Hide the rows the filter does not keep (a row under a hidden one needs no flag of
+        its own) and expand the rows kept, so that every match is on screen; with no filter,
+        show all and collapse the counties again but for the current one."""
+        text = self.filter.text()
+        kept = self.model.filter_rows(text)
+        before, new_text = self._kept, text != self._filter_text
+        self._kept, self._filter_text = kept, text
+        if kept is None:
+            hide = set()
+        else:
+            hide = {node.nid for node in self.model.all_nodes() if node.nid not in kept
+                    and (node.parent is None or node.parent.nid in kept)}
+        for nid in self._hidden - hide:
+            index = self.model.node_index(nid)
+            self.view.setRowHidden(index.row(), index.parent(), False)
+        for nid in hide - self._hidden:
+            index = self.model.node_index(nid)
+            self.view.setRowHidden(index.row(), index.parent(), True)
+        self._hidden = hide
+        if kept is not None:
+            for node in self.model.branch_nodes():
+                if node.nid in kept and (before is None or node.nid not in before):
+                    self.view.expand(self.model.node_index(node.nid))
+            if new_text:  # the current row when it is kept, else the first match
+                current = self.view.currentIndex()
+                if current.isValid() and not self._filtered_out(current):
+                    self.view.scrollTo(current, QAbstractItemView.ScrollHint.PositionAtCenter)
+                else:
+                    self.view.scrollToTop()
+        elif before is not None:
+            current = self.view.currentIndex()
+            keep_open = self.model.root_of(current) if current.isValid() else QModelIndex()
+            for root in self._roots():
+                if root != keep_open:
+                    self.view.collapse(root)
+            if current.isValid():
+                self.view.scrollTo(current, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._update_county()
+
+    def _focus_first_match(self) -> None:
+        self.view.setFocus()
+        current = self.view.currentIndex()
+        if current.isValid() and not self._filtered_out(current):
+            return
+        index = self.view.indexAt(QPoint(1, 1))
+        while index.isValid() and index.data(NodeKindRole) != "assessment":
+            index = self.view.indexBelow(index)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+
+    def _filtered_out(self, index: QModelIndex) -> bool:
+        if self._kept is None:
+            return False
+        node = self.model.node_of(index)
+        return node is None or node.nid not in self._kept
+
+    # ---------------------------------------------------------------- where am I
+
+    def _update_county(self) -> None:
+        """The county (top-level row) of the row at the top of the tree."""
+        if self._kept is not None and not self._kept:
+            self.county.setText("没有匹配的单位或考评")
+            return
+        top = self.view.indexAt(QPoint(1, 1))
+        root = self.model.root_of(top) if top.isValid() else QModelIndex()
+        if not root.isValid():
+            self.county.setText("")
+            return
+        self.county.setText(f"▾ {self.model.data(root, Qt.ItemDataRole.DisplayRole)}")
+
+    def _scroll_to_county(self) -> None:
+        top = self.view.indexAt(QPoint(1, 1))
+        if top.isValid():
+            self.view.scrollTo(self.model.root_of(top), QAbstractItemView.ScrollHint.PositionAtTop)
+
+    # ---------------------------------------------------------------- selection
 
     def _current_changed(self, current: QModelIndex, _previous) -> None:
         if not current.isValid():
@@ -131,6 +393,8 @@ class UnitsPane(QWidget):
     def select(self, record_id: str) -> None:
         index = self.model.index_of(record_id)
         if index.isValid():
+            if self._filtered_out(index):
+                self.set_filter("")
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index)
 
@@ -142,6 +406,8 @@ class UnitsPane(QWidget):
         if current:
             index = self.model.index_of(current)
             if index.isValid():
+                if self._filtered_out(index):
+                    self.set_filter("")
                 self.view.selectionModel().blockSignals(True)
                 self.view.setCurrentIndex(index)
                 self.view.selectionModel().blockSignals(False)
@@ -153,6 +419,7 @@ class UnitsPane(QWidget):
 class _UnitsView(QTreeView):
     enterPressed = Signal()
     firstPainted = Signal()
+    resized = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -164,9 +431,9 @@ class _UnitsView(QTreeView):
             self._painted = True
             self.firstPainted.emit()
 
-    def hideEvent(self, event):  # noqa: N802 - Qt's name
-        super().hideEvent(event)
-        self._painted = False  # shown again: the next paint resumes any badges left
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
