@@ -5,7 +5,7 @@ Pure code: no database, no Qt, no files other than the ones it is asked to read.
 
 from .errors import ChecklistError, DabiaoError, Problem
 from .model import Band, Category, Checklist, Evidence, Item, Level, Option
-from .loader import load_checklist, load_checklist_text, find_in_library
+from .loader import load_checklist, load_checklist_text
 from .answers import Answers, load_answers, parse_answers
 from .scoring import ScoreResult, score
 
@@ -22,7 +22,6 @@ __all__ = [
     "Option",
     "Problem",
     "ScoreResult",
-    "find_in_library",
     "load_answers",
     "load_checklist",
     "load_checklist_text",

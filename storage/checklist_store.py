@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from checklists import Checklist, ChecklistError, load_checklist_text
-from checklists.loader import bundled_files, library_resolver, read_header
+from checklists.library import bundled_files, library_resolver, read_header
 from checklists.source import document_from_json, document_to_json, parse_document, read_text_file
 
 from .errors import StorageError

@@ -6,7 +6,7 @@ import copy
 
 import yaml
 
-from checklists.loader import library_resolver
+from checklists.library import library_resolver
 from checklists.source import parse_document
 from checklists.loader import _load_document
 

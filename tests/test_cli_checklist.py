@@ -15,7 +15,7 @@ import yaml
 import main
 from checklists import load_checklist, score
 from checklists.answers import parse_answers
-from checklists.loader import LIBRARY_DIR, bundled_files
+from checklists.library import LIBRARY_DIR, bundled_files
 from checklists.source import read_document
 
 ROOT = Path(main.__file__).resolve().parent

@@ -15,7 +15,7 @@ import pytest
 import main
 from checklists import ChecklistError, load_checklist
 from checklists.answers import load_answers
-from checklists.loader import LIBRARY_DIR
+from checklists.library import LIBRARY_DIR
 
 CITY = LIBRARY_DIR / "city-2027-town.yaml"
 PROV = LIBRARY_DIR / "prov-2027-town.yaml"

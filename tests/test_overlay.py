@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from checklists import ChecklistError, load_checklist
-from checklists.loader import LIBRARY_DIR
+from checklists.library import LIBRARY_DIR
 
 from sets import small_set
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from checklists import Answers, ChecklistError, load_checklist, score
 from checklists.answers import NA, check_value
-from checklists.loader import bundled_files, load_checklist_text
+from checklists.library import bundled_files
+from checklists.loader import load_checklist_text
 from checklists.serialize import checklist_to_dict
 
 from sets import load_data

@@ -216,7 +216,7 @@ def test_a_late_value_from_a_replaced_editor_goes_to_its_own_item(qtbot, ws, sho
 def test_no_internal_repr_in_value_messages():
     from checklists.answers import check_value
     from checklists.loader import load_checklist
-    from checklists.loader import bundled_files
+    from checklists.library import bundled_files
 
     files = {p.stem: p for p in bundled_files()}
     checklist = load_checklist(files[CHECKLIST], [files[CHECKLIST].parent])

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import main
 from checklists import Answers, ChecklistError, load_checklist, score
-from checklists.loader import bundled_files
+from checklists.library import bundled_files
 from checklists.format import KINDS
 from checklists.serialize import checklist_to_dict
 from checklists.workbook import read_workbook_document, write_template, write_workbook

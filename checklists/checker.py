@@ -1,0 +1,100 @@
+"""Checking the values of one criteria document, collecting every problem in one pass."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .errors import Problem
+from .numbers import display, value_problem
+from .source import Document, Refused, number_or_none
+
+
+class Checker:
+    """Collects the problems of one document; each reader checks one value and gives it
+    back (None when refused, the problem noted at its key path)."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.problems: list[Problem] = list(doc.problems)
+
+    def err(self, path, message):
+        self.problems.append(self.doc.problem(tuple(path), message))
+
+    def keys(self, data: dict, path, allowed, what: str):
+        for key in data:
+            if key not in allowed:
+                hint = _closest(str(key), allowed)
+                extra = f"（是否应为 {hint}？）" if hint else ""
+                self.err(tuple(path) + (key,), f"未知的键 {key!r}，{what}中不允许{extra}")
+
+    def string(self, data: dict, key, path, required=False):
+        if key not in data or data[key] is None:
+            if required:
+                self.err(tuple(path) + (key,), "缺少必填项")
+            return None
+        value = data[key]
+        if not isinstance(value, str) or not value.strip():
+            self.err(tuple(path) + (key,), f"必须是非空文本（字符串），现在是 {value!r}；数字请加引号")
+            return None
+        return value.strip()
+
+    def number(self, data: dict, key, path, required=False, minimum=None, positive=False):
+        if key not in data or data[key] is None:
+            if required:
+                self.err(tuple(path) + (key,), "缺少必填项")
+            return None
+        if isinstance(data[key], Refused):
+            return None  # out of range: the parser said so already
+        problem = value_problem(data[key])
+        if problem:
+            self.err(tuple(path) + (key,), problem)
+            return None
+        value = number_or_none(data[key])
+        if value is None:
+            self.err(tuple(path) + (key,), f"必须是数字，现在是 {data[key]!r}")
+            return None
+        if positive and value <= 0:
+            self.err(tuple(path) + (key,), f"必须大于 0，现在是 {display(value)}")
+            return None
+        if minimum is not None and value < minimum:
+            self.err(tuple(path) + (key,), f"不能小于 {display(minimum)}，现在是 {display(value)}")
+            return None
+        return value
+
+    def boolean(self, data: dict, key, path):
+        if key not in data or data[key] is None:
+            return False
+        if not isinstance(data[key], bool):
+            self.err(tuple(path) + (key,), f"必须是 true 或 false，现在是 {data[key]!r}")
+            return False
+        return data[key]
+
+    def mapping(self, value, path, what) -> bool:
+        if not isinstance(value, dict):
+            self.err(path, f"{what}必须是映射（键: 值），现在是 {_type_name(value)}")
+            return False
+        return True
+
+    def sequence(self, value, path, what) -> bool:
+        if not isinstance(value, list):
+            self.err(path, f"{what}必须是列表，现在是 {_type_name(value)}")
+            return False
+        return True
+
+
+def _type_name(value) -> str:
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, list):
+        return "列表"
+    if value is None:
+        return "空值"
+    return repr(value)
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    import difflib  # only when a key is unknown: not while the app starts
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
