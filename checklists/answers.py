@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import ChecklistError, Problem
+from .errors import ChecklistError
 from .model import Checklist, Item
 from .source import Document, Refused, number_or_none, read_document
-from .numbers import display, is_number, value_problem
+from .numbers import display, value_problem
 
 NA = "na"
 
@@ -65,10 +65,9 @@ def check_value(item: Item, value):
             return value.strip(), None
         labels = "、".join(o.label for o in item.options)
         return None, f"评级 {shown(value)} 不存在（可选：{labels}）"
-    if is_number(value):
-        problem = value_problem(value)  # before any exact arithmetic on it
-        if problem:
-            return None, problem
+    problem = value_problem(value)  # a number out of range, before any exact arithmetic on it
+    if problem:
+        return None, problem
     number = number_or_none(value)
     if number is None:
         return None, f"应为数字，现在是 {shown(value)}"

@@ -29,7 +29,6 @@ DIRECTIONS = ("higher", "lower")
 KIND_LABELS = {"check": "是否", "rubric": "评级", "number": "数值", "deduct": "扣分", "score": "打分"}
 ROLE_LABELS = {"base": "基本项", "bonus": "加分项", "penalty": "扣分项"}
 SOURCE_LABELS = {"province": "省标", "city": "市标", "county": "县标", None: "标准"}
-UNIT_TYPE_LABELS = {"town": "乡镇(街道)武装部", "enterprise": "企业武装部", "militia": "民兵营(连)"}
 
 # ---- keys of each mapping
 

@@ -77,11 +77,6 @@ def shown_number(text, limit: int = 24) -> str:
     return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 个字符）"
 
 
-def is_number(value) -> bool:
-    """True for ints, Fractions and floats, never for bools."""
-    return isinstance(value, (int, float, Fraction)) and not isinstance(value, bool)
-
-
 def exact(value) -> Fraction:
     """A number as an exact Fraction; floats go through their shortest repr (0.1 -> 1/10)."""
     if isinstance(value, float):

@@ -19,7 +19,6 @@ from hypothesis import strategies as hst
 from PIL import Image, ImageOps
 
 from checklists import Answers, load_checklist, score
-from checklists.format import UNIT_TYPE_LABELS
 from checklists.numbers import round_half_up
 from exports import fonts as fonts_mod
 from exports.actions_notice import render_actions_list, render_actions_notice
@@ -39,6 +38,7 @@ from exports.fonts import FontMissingError, discover_fonts
 from exports.document import JpegPhoto
 from exports.gap_report import render_gap_report
 from exports.summary import render_summary_pdf, render_summary_xlsx
+from storage.units import UNIT_TYPE_LABELS
 
 from conftest import LIBRARY, has_page_number, photo
 
