@@ -70,14 +70,18 @@ def assessment_list(args) -> int:
 
     with workspace(args, reads_only=True) as ws:
         rows = scores.list_scores(ws, args.year)
+    for r in rows:  # an assessment whose stored answer cannot be read: listed unscored, named
+        if r.get("problem"):
+            print(f"注意：{r['problem']}", file=sys.stderr)
     if args.json:
         print_json(rows)
         return 0
     for r in rows:
         shown = "—" if r["final"] is None else r["final"]
+        level = "无法计分（答案已损坏）" if r.get("problem") else (r["level_label"] or "尚未填写")
         print(f"{r['id']}\t{r['year']}\t{r['unit_name']}\t{r['checklist_id']}@{r['checklist_version']}\t"
               f"{assessments.STATUS_LABELS[r['status']]}\t{assessments.ROLE_LABELS[r['score_role']]}\t{shown}\t"
-              f"{r['level_label'] or '尚未填写'}")
+              f"{level}")
     return 0
 
 

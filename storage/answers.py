@@ -25,17 +25,75 @@ def encode_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# A stored value is a short JSON text (true, "良好", 12, {"n": "1/3"}); anything longer is
+# not an answer this program wrote.
+MAX_VALUE_TEXT = 10_000
+
+
+def _stored_number(literal: str) -> Fraction:
+    """A JSON number of a stored value, checked for a sane size before it is converted
+    (checklists.numbers, as every number that enters): an older version may have stored
+    `1e100000000`, which would otherwise take minutes to convert on every listing."""
+    from checklists.numbers import parse_number, shown_number
+
+    try:
+        return parse_number(literal)
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"数值 {shown_number(literal)} 无法接受：{exc}") from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} 不是数")
+
+
 def decode_value(text: str | None):
+    """A stored answer value (encode_value's JSON text) back as True/False, a label, "na"
+    or an exact Fraction. Every number is checked for a sane size before it is converted;
+    a value that is damaged or out of range raises ValueError saying why (quickly, whatever
+    its size)."""
     if text is None:
         return None
-    value = json.loads(text)
-    if isinstance(value, dict) and "n" in value:
-        return Fraction(value["n"])
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Fraction(value)
+    if len(text) > MAX_VALUE_TEXT:
+        raise ValueError(f"值过长（{len(text)} 个字符）")
+    try:
+        value = json.loads(text, parse_int=_stored_number, parse_float=_stored_number, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("值的嵌套过深") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"不是有效的 JSON（{exc.msg}）") from None
+    if isinstance(value, dict):
+        if set(value) != {"n"} or not isinstance(value["n"], str):
+            raise ValueError("数值格式不对")
+        return _stored_number(value["n"])
+    if value is not None and not isinstance(value, (bool, str, Fraction)):
+        raise ValueError("不是答案值（应为是/否、选项、数值或“不涉及”）")
     return value
+
+
+class DamagedAnswer(StorageError):
+    """A stored answer whose value cannot be read (damaged, or a number out of range that
+    an older version stored): the message names the assessment, the item and the role."""
+
+
+def damaged_text(ws, assessment_id: str, code: str, role: str, problem: str) -> str:
+    """'城关镇 2027 年考评 条目 1.1 的自评答案已损坏或超出范围（why）'."""
+    row = ws.db.execute("SELECT u.name, a.year FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.id = ?",
+                        [assessment_id]).fetchone()
+    label = f"{row[0]} {row[1]} 年考评" if row else f"考评 {assessment_id}"
+    return f"{label} 条目 {code} 的{ROLE_LABELS.get(role, role)}答案已损坏或超出范围（{problem}）"
+
+
+def _damaged(ws, assessment_id: str, code: str, role: str, problem: str) -> DamagedAnswer:
+    return DamagedAnswer(damaged_text(ws, assessment_id, code, role, problem)
+                         + "；此考评暂不能计分，其余数据不受影响；重新填写该条目即可修复（db check 会列出）")
+
+
+def _decoded(ws, row: dict):
+    """decode_value of an answer row, naming the record when it cannot be read."""
+    try:
+        return decode_value(row["value"])
+    except ValueError as exc:
+        raise _damaged(ws, row["assessment_id"], row["code"], row["role"], str(exc)) from None
 
 
 def _check_role(ws, assessment: dict, role: str) -> None:
@@ -61,7 +119,10 @@ def set_answer(ws, assessment_id: str, code: str, role: str, value, note: str | 
         value, message = check_value(index[code], value)
         if message:
             raise StorageError(f"条目 {code}：{message}")
-    old = get_answer(ws, assessment_id, code, role)
+    try:
+        old = get_answer(ws, assessment_id, code, role)
+    except DamagedAnswer:  # a new value repairs it; the event keeps the damaged text as it was
+        old = _raw_answer(ws, assessment_id, code, role)
     if keep_note and old and note is None:
         note = old["note"]
     if keep_note and old and documents is None:
@@ -84,26 +145,52 @@ def set_answer(ws, assessment_id: str, code: str, role: str, value, note: str | 
     return get_answer(ws, assessment_id, code, role)
 
 
+class _Stored(str):
+    """A damaged stored value, kept as its text (set_answer replacing it logs it as is)."""
+
+
 def _describe(answer: dict | None):
     if not answer:
         return None
-    return {"value": encode_value(answer["value"]), "note": answer["note"], "documents": answer["documents"]}
+    value = answer["value"]
+    return {"value": str(value) if isinstance(value, _Stored) else encode_value(value), "note": answer["note"],
+            "documents": answer["documents"]}
 
 
-def _row_to_answer(row: dict) -> dict:
-    return row | {"value": decode_value(row["value"]),
-                  "documents": json.loads(row["documents"]) if row["documents"] else None}
+def _documents(ws, row: dict):
+    try:
+        docs = json.loads(row["documents"]) if row["documents"] else None
+    except (ValueError, RecursionError):
+        raise _damaged(ws, row["assessment_id"], row["code"], row["role"], "资料清单无法读取") from None
+    return docs
+
+
+def _row_to_answer(ws, row: dict) -> dict:
+    return row | {"value": _decoded(ws, row), "documents": _documents(ws, row)}
+
+
+def _raw_answer(ws, assessment_id: str, code: str, role: str) -> dict | None:
+    rows = list(ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND code = ? AND role = ?",
+                            [assessment_id, code, role]))
+    if not rows:
+        return None
+    try:
+        docs = _documents(ws, rows[0])
+    except DamagedAnswer:
+        docs = None
+    return rows[0] | {"value": _Stored(rows[0]["value"]), "documents": docs}
 
 
 def get_answer(ws, assessment_id: str, code: str, role: str) -> dict | None:
+    """The answer row (value decoded); DamagedAnswer names it when it cannot be read."""
     rows = list(ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND code = ? AND role = ?",
                             [assessment_id, code, role]))
-    return _row_to_answer(rows[0]) if rows else None
+    return _row_to_answer(ws, rows[0]) if rows else None
 
 
 def list_answers(ws, assessment_id: str, role: str) -> dict[str, dict]:
     """code -> answer row (value decoded) for one role."""
-    return {r["code"]: _row_to_answer(r) for r in
+    return {r["code"]: _row_to_answer(ws, r) for r in
             ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND role = ?", [assessment_id, role])}
 
 
@@ -122,14 +209,20 @@ def scoring_input(ws, assessment_id: str, role: str = "self") -> Answers:
     return scoring_inputs(ws, [(assessment_id, role)])[(assessment_id, role)]
 
 
-def scoring_inputs(ws, wanted, chunk: int = 400) -> dict:
+def scoring_inputs(ws, wanted, chunk: int = 400, damaged: dict | None = None) -> dict:
     """scoring_input for many (assessment id, role) pairs: {(id, role): Answers}, read with
-    a few queries per `chunk` assessments instead of three per assessment."""
+    a few queries per `chunk` assessments instead of three per assessment.
+
+    A stored value that cannot be read (damaged, or out of range) raises DamagedAnswer
+    naming it; with `damaged` (a dict) the pairs it makes unscorable are put there instead,
+    {(id, role): DamagedAnswer}, and left out of the result, so that a listing goes on."""
     wanted = list(dict.fromkeys(wanted))
     ids = list(dict.fromkeys(aid for aid, _ in wanted))
     rows: dict = {}  # (id, role) -> code -> (value, documents)
     photos: dict = {}  # id -> photo role -> code -> count
     decoded: dict = {}  # value text -> value (the same few texts recur in every assessment)
+    bad: dict = {}  # (id, role) -> (code, role, problem) of the first unreadable value or documents
+    bad_docs: dict = {}  # (id, role) -> the same, for documents (the review also reads the unit's)
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         marks = ",".join("?" * len(part))
@@ -137,14 +230,35 @@ def scoring_inputs(ws, wanted, chunk: int = 400) -> dict:
                 f"SELECT assessment_id, code, role, value, documents FROM answers WHERE assessment_id IN ({marks})",
                 part):
             if value not in decoded:
-                decoded[value] = decode_value(value)
-            rows.setdefault((aid, role), {})[code] = (decoded[value], json.loads(documents) if documents else None)
+                try:
+                    decoded[value] = decode_value(value)
+                except ValueError as exc:
+                    decoded[value] = _Unreadable(str(exc))
+            got = decoded[value]
+            if isinstance(got, _Unreadable):
+                bad.setdefault((aid, role), (code, role, str(got)))
+                continue
+            try:
+                docs = json.loads(documents) if documents else None
+            except (ValueError, RecursionError):
+                bad.setdefault((aid, role), (code, role, "资料清单无法读取"))
+                bad_docs.setdefault((aid, role), (code, role, "资料清单无法读取"))
+                continue
+            rows.setdefault((aid, role), {})[code] = (got, docs)
         for aid, code, role, n in ws.db.execute(
                 "SELECT assessment_id, code, role, count(*) FROM attachments "
                 f"WHERE assessment_id IN ({marks}) GROUP BY assessment_id, code, role", part):
             photos.setdefault(aid, {}).setdefault(role, {})[code] = n
     out = {}
     for aid, role in wanted:
+        # the review takes the unit's document ticks too: unreadable ones spoil it as well
+        spoiled = bad.get((aid, role)) or (bad_docs.get((aid, "self")) if role == "review" else None)
+        if spoiled:
+            exc = _damaged(ws, aid, *spoiled)
+            if damaged is None:
+                raise exc
+            damaged[(aid, role)] = exc
+            continue
         mine = rows.get((aid, role), {})
         documents = {code: docs for code, (_, docs) in mine.items() if docs is not None}
         by_role = photos.get(aid, {})
@@ -163,6 +277,10 @@ def scoring_inputs(ws, wanted, chunk: int = 400) -> dict:
             documents=documents,
         )
     return out
+
+
+class _Unreadable(str):
+    """Why a stored value text could not be decoded (kept once per distinct text)."""
 
 
 def score_assessment(ws, assessment_id: str, role: str = "self") -> ScoreResult:
@@ -260,5 +378,6 @@ def copy_from(ws, source_id: str, target_id: str) -> int:
     return copied
 
 
-__all__ = ["NA", "Adopted", "ChecklistError", "adopt_self", "copy_from", "get_answer", "import_answers_file",
-           "list_answers", "photo_counts", "score_assessment", "scoring_input", "set_answer", "set_note"]
+__all__ = ["NA", "Adopted", "ChecklistError", "DamagedAnswer", "adopt_self", "copy_from", "get_answer",
+           "import_answers_file", "list_answers", "photo_counts", "score_assessment", "scoring_input", "set_answer",
+           "set_note"]

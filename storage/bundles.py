@@ -653,6 +653,11 @@ class ImportPlan:
         On any failure the photos put in place are removed again and nothing is changed."""
         if self._done:
             raise StorageError("此导入已完成或已放弃")
+        try:
+            self.ws.check_writable()  # before a photo is put in place
+        except StorageError:
+            self.discard()
+            raise
         if self.conflicts and not self.key_change_accepted:
             path = self.reader.path
             self.discard()
@@ -698,7 +703,9 @@ class ImportPlan:
                     "kind": self.kind, "file": self.reader.path.name, "from": self.signer.workspace_name,
                     "workspace_id": self.signer.workspace_id, "fingerprint": self.signer.fingerprint,
                     "trust": self.trust, "counts": self.counts, "skipped": self.skipped[:50]}
-                    | ({"key_change_accepted": [c["label"] for c in self.conflicts]} if self.conflicts else {}))
+                    | ({"key_change_accepted": [c["label"] for c in self.conflicts],
+                        "key_change_previous": sorted({fp for c in self.conflicts for fp, _n in c["previous"]})}
+                       if self.conflicts else {}))
         except BaseException:
             for path in placed:
                 path.unlink(missing_ok=True)
@@ -780,7 +787,10 @@ def prepare_import(ws, path, *, stage: bool = True, require_trusted: bool = Fals
     """Check everything in the bundle against the workspace and work out what importing it
     would change, changing nothing. With stage=True the new photos are copied out of the
     bundle into temporary files (verified), ready for apply(); stage=False only hashes
-    them (dry run, summaries). Raises BundleRefused naming the reason."""
+    them (dry run, summaries); staging needs a writable workspace (checked first, so that
+    nothing is copied into one opened read-only). Raises BundleRefused naming the reason."""
+    if stage:
+        ws.check_writable()
     reader = open_bundle(path, limits)
     plan = None
     try:
@@ -1425,7 +1435,11 @@ def _shown_answer(row: dict) -> dict:
         docs = json.loads(row["documents"]) if row["documents"] else None
     except (TypeError, ValueError):
         docs = None
-    return {"value": decode_value(row["value"]), "note": row["note"], "documents": docs}
+    try:
+        value = decode_value(row["value"])
+    except ValueError:  # a damaged local value (db check names it): shown as not there
+        value = None
+    return {"value": value, "note": row["note"], "documents": docs}
 
 
 def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, bundle_id: str) -> bool:

@@ -44,9 +44,31 @@ def check_workspace(ws) -> list[str]:
     for row in ws.db.query("SELECT id, version, source_text, sha256 FROM checklists"):
         if hashlib.sha256(row["source_text"].encode("utf-8")).hexdigest() != row["sha256"]:
             problems.append(f"标准 {row['id']}@{row['version']} 的原文被改动（哈希不符）")
+    problems.extend(damaged_answers(ws))
     problems.extend(audit.verify(ws.db))
     problems.extend(compare_with_backup(ws))
     return problems
+
+
+def damaged_answers(ws) -> list[str]:
+    """Stored answers whose value cannot be read (damaged, or a number out of range that
+    an older version stored), one line each naming the assessment, item and role. Each
+    distinct value text is decoded once (the same few recur in every assessment)."""
+    from .answers import damaged_text, decode_value
+
+    bad: dict = {}
+    out = []
+    for aid, code, role, value in ws.db.execute("SELECT assessment_id, code, role, value FROM answers "
+                                                "ORDER BY assessment_id, role, code"):
+        if value not in bad:
+            try:
+                decode_value(value)
+                bad[value] = None
+            except ValueError as exc:
+                bad[value] = str(exc)
+        if bad[value] is not None:
+            out.append(damaged_text(ws, aid, code, role, bad[value]) + "；重新填写该条目即可修复")
+    return out
 
 
 def _head(conn) -> tuple[int, str] | None:

@@ -46,9 +46,9 @@ def derived_path(ws, sha256: str, kind: str) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, fsync, rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{new_id()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a full disk may refuse the folder already
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
@@ -82,6 +82,7 @@ def store_photo(ws, prepared) -> None:
 def attach_prepared(ws, assessment_id: str, code: str, prepared, role: str = "self", caption: str | None = None,
                     original_name: str = "", attachment_id: str | None = None) -> tuple[str, bool]:
     """Store a prepared photo (files first) and attach it; returns (attachment id, already attached)."""
+    ws.check_writable()  # before any file is written: a read-only workspace gets nothing
     a = get_assessment(ws, assessment_id)
     _check_can_attach(ws, a, code, role)
     store_photo(ws, prepared)
@@ -135,14 +136,21 @@ def add_photos(ws, assessment_id: str, code: str, paths, role: str = "self", cap
 
     progress(done, total, outcome) is called after each file; cancelled() stops the batch.
     The batch is journaled (storage.import_journal) while it runs; a batch stopped before
-    its end (cancelled, killed, an error) stays recorded, so that the next start says what
-    went in, unless keep_stopped() says the person already knows (they pressed 取消)."""
+    its end (cancelled, killed, an unexpected error) stays recorded, so that the next start
+    says what went in, unless keep_stopped() says the person already knows (they pressed
+    取消). A batch stopped by a full disk or another storage error raises PhotoBatchStopped,
+    whose one line says how many photos went in and the first that did not (then the
+    record is removed: the person has been told)."""
     from . import import_journal
 
+    # A workspace opened read-only refuses before anything is written: no photo file in
+    # evidence/ or derived/, no journal (the transaction would refuse only after the files).
+    ws.check_writable()
     a = get_assessment(ws, assessment_id)
     _check_can_attach(ws, a, code, role)
     paths = [Path(p) for p in paths]
     outcomes = []
+    told = False
     journal = import_journal.begin(ws, assessment_id, code, role, paths)
     try:
         for i, path in enumerate(paths):
@@ -160,16 +168,39 @@ def add_photos(ws, assessment_id: str, code: str, paths, role: str = "self", cap
                         ws, assessment_id, code, prepare_photo(data), role, caption, path.name)
             except PhotoRefused as exc:
                 outcome.refused = exc.reason
+            except StorageError as exc:  # a full disk, a busy database: the batch stops here
+                told = True  # the error says what went in: nothing left to report next start
+                raise PhotoBatchStopped(exc, outcomes, paths, i) from None
             outcomes.append(outcome)
             journal.done(i, outcome)
             if progress:
                 progress(i + 1, len(paths), outcome)
     finally:
-        if len(outcomes) == len(paths) or (keep_stopped is not None and not keep_stopped()):
+        if len(outcomes) == len(paths) or told or (keep_stopped is not None and not keep_stopped()):
             journal.finish()
         else:
             journal.close()
     return outcomes
+
+
+class PhotoBatchStopped(StorageError):
+    """A batch stopped part way by an error that is not the photo's fault (a full disk, a
+    busy or read-only database): one line saying why, how many photos already went in and
+    the first that did not. `outcomes` holds the files done (went in or refused),
+    `not_in` the paths not imported, starting with the one being stored."""
+
+    def __init__(self, cause: StorageError, outcomes: list, paths: list, stopped_at: int):
+        self.cause = cause
+        self.outcomes = list(outcomes)
+        self.not_in = [str(p) for p in paths[stopped_at:]]
+        went_in = sum(1 for o in outcomes if o.ok)
+        refused = len(outcomes) - went_in
+        first = Path(paths[stopped_at]).name
+        why = str(cause).rstrip("。；")
+        rest = f"（及其后共 {len(self.not_in)} 张）" if len(self.not_in) > 1 else ""
+        super().__init__(f"{why}；照片导入已停止：本批 {len(paths)} 张中已导入 {went_in} 张"
+                         + (f"、{refused} 张未通过检查" if refused else "")
+                         + f"，从 {first} 起未导入{rest}，腾出空间或排除问题后请重新添加这些照片")
 
 
 def list_evidence(ws, assessment_id: str, code: str | None = None, role: str | None = None) -> list[dict]:

@@ -30,7 +30,7 @@ from checklists import score
 from checklists.numbers import to_json_number
 from checklists.scoring import ScoreResult
 
-from . import checklist_store
+from . import checklist_store, schema
 from .answers import scoring_inputs
 from .assessments import get_assessment
 
@@ -73,6 +73,9 @@ class Score:
     items: int
     categories: dict  # top-level category code -> ratio (Fraction | None)
     lost: tuple  # ((item code, points lost), ...) for items that lost points, the gap list's order
+    # Why it could not be scored (a stored answer damaged or out of range, naming it); then
+    # it is shown unscored like one with nothing answered, and never cached.
+    problem: str | None = None
 
     @property
     def shown(self):
@@ -169,11 +172,19 @@ def _keys(ws, ids: list, chunk: int = 400) -> list[dict]:
 
 
 def _compute(ws, keys: list[dict]) -> dict:
-    """assessment id -> Score, for _keys rows; inputs read in batches, each checklist loaded once."""
-    inputs = scoring_inputs(ws, [(k["id"], k["score_role"]) for k in keys])
+    """assessment id -> Score, for _keys rows; inputs read in batches, each checklist loaded
+    once. An assessment with an answer that cannot be read is unscored, its Score naming
+    the record (`problem`); the others are scored as usual."""
+    damaged: dict = {}
+    inputs = scoring_inputs(ws, [(k["id"], k["score_role"]) for k in keys], damaged=damaged)
     checklists: dict = {}
     out = {}
     for k in keys:
+        bad = damaged.get((k["id"], k["score_role"]))
+        if bad is not None:
+            out[k["id"]] = Score(role=k["score_role"], final=None, level=None, level_label="", answered=0, items=0,
+                                 categories={}, lost=(), problem=str(bad))
+            continue
         ref = (k["checklist_id"], k["checklist_version"])
         if ref not in checklists:
             checklists[ref] = checklist_store.load(ws, *ref)
@@ -184,12 +195,13 @@ def _compute(ws, keys: list[dict]) -> dict:
 def _remember(ws, keys: list[dict], computed: dict) -> None:
     """Store computed scores under the key read with them; skipped when the workspace is
     read-only, and a write that fails (busy, read-only or full disk) is just not kept."""
-    if ws.readonly or not computed or not ws.db.table_exists("score_cache"):
+    if ws.readonly or not computed or not _cache_ready(ws):
         return
     try:
         with ws.db.atomic():
             ws.db.conn.executemany(_STORE_SQL, [_cache_row(k, computed[k["id"]]) for k in keys
-                                                if k["id"] in computed and k["criteria_sha256"] is not None])
+                                                if k["id"] in computed and k["criteria_sha256"] is not None
+                                                and computed[k["id"]].problem is None])
     except sqlite3.Error:
         pass
 
@@ -226,10 +238,20 @@ def _snapshot(ws):
                 conn.execute("ROLLBACK")
 
 
+def _cache_ready(ws) -> bool:
+    """Whether the workspace has the cache as migration m004 made it: its table with these
+    columns and the triggers that keep it true. A workspace made before that migration and
+    opened read-only cannot be upgraded; whatever score table it may hold (an older
+    layout, no triggers keeping it true) is not read: its scores are computed, not kept."""
+    if "m004_score_cache" not in schema.applied_names(ws.db):
+        return False
+    columns = {r[1] for r in ws.db.execute("PRAGMA table_info(score_cache)").fetchall()}
+    return set(_COLUMNS) <= columns
+
+
 def _cache_table(ws) -> str:
-    """The cache table, or an empty stand-in in a workspace opened read-only before the
-    migration that adds it has run (an older workspace: nothing is cached there)."""
-    if ws.db.table_exists("score_cache"):
+    """The cache table, or an empty stand-in where there is none to trust (_cache_ready)."""
+    if _cache_ready(ws):
         return "score_cache"
     return "(SELECT " + ", ".join(f"NULL AS {c}" for c in _COLUMNS) + " WHERE 0)"
 
@@ -247,8 +269,10 @@ _LIST_SQL = (
 def list_scores(ws, year: int | None = None) -> list[dict]:
     """The rows of assessments.list_assessments, each with the score it is judged on:
     `score_role` ('self' | 'review'), `final` (as JSON shows it; None when nothing is
-    answered), `level`, `level_label`. Cached scores come with the rows in one query; the
-    others are computed and remembered."""
+    answered), `level`, `level_label`, and `problem` on a row that could not be scored (a
+    stored answer damaged or out of range, named). Cached scores come with the rows in one
+    query; the others are computed and remembered (not in a workspace opened read-only,
+    nor in one made before the cache existed)."""
     where, params = ("WHERE a.year = ?", [int(year)]) if year is not None else ("", [])
     with _snapshot(ws):
         cursor = ws.db.execute(_LIST_SQL.format(cache=_cache_table(ws), where=where), [engine_fingerprint()] + params)
@@ -260,6 +284,8 @@ def list_scores(ws, year: int | None = None) -> list[dict]:
             for r in missing:
                 s = computed[r["id"]]
                 r.update(score_role=s.role, final=s.shown, level=s.level, level_label=s.level_label)
+                if s.problem:
+                    r["problem"] = s.problem  # unscored: an answer cannot be read (named)
     return rows
 
 

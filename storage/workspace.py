@@ -31,9 +31,12 @@ class DamagedWorkspace(StorageError):
     changed (it is never re-initialised); `good_backup` is the newest backup that passed
     an integrity check with data in it, to offer for restoring (None when there is none)."""
 
-    def __init__(self, message: str, good_backup: Path | None = None):
+    def __init__(self, message: str, good_backup: Path | None = None, path: Path | None = None,
+                 problem: str | None = None):
         super().__init__(message)
         self.good_backup = good_backup
+        self.path = path  # the database file
+        self.problem = problem  # what is wrong with it, in words ("是空文件（0 字节）")
 
 
 def default_data_dir() -> Path:
@@ -138,8 +141,7 @@ class Workspace:
                 ws._check_version()
                 if not schema.applied_names(ws.db):
                     good = newest_good_backup(folder)
-                    raise DamagedWorkspace(_damaged_text(db_path, "不是达标工作区的数据库（其中没有达标的数据表）", good),
-                                           good)
+                    raise _damaged(db_path, "不是达标工作区的数据库（其中没有达标的数据表）", good)
         except BaseException:
             if lock:
                 lock.release()
@@ -165,7 +167,7 @@ class Workspace:
             # Tables, but none of ours: someone else's database, or ours damaged. Never
             # create a workspace over it.
             good = newest_good_backup(self.folder)
-            raise DamagedWorkspace(_damaged_text(self.db_path, "不是达标工作区的数据库（其中没有达标的数据表）", good), good)
+            raise _damaged(self.db_path, "不是达标工作区的数据库（其中没有达标的数据表）", good)
         try:
             schema.migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
@@ -269,7 +271,7 @@ def _connect(path: Path, readonly: bool) -> Database:
         raise StorageError(f"无法打开工作区数据库 {path}：{exc}（文件可能已损坏，可从 backups/ 恢复）") from None
     except sqlite3.DatabaseError as exc:
         good = newest_good_backup(path.parent)
-        raise DamagedWorkspace(_damaged_text(path, f"无法读取（{exc}）", good), good) from None
+        raise _damaged(path, f"无法读取（{exc}）", good) from None
 
 
 _snapshots: list = []  # temporary copies of databases on read-only media with a WAL (removed at exit)
@@ -357,6 +359,10 @@ def _blank_database(db) -> bool:
     return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
 
 
+def _damaged(path: Path, what: str, good: Path | None) -> DamagedWorkspace:
+    return DamagedWorkspace(_damaged_text(path, what, good), good, path, what)
+
+
 def _damaged_text(path: Path, what: str, good: Path | None) -> str:
     offer = (f"最近一个完好的备份是 backups/{good.name}；可用 main.py db restore {good.name} 恢复（当前文件会先另存），"
              "或在 文件 → 备份与恢复 中恢复" if good else "backups/ 中没有可用的完好备份；请联系技术人员，不要删除此文件")
@@ -371,8 +377,7 @@ def _check_database_file(folder: Path, db_path: Path) -> None:
         if not db_path.exists():
             if folder.is_dir() and _used(folder):
                 good = newest_good_backup(folder)
-                raise DamagedWorkspace(_damaged_text(db_path, "不存在，但此文件夹中有备份或照片（是用过的工作区）", good),
-                                       good)
+                raise _damaged(db_path, "不存在，但此文件夹中有备份或照片（是用过的工作区）", good)
             return
         if db_path.is_dir():
             raise StorageError(f"{db_path} 是一个文件夹，不是达标数据库；工作区未作任何改动")
@@ -406,7 +411,7 @@ def _check_database_file(folder: Path, db_path: Path) -> None:
         problem = _foreign_or_unreadable(db_path)
     if problem:
         good = newest_good_backup(folder)
-        raise DamagedWorkspace(_damaged_text(db_path, problem, good), good)
+        raise _damaged(db_path, problem, good)
 
 
 def _foreign_or_unreadable(db_path: Path) -> str | None:

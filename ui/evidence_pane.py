@@ -299,6 +299,7 @@ class EvidencePane(QWidget):
             self.reload()
 
     def _on_failed(self, message: str) -> None:
+        self._failure = message  # kept at the top of the result _on_done shows
         self.message.setText(message)
         self.message.show()
 
@@ -316,7 +317,9 @@ class EvidencePane(QWidget):
             self.reload()
         refused = [o for o in outcomes if not o.ok]
         dup = [o for o in outcomes if o.ok and o.duplicate]
-        lines = [f"{Path(o.path).name}：{o.refused}" for o in refused]
+        failure, self._failure = getattr(self, "_failure", None), None
+        lines = [failure] if failure else []
+        lines += [f"{Path(o.path).name}：{o.refused}" for o in refused]
         lines += [f"{Path(o.path).name}：已附在本条目，未重复添加" for o in dup]
         if worker is not None and worker.cancelled:
             lines.append(f"已取消；已导入 {sum(1 for o in outcomes if o.ok and not o.duplicate)} 张")

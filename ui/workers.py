@@ -62,7 +62,8 @@ class PhotoImportWorker(QThread):
                                                 keep_stopped=lambda: not self.by_user)
         except DabiaoError as exc:
             self.failed.emit(str(exc))
-            self.outcomes = []
+            # a batch stopped by a full disk: the photos done before it still show as done
+            self.outcomes = list(getattr(exc, "outcomes", []))
         except Exception as exc:  # noqa: BLE001 - never let a worker die silently
             self.failed.emit(f"导入照片时出错：{exc}")
             self.outcomes = []
