@@ -1,5 +1,6 @@
 """The application object, kept thin: fonts and translations, open the workspace (with a
-clear choice when another copy holds it), the first-run guide, then the main window."""
+clear choice when another copy holds it, and when its database is damaged: restore the
+newest good backup, or quit), the first-run guide, then the main window."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from checklists.errors import DabiaoError
 from storage import Workspace, checklist_store, units
 from storage.errors import WorkspaceLocked
+from storage.workspace import DamagedWorkspace, default_data_dir
 
 from .errors import install_excepthook, show_error
 from .theme import pick_cjk_family
@@ -66,7 +68,8 @@ def install_translations(app) -> list[QTranslator]:
 
 
 def open_workspace(folder=None, parent=None) -> Workspace | None:
-    """Open the workspace; when another copy of the app holds it, offer read-only or quit."""
+    """Open the workspace; when another copy of the app holds it, offer read-only or quit;
+    when its database is damaged, offer the newest good backup or quit (never a new one)."""
     try:
         return Workspace.open(folder, wait=1.0)
     except WorkspaceLocked as exc:
@@ -79,12 +82,67 @@ def open_workspace(folder=None, parent=None) -> Workspace | None:
         if box.clickedButton() is not readonly:
             return None
         try:
-            return Workspace.open(folder, readonly=True)
+            ws = Workspace.open(folder, readonly=True)
         except DabiaoError as exc2:
             show_error(parent, exc2)
             return None
+        if ws.readonly_reason is None:  # the title bar and the status bar say why
+            ws.readonly_reason = f"另一个达标程序正在写入此工作区：{getattr(exc, 'holder_text', '持有者未知')}"
+        return ws
+    except DamagedWorkspace as exc:
+        return offer_restore(exc, folder, parent)
     except DabiaoError as exc:
         show_error(parent, exc)
+        return None
+
+
+def damaged_box(exc: DamagedWorkspace, parent=None):
+    """(box, restore button or None): what is wrong with the database, that nothing was
+    changed, and the newest good backup to restore (storage found it), or that there is none."""
+    from storage import backup
+    from storage.timefmt import local_time
+
+    what = f"数据库 {exc.path} {exc.problem}" if exc.path and exc.problem else str(exc)
+    text = (f"无法打开工作区：{what}。\n\n为免丢失数据，达标没有改动任何文件，也不会新建空白的工作区。")
+    good = exc.good_backup
+    if good is not None:
+        b = backup.describe(good)
+        text += (f"\n\n最近一个完好的备份是 {local_time(b.made_at)} 的{b.kind_label}（{good.name}）。"
+                 "恢复它时，当前的数据库文件会先另存到 backups/ 文件夹（“恢复前的数据”），需要时仍可找回；"
+                 "照片不受影响；此备份之后所做的修改不在其中。\n\n恢复此备份，还是退出？")
+    else:
+        text += "\n\nbackups/ 中没有可用的完好备份。请不要删除或移动此文件，联系技术人员处理。"
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, text, parent=parent)
+    restore = box.addButton("恢复此备份", QMessageBox.ButtonRole.AcceptRole) if good is not None else None
+    leave = box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore or leave)
+    return box, restore
+
+
+def offer_restore(exc: DamagedWorkspace, folder=None, parent=None) -> Workspace | None:
+    """The database is damaged: say so and offer its newest good backup. Restoring uses
+    storage.backup.restore_backup (as `db restore`: the current file is kept first), then
+    opens the workspace; quitting changes nothing."""
+    from storage import backup
+    from storage.timefmt import local_time
+
+    box, restore = damaged_box(exc, parent)
+    box.exec()
+    if restore is None or box.clickedButton() is not restore:
+        return None
+    place = exc.path.parent if exc.path is not None else (Path(folder) if folder else default_data_dir())
+    try:
+        result = backup.restore_backup(place, str(exc.good_backup))
+    except DabiaoError as exc2:
+        show_error(parent, f"恢复失败：{exc2}")
+        return None
+    saved = f"恢复前的数据库文件已另存为 backups/{result.saved.name}。" if result.saved else ""
+    QMessageBox.information(parent, APP_NAME, f"已恢复到 {local_time(backup.describe(result.restored).made_at)} "
+                                              f"的备份（{result.restored.name}）。{saved}")
+    try:
+        return Workspace.open(place, wait=1.0)
+    except DabiaoError as exc3:
+        show_error(parent, exc3)
         return None
 
 

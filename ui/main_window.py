@@ -26,6 +26,13 @@ from .units_pane import UnitsPane
 LAST_ASSESSMENT = "ui.last_assessment"
 
 
+def readonly_reason(ws, short: bool = False) -> str:
+    """Why the workspace is read-only, in words (storage's `readonly_reason`); short: the
+    part before the details (who holds it), for the title bar."""
+    reason = ws.readonly_reason or "只能查看，不能修改"
+    return reason.split("：")[0] if short else reason
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ws, parent=None):
         super().__init__(parent)
@@ -62,6 +69,16 @@ class MainWindow(QMainWindow):
 
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
+        # Read-only, and why (a write-protected stick, a read-only share, another Dabiao
+        # writing): always in the status bar, whatever passing message is shown beside it.
+        self.readonly_label = QLabel()
+        self.readonly_label.setStyleSheet("color: #a50e0e; font-weight: bold;")
+        self.readonly_label.setVisible(ws.readonly)
+        if ws.readonly:
+            self.readonly_label.setText(f"只读：{readonly_reason(ws)}")
+            self.readonly_label.setToolTip(f"工作区 {ws.folder} 以只读方式打开（{readonly_reason(ws)}）："
+                                           "可以查看、打印和导出，不能修改")
+        self.statusBar().addPermanentWidget(self.readonly_label)
         self.statusBar().showMessage(f"工作区：{ws.folder}" + ("（只读）" if ws.readonly else ""))
 
         self.documents = DocumentJobs(self)
@@ -286,8 +303,15 @@ class MainWindow(QMainWindow):
         if self.ws.meta("demo") == "1":
             title += "（示例数据）"
         if self.ws.readonly:
-            title += "【只读】"
+            title += f"【只读：{readonly_reason(self.ws, short=True)}】" if self.ws.readonly_reason else "【只读】"
         self.setWindowTitle(title)
+
+    def refuse_if_readonly(self) -> bool:
+        """True (and says why in the status bar) when the workspace cannot be changed."""
+        if self.ws.readonly:
+            self.statusBar().showMessage(f"工作区以只读方式打开（{readonly_reason(self.ws)}），不能修改", 6000)
+            return True
+        return False
 
     def update_actions(self) -> None:
         s = self.session
@@ -309,7 +333,7 @@ class MainWindow(QMainWindow):
         self.act_adopt_all.setEnabled(has and s.editable("review"))
         self.act_new_action.setEnabled(has and not ro)
         self.act_actions.setEnabled(True)
-        self.act_add_photos.setEnabled(has)
+        self.act_add_photos.setEnabled(has and not ro)
         self.act_doc_gap.setEnabled(has)
         for act in (self.act_import_bundle, self.act_export_submission, self.act_export_review,
                     self.act_export_criteria):
@@ -551,6 +575,8 @@ class MainWindow(QMainWindow):
     def new_action(self, code: str | None = None) -> None:
         from .dialogs.action_dialog import ActionDialog
 
+        if self.refuse_if_readonly():
+            return
         s = self.session
         code = code or self.checklist_pane.current_code()
         if s is None or not code or code not in s.index:
@@ -582,6 +608,8 @@ class MainWindow(QMainWindow):
     def new_unit(self) -> None:
         from .dialogs.unit_dialog import NewUnitDialog
 
+        if self.refuse_if_readonly():
+            return
         dialog = NewUnitDialog(self.ws, self.units_pane.current_unit_id(), self)
         if dialog.exec() and dialog.created:
             self.units_pane.reload(select_id=dialog.created["id"])
@@ -590,6 +618,8 @@ class MainWindow(QMainWindow):
     def new_assessment(self) -> None:
         from .dialogs.assessment_dialog import NewAssessmentDialog
 
+        if self.refuse_if_readonly():
+            return
         dialog = NewAssessmentDialog(self.ws, self.units_pane.current_unit_id(), self)
         if dialog.exec() and dialog.created:
             self.units_pane.reload(select_id=dialog.created["id"])
@@ -622,7 +652,7 @@ class MainWindow(QMainWindow):
         self.focus_list()
 
     def add_photos(self) -> None:
-        if self.session is None:
+        if self.session is None or self.refuse_if_readonly():
             return
         self.item_pane.evidence.choose_files()
 

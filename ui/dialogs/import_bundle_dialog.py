@@ -4,6 +4,11 @@ dialog says what the bundle will do ("此交换包将新增 1 个考评、148 �
 导入 applies it in one transaction (again in the worker), 取消 changes nothing. An
 untrusted signer can be trusted here after comparing the full fingerprint.
 
+A key conflict (the bundle, signed by another key, would change a unit's data that came
+under a trusted key: storage.bundles.ImportPlan.conflicts) is shown apart, with both full
+fingerprints; 导入 stays off until a person decides: 接受密钥更换 asks once more, with both
+fingerprints, then imports (the audit event records the acceptance); 取消 leaves it all.
+
 Refusals (a damaged or hostile bundle) show their one-line reason; nothing changes."""
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMessageBox, QProgr
 from checklists.errors import DabiaoError
 from storage import bundles, signing
 from storage.actions import ACTION_STATUS_LABELS
+from storage.bundles import SIDE_LABELS
 from storage.assessments import ROLE_LABELS, STATUS_LABELS
 from storage.bundle_format import KIND_LABELS, BundleRefused
 from storage.timefmt import local_time
@@ -181,6 +187,29 @@ def fingerprint_lines(fp: str) -> str:
     return "-".join(groups[:8]) + "-\n" + "-".join(groups[8:]) if len(groups) > 8 else "-".join(groups)
 
 
+def _fp_shown(fp: str) -> str:
+    """A full fingerprint as read out; this workspace's own side before it had a key, as is."""
+    return fingerprint_lines(fp) if re.fullmatch(r"[0-9A-F]{64}", fp or "") else fp
+
+
+def _indented(text: str, pad: str = "    ") -> str:
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def conflict_text(plan) -> str:
+    """The key conflict in plain words, both full fingerprints per assessment (plain text)."""
+    s = plan.signer
+    parts = [f"密钥冲突：此交换包由另一把密钥签名（声称来自“{s.workspace_name}”），"
+             f"却要改动以下 {len(plan.conflicts)} 个考评中此前来自已信任密钥的数据。"]
+    for c in plan.conflicts:
+        before = "\n".join(_indented(_fp_shown(fp)) + f"（{name}）" for fp, name in c["previous"])
+        parts.append(f"· {c['label']}的{SIDE_LABELS[c['side']]}\n  此前来自已信任的密钥：\n{before}\n"
+                     f"  此包的签名密钥：\n{_indented(fingerprint_lines(c['signer']))}（声称来自“{s.workspace_name}”）")
+    parts.append("可能是对方更换了电脑或密钥，也可能是他人冒充。请通过电话或当面向对方核对此包签名密钥的完整指纹"
+                 "（不要以 U 盘上的内容为准）：核对一致，才可由负责人接受密钥更换并导入；否则请取消，工作区不会有任何改动。")
+    return "\n".join(parts)
+
+
 class ImportBundleDialog(QDialog):
     imported = Signal(list)  # ids of the assessments the bundle touched
 
@@ -220,9 +249,20 @@ class ImportBundleDialog(QDialog):
         self.tree.setUniformRowHeights(True)
         self.tree.setVisible(False)
 
+        self.conflict = QLabel()
+        self.conflict.setWordWrap(True)
+        self.conflict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.conflict.setStyleSheet("padding: 6px; background: #fce8e6; color: #a50e0e; border: 1px solid #c5221f;"
+                                    " border-radius: 4px; font-family: monospace;")
+        self.conflict.setVisible(False)
+
         self.trust_button = QPushButton("信任此签名(&T)…")
         self.trust_button.setVisible(False)
         self.trust_button.clicked.connect(self.trust)
+        self.key_button = QPushButton("接受密钥更换并导入(&K)…")
+        self.key_button.setToolTip("核对两把密钥的完整指纹后，由负责人决定接受此包的新密钥；记入操作日志")
+        self.key_button.setVisible(False)
+        self.key_button.clicked.connect(self.confirm_key_change)
         self.import_button = QPushButton("导入(&I)")
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.apply)
@@ -231,6 +271,7 @@ class ImportBundleDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.trust_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.key_button)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.cancel_button)
 
@@ -239,6 +280,7 @@ class ImportBundleDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.signer)
         layout.addWidget(self.notices)
+        layout.addWidget(self.conflict)
         layout.addWidget(self.bar)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
@@ -256,7 +298,8 @@ class ImportBundleDialog(QDialog):
                 self._refuse("\n".join(exc.lines()))
                 return
         tws, path = self.tws, self.path
-        self._start(lambda progress: bundles.prepare_import(tws, path, stage=True), self._prepared, "检查")
+        stage = not self.ws.readonly  # a read-only workspace only previews: nothing is copied into it
+        self._start(lambda progress: bundles.prepare_import(tws, path, stage=stage), self._prepared, "检查")
 
     def _prepared(self, plan) -> None:
         self.plan = plan
@@ -271,9 +314,19 @@ class ImportBundleDialog(QDialog):
                             f"<span style='color:#5f6368'>完整指纹前 32 位：{full}</span>")
         self.bar.setVisible(False)
         self._fill_tree(plan)
+        in_conflict = bool(plan.conflicts) and not plan.key_change_accepted
+        self.conflict.setText(conflict_text(plan) if in_conflict else "")
+        self.conflict.setVisible(in_conflict)
+        self.key_button.setVisible(in_conflict and plan.has_changes and not self.ws.readonly)
+        self.key_button.setEnabled(True)
         if self.ws.readonly:
             self.import_button.setEnabled(False)
             self.import_button.setToolTip("工作区以只读方式打开，不能导入")
+        elif in_conflict:  # a person decides first: 接受密钥更换并导入, or 取消
+            self.import_button.setEnabled(False)
+            self.import_button.setToolTip("此包的签名密钥与此前已信任的不同：请核对指纹后决定是否接受密钥更换")
+            self.cancel_button.setText("不接受，取消")
+            self.cancel_button.setDefault(True)
         elif plan.has_changes:
             self.import_button.setEnabled(True)
             self.import_button.setDefault(True)
@@ -288,8 +341,10 @@ class ImportBundleDialog(QDialog):
         self.tree.clear()
         bold = QFont(self.tree.font())
         bold.setBold(True)
-        self.notices.setText("\n".join(for_the_app(line) for line in plan.notices))
-        self.notices.setVisible(bool(plan.notices))
+        shown_apart = set(plan.conflict_lines())  # the conflict has its own panel, fingerprints in full
+        notices = [for_the_app(line) for line in plan.notices if line not in shown_apart]
+        self.notices.setText("\n".join(notices))
+        self.notices.setVisible(bool(notices))
 
         def add(node: Node, parent) -> None:
             item = QTreeWidgetItem([node.text])
@@ -314,6 +369,8 @@ class ImportBundleDialog(QDialog):
     def detail_lines(self) -> list[str]:
         """What the dialog shows, as text (for tests and copying)."""
         out = [self.notices.text()] if self.notices.text() else []
+        if self.conflict.isVisibleTo(self):
+            out.append(self.conflict.text())
 
         def walk(item, depth):
             out.append("  " * depth + item.text(0))
@@ -357,12 +414,39 @@ class ImportBundleDialog(QDialog):
         self.prepare()
         return True
 
+    # ---------------------------------------------------------------- a key conflict
+
+    def key_change_box(self) -> tuple[QMessageBox, object]:
+        """The confirmation: both full fingerprints once more, and the two choices."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "接受密钥更换",
+                          conflict_text(self.plan) + "\n\n接受后，此包将覆盖上述数据；"
+                          "这一决定连同两把密钥记入操作日志。确定已与对方核对一致？", parent=self)
+        yes = box.addButton("核对一致，接受并导入", QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("不接受", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        return box, yes
+
+    def confirm_key_change(self) -> bool:
+        """Ask; on an explicit yes, accept the other key for this bundle and import it."""
+        plan = self.plan
+        if plan is None or not plan.conflicts or self.worker is not None or self.ws.readonly:
+            return False
+        box, yes = self.key_change_box()
+        box.exec()
+        if box.clickedButton() is not yes:
+            return False
+        plan.accept_key_change()
+        self.apply()
+        return True
+
     # ---------------------------------------------------------------- applying
 
     def apply(self) -> None:
         plan = self.plan
         if plan is None or not plan.has_changes or self.worker is not None:
             return
+        if plan.conflicts and not plan.key_change_accepted:
+            return  # only through confirm_key_change: a person decides
         self._busy("正在导入（一次性写入，中途失败不会留下半截数据）…")
         self._start(lambda progress: plan.apply(), self._applied, "导入")
 
@@ -376,6 +460,8 @@ class ImportBundleDialog(QDialog):
         self.summary.setStyleSheet("font-size: 11pt; padding: 6px; background: #e6f4ea; border-radius: 4px;")
         self.import_button.setVisible(False)
         self.trust_button.setVisible(False)
+        self.key_button.setVisible(False)
+        self.conflict.setVisible(False)
         self.cancel_button.setText("完成")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setDefault(True)
@@ -393,6 +479,7 @@ class ImportBundleDialog(QDialog):
         self.bar.setFormat(text)
         self.import_button.setEnabled(False)
         self.trust_button.setEnabled(False)
+        self.key_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
 
     def _start(self, fn, on_done, what: str) -> None:
@@ -425,6 +512,8 @@ class ImportBundleDialog(QDialog):
         self.summary.setVisible(True)
         self.import_button.setVisible(False)
         self.trust_button.setVisible(False)
+        self.key_button.setVisible(False)
+        self.conflict.setVisible(False)
         self.cancel_button.setText("关闭")
         self.cancel_button.setEnabled(True)
         self._close_connection()
