@@ -116,8 +116,11 @@ class Database:
         return (dict(zip(keys, row)) for row in cursor)
 
     @contextmanager
-    def atomic(self):
-        """One transaction; a nested block is a savepoint."""
+    def atomic(self, immediate: bool = False):
+        """One transaction; a nested block is a savepoint. immediate: take the write lock at
+        BEGIN (waiting for another writer up to the busy timeout): a deferred transaction that
+        reads first and writes later fails at once with SQLITE_BUSY when another connection
+        (a worker thread, the command line) committed in between, and its edit would be lost."""
         conn = self.conn
         if conn.in_transaction:
             savepoint = f"dabiao_{next(_savepoints)}"
@@ -132,7 +135,7 @@ class Database:
             else:
                 conn.execute(f"RELEASE SAVEPOINT {savepoint};")
         else:
-            conn.execute("BEGIN")
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
             try:
                 yield self
             except BaseException:

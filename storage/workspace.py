@@ -207,7 +207,7 @@ class Workspace:
         self.check_writable()
         with self._mutex:
             try:
-                with self.db.atomic():
+                with self.db.atomic(immediate=True):
                     yield self.db
             except sqlite3.OperationalError as exc:
                 raise StorageError(_friendly_sqlite(exc, self.db_path)) from None

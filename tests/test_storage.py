@@ -428,3 +428,31 @@ def test_database_reads_and_transactions_without_sqlite_utils(tmp_path):
         db["t"].insert({"name": "e"})  # sqlite-utils' table helpers, on the same connection
         assert db["t"].count == 3 and db.table_exists("t") and not db.table_exists("nope")
         assert "t" in db.table_names()
+
+
+def test_an_edit_is_not_lost_when_another_connection_commits_between_its_read_and_write(tmp_path):
+    """A worker thread (badge scores, photo import) commits while the UI saves an answer:
+    the save read the old answer, then writes. With a deferred BEGIN SQLite refuses that
+    write at once (SQLITE_BUSY: the snapshot is stale) and the edit was lost; a workspace
+    transaction takes the write lock at BEGIN, so the other writer waits its turn instead."""
+    import threading
+
+    with open_ws(tmp_path) as ws:
+        ws.db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        worker = ws.for_thread()
+        done = []
+
+        def other_writer():
+            worker.db.execute("INSERT INTO t (name) VALUES ('worker')")
+            done.append(True)
+
+        with ws.transaction() as db:
+            assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0  # the read
+            thread = threading.Thread(target=other_writer)
+            thread.start()
+            thread.join(0.3)  # the worker commits now, unless the save holds the write lock
+            db.execute("INSERT INTO t (name) VALUES ('ui')")  # the write of the same save
+        thread.join(10)
+        worker.close()
+        assert done
+        assert sorted(r[0] for r in ws.db.execute("SELECT name FROM t")) == ["ui", "worker"]
