@@ -2,21 +2,23 @@
 
 reportlab's own CJK wrapping knows only a few closing marks and never checks opening
 ones, so a line could start with "，" or end with "（". `break_lines` is a pure function
-over character widths; `CJKParagraph` lays text out with it and draws the lines itself.
+over character widths; `CJKParagraph` lays text out with it and says where each line and
+run of one font goes (`placed_lines`). Writing those lines into the page is
+`rl_speedups.text.show_lines` (reportlab's text object, without its per-call cost);
+character widths and font choice are remembered in `rl_speedups.caches`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from .fonts import FontMissingError
+from .rl_speedups import caches
+from .rl_speedups.text import show_lines
 
 # Marks that must not start a line (closing brackets and quotes, stops, 省略号, 间隔号 ...).
 CANNOT_START = frozenset(
@@ -33,6 +35,7 @@ _PAIRS = frozenset("—…")
 # Latin words and numbers stay together: no break between two of these.
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+@&'%")
 _SPACES = frozenset(" \u00a0\u3000")
+_SPACES_STR = "".join(_SPACES)
 
 
 class GlyphMissingError(FontMissingError):
@@ -154,50 +157,10 @@ class TextStyle:
             return style
 
 
-_WIDTHS: dict = {}
-_CMAPS: dict = {}
-
-
-def _char_width(font: str, ch: str) -> float:
-    """Advance of one character at size 1000 (cached)."""
-    key = (font, ch)
-    w = _WIDTHS.get(key)
-    if w is None:
-        w = _WIDTHS[key] = pdfmetrics.stringWidth(ch, font, 1000)
-    return w
-
-
-class _SizedWidths(dict):
-    """Advance of each character in one font at one size, filled on first use (a plain dict
-    lookup per character when a paragraph is laid out). The same arithmetic as
-    _char_width(font, ch) * size / 1000, so line breaks do not move."""
-
-    def __init__(self, font: str, size: float):
-        super().__init__()
-        self.font, self.size = font, size
-
-    def __missing__(self, ch):
-        w = self[ch] = 0.0 if ch == "\n" else _char_width(self.font, ch) * self.size / 1000
-        return w
-
-
-_SIZED: dict = {}
-
-
-def _sized_widths(font: str, size: float) -> _SizedWidths:
-    try:
-        return _SIZED[font, size]
-    except KeyError:
-        table = _SIZED[font, size] = _SizedWidths(font, size)
-        return table
-
-
 def _has_glyph(font: str, ch: str) -> bool:
-    cmap = _CMAPS.get(font)
-    if cmap is None:
-        f = pdfmetrics.getFont(font)
-        face = getattr(f, "face", None)
-        cmap = _CMAPS[font] = getattr(face, "charToGlyph", None) or {}
+    """Does the font draw ch? (A space counts as drawn by any font; a font without a
+    character map, reportlab's standard ones, is taken to have everything.)"""
+    cmap = caches.cmap(font)
     return not cmap or ord(ch) in cmap or ch in _SPACES
 
 
@@ -209,29 +172,9 @@ def font_for(ch: str, style: TextStyle) -> str | None:
     return None
 
 
-class _FontChoice(dict):
-    """font_for(ch) for one (font, fallbacks), per character, filled on first use: a report
-    asks it for every character of every paragraph, mostly the same few hundred."""
-
-    def __init__(self, style: TextStyle):
-        super().__init__()
-        self.style = style
-
-    def __missing__(self, ch):
-        f = self[ch] = self.style.font if ch == "\n" else font_for(ch, self.style)
-        return f
-
-
-_FONT_FOR: dict = {}
-
-
-def _font_choice(style: TextStyle) -> _FontChoice:
-    key = (style.font, style.fallbacks)
-    try:
-        return _FONT_FOR[key]
-    except KeyError:
-        table = _FONT_FOR[key] = _FontChoice(style)
-        return table
+def _choose_font(ch: str, style: TextStyle) -> str | None:
+    """font_for, a newline taking the style's font (it is never drawn)."""
+    return style.font if ch == "\n" else font_for(ch, style)
 
 
 class CJKParagraph(Flowable):
@@ -255,7 +198,7 @@ class CJKParagraph(Flowable):
         self.width = self.height = 0
 
     def _assign_fonts(self) -> list[str]:
-        fonts = list(map(_font_choice(self.style).__getitem__, self.text))
+        fonts = list(map(caches.font_choice(self.style, _choose_font).__getitem__, self.text))
         if None in fonts:
             chars = "".join(dict.fromkeys(ch for ch, f in zip(self.text, fonts) if f is None))
             snippet = self.text if len(self.text) <= 24 else self.text[:24] + "…"
@@ -269,10 +212,10 @@ class CJKParagraph(Flowable):
         if self._width_cache is None:
             size, fonts = self.style.size, self._fonts
             if not fonts or fonts.count(fonts[0]) == len(fonts):  # one font: the usual case
-                table = _sized_widths(fonts[0] if fonts else self.style.font, size)
+                table = caches.sized_widths(fonts[0] if fonts else self.style.font, size)
                 widths = list(map(table.__getitem__, self.text))
             else:
-                widths = [_sized_widths(f, size)[ch] for f, ch in zip(fonts, self.text)]
+                widths = [caches.sized_widths(f, size)[ch] for f, ch in zip(fonts, self.text)]
             t = self.style.tracking
             if t:  # GB/T 9704: 28 characters of 3号 in the 156 mm line (a little under 1 em each)
                 widths = [w + t if ch != "\n" else w for w, ch in zip(widths, self.text)]
@@ -354,39 +297,27 @@ class CJKParagraph(Flowable):
         return [self.text[s:e] for s, e, _ in self._lines or []]
 
     # -- drawing
-    def drawOn(self, canvas, x, y, _sW=0):
-        """Draw at (x, y) directly: the paragraph writes its own text operators at absolute
-        positions instead of reportlab's save-state / translate / draw / restore-state per
-        flowable (a report draws about a thousand of these)."""
-        self._emit(canvas, self._hAlignAdjust(x, _sW), y)
+    def placed_lines(self) -> list:
+        """Where each line is set, after wrap: [(x, baseline, char_space, runs)] in the
+        paragraph's own coordinates (origin at its lower left), runs ((font, text), ...)
+        of characters drawn in one font; blank lines are left out.
 
-    def draw(self):
-        self._emit(self.canv, 0.0, 0.0)
-
-    def _emit(self, canv, ox: float, oy: float):
-        """Append this paragraph to the page as one text object: `q <colour> BT`, then per
-        line its origin (Tm), character spacing (Tc) when it changes and the text in runs
-        of one font subset (Tf only when the subset changes), then `ET Q`.
-
-        What reportlab's PDFTextObject would write for the same calls, without its per-call
-        bookkeeping (cursor widths, number formatting of every operand, state stacks).
-        The q/Q pair keeps colour and text state local to the paragraph."""
+        Trailing spaces are not drawn. A justified line (not the last of its hard line),
+        or a line with no legal break squeezed into its width, spreads its characters with
+        the PDF character spacing (Tc) so that they fill it; other lines keep the style's
+        tracking and are placed left, centred or right. The baseline sits 0.36 em under
+        the middle of the line's leading."""
         lines = self._lines
         if not lines:
-            return
+            return []
         s = self.style
-        doc = canv._doc
         inner = self.width - s.left_indent - s.right_indent
         widths = self._width_cache or self._widths()
         text, fonts, size, align, leading = self.text, self._fonts, s.size, s.align, s.leading
         tracking = s.tracking
-        size_op = f" {num(size)} Tf"
-        code = ["q", f"1 0 0 1 {num(ox)} {num(oy)} cm", _fill_op(s.color), "BT"]
-        add = code.append
-        y = self.height
-        font_now = space_now = None
         single = not fonts or fonts.count(fonts[0]) == len(fonts)
-        encoders = _encoders(doc)
+        out = []
+        y = self.height
         for k, (a, b, last) in enumerate(lines):
             indent = s.first_indent if k == 0 and self._first else 0.0
             seg = text[a:b].rstrip(_SPACES_STR)
@@ -408,135 +339,19 @@ class CJKParagraph(Flowable):
             y -= leading
             if not n:
                 continue
-            add(f"1 0 0 1 {num(x)} {num(baseline)} Tm")
-            if char_space != space_now:
-                add(f"{num(char_space)} Tc")
-                space_now = char_space
-            for name, run in ((fonts[a], seg),) if single else _runs(fonts[a:b2], seg):
-                font_now = _show(doc, encoders, name, run, size_op, font_now, add)
-        if font_now is None:  # only blank lines: nothing to draw
-            return
-        add("ET")
-        add("Q")
-        canv._code.append(" ".join(code))
+            runs = ((fonts[a], seg),) if single else tuple(_runs(fonts[a:b2], seg))
+            out.append((x, baseline, char_space, runs))
+        return out
 
+    def drawOn(self, canvas, x, y, _sW=0):
+        """Draw at (x, y) directly: the paragraph's lines go into the page as one text
+        object at absolute positions (rl_speedups.text.show_lines), instead of reportlab's
+        save-state / translate / draw / restore-state per flowable (a report draws about a
+        thousand of these)."""
+        show_lines(canvas, self._hAlignAdjust(x, _sW), y, self.style.color, self.style.size, self.placed_lines())
 
-def _encoders(doc) -> dict:
-    """The encoders of a PDF document by font name (kept on the document: they hold the
-    codes its characters were given)."""
-    try:
-        return doc._dabiao_encoders
-    except AttributeError:
-        doc._dabiao_encoders = {}
-        return doc._dabiao_encoders
-
-
-def _show(doc, encoders: dict, name: str, run: str, size_op: str, font_now, add):
-    """Write `run` (characters of font `name`) as `(...) Tj` operators, selecting each
-    subset it uses with `<subset> <size> Tf` when it is not the current one. Returns the
-    (font, subset) current afterwards."""
-    enc = encoders.get(name)
-    if enc is None:
-        enc = encoders[name] = _Encoder(pdfmetrics.getFont(name), doc)
-    if not enc.known.issuperset(run):
-        enc.learn(run)
-    raw = run.translate(enc.codes)
-    tags = run.translate(enc.tags)
-    t0 = tags[0]
-    if tags.count(t0) == len(tags):
-        chunks = ((t0, raw),)
-    else:  # the run mixes subsets (a font's 256 codes fill in order of first use)
-        chunks = [(m.group()[0], raw[m.start():m.end()]) for m in _SAME_TAG.finditer(tags)]
-    for tag, chunk in chunks:
-        if (name, tag) != font_now:
-            add(enc.names[tag] + size_op)
-            font_now = (name, tag)
-        add(f"({chunk.translate(_ESCAPES)}) Tj")
-    return font_now
-
-
-def draw_string(canv, x: float, y: float, text: str, font: str, size: float, *, right: bool = False):
-    """canvas.drawString / drawRightString of one line in one TrueType font, written as
-    `q BT <origin> Tm ... ET Q` with the paragraphs' encoders (same subsets, same look)."""
-    if not text:
-        return
-    if right:
-        x -= pdfmetrics.stringWidth(text, font, size)
-    code = ["q BT", f"1 0 0 1 {num(x)} {num(y)} Tm"]
-    _show(canv._doc, _encoders(canv._doc), font, text, f" {num(size)} Tf", None, code.append)
-    code.append("ET Q")
-    canv._code.append(" ".join(code))
-
-
-class _Encoder:
-    """How the characters of one TrueType font are written in one PDF document, as
-    str.translate tables: `codes` maps a character to its one-byte code in its subset (as
-    a latin-1 character), `tags` to its subset (chr(n)); `names` gives each subset's font
-    resource name. Codes are assigned by reportlab's own TTFont.splitString, in order of
-    first use, so the subsets it embeds at save are exactly those of its own text objects."""
-
-    __slots__ = ("font", "doc", "codes", "tags", "known", "names")
-
-    def __init__(self, font, doc):
-        self.font, self.doc = font, doc
-        self.codes: dict = {}
-        self.tags: dict = {}
-        self.known: set = set()
-        self.names = _SubsetNames(font, doc)
-
-    def learn(self, run: str):
-        """Give the characters of run their codes (splitString writes one byte per character)."""
-        pairs = [(subset, byte) for subset, chunk in self.font.splitString(run, self.doc) for byte in chunk]
-        for ch, (subset, byte) in zip(run, pairs):
-            self.codes[ord(ch)] = chr(byte)
-            self.tags[ord(ch)] = chr(subset)
-        self.known.update(run)
-
-
-class _SubsetNames(dict):
-    """Subset tag (chr(n)) -> the subset's font resource name (registers it with the document)."""
-
-    def __init__(self, font, doc):
-        super().__init__()
-        self.font, self.doc = font, doc
-
-    def __missing__(self, tag):
-        name = self[tag] = self.font.getSubsetInternalName(ord(tag), self.doc)
-        return name
-
-
-_SAME_TAG = re.compile(r"(.)\1*", re.S)
-
-
-# Byte -> how it is written inside a PDF string literal (as reportlab's escapePDF does).
-_PDF_ESCAPE = tuple("\\%03o" % c if c < 32 or c > 126 else ("\\" + chr(c) if c in (40, 41, 92) else chr(c))
-                    for c in range(256))
-_ESCAPES = {c: e for c, e in enumerate(_PDF_ESCAPE) if e != chr(c)}  # for str.translate of latin-1 codes
-_SPACES_STR = "".join(_SPACES)
-_NUMS: dict = {}
-
-
-def num(v: float) -> str:
-    """A number as reportlab writes it into a page (fp_str), remembered: the same offsets,
-    sizes and baselines recur thousands of times in a report."""
-    try:
-        return _NUMS[v]
-    except KeyError:
-        if len(_NUMS) > 100_000:
-            _NUMS.clear()
-        s = _NUMS[v] = fp_str(v)
-        return s
-
-
-_FILL_OPS: dict = {}
-
-
-def _fill_op(color) -> str:
-    try:
-        return _FILL_OPS[color]
-    except KeyError:
-        op = _FILL_OPS[color] = f"{fp_str(*color)} rg"
-        return op
+    def draw(self):
+        show_lines(self.canv, 0.0, 0.0, self.style.color, self.style.size, self.placed_lines())
 
 
 def _running_total(widths: Sequence[float]) -> float:

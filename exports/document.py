@@ -2,11 +2,14 @@
 
 Every document in exports/ is a list of flowables built with the helpers here and
 written by `build_pdf`, so margins, faces, tables and page numbers are the same everywhere.
+
+How tables, photos and page numbers are drawn fast (reportlab's Table cell drawing, image
+placement and text output replaced) is in `exports.rl_speedups`; this module says what
+goes where on the page.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import tempfile
@@ -17,10 +20,7 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.lib.utils import _digester
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import NoEncryption, PDFImageXObject
-from reportlab.platypus.tables import CellStyle, _setCellStyle
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -29,13 +29,16 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Spacer,
     Table,
     TableStyle,
 )
 
-from .cjk import CENTER, JUSTIFY, LEFT, CJKParagraph, TextStyle, draw_string, num
+from .cjk import CENTER, JUSTIFY, LEFT, CJKParagraph, TextStyle
 from .fonts import FontSet, discover_fonts
+from .photo import JpegPhoto  # noqa: F401 - the documents and tests take these from here
+from .rl_speedups.jpeg import JpegXObject, jpeg_info  # noqa: F401
+from .rl_speedups.tables import CellRow, FastCellTable, row_heights, shared_cell_styles  # noqa: F401
+from .rl_speedups.text import draw_string
 
 # Binary streams: photos go in as their own JPEG bytes (DCTDecode), not ASCII85 text.
 rl_config.useA85 = 0
@@ -246,10 +249,10 @@ def table(rows, widths, styles: Styles, *, head_rows: int = 1, dense: bool = Fal
     for a, b in spans:
         commands.append(("SPAN", a, b))
     commands.extend(extra)
-    cell_styles, commands = _cell_styles(len(data), len(widths), commands)
+    cell_styles, commands = shared_cell_styles(len(data), len(widths), commands)
     # Never a lone row at the foot of a page or the head of the next: a table divides only
     # with at least min_rows rows (under its header) on each side; a shorter one moves whole.
-    t = RuledTable(data, colWidths=widths, rowHeights=_row_heights(data, widths, spans, CELL_PAD),
+    t = RuledTable(data, colWidths=widths, rowHeights=row_heights(data, widths, spans, CELL_PAD),
                    repeatRows=head_rows, hAlign="CENTER", cellStyles=cell_styles,
                    rowSplitRange=(head_rows + min_rows, len(data) - min_rows))
     t.min_rows = min_rows
@@ -282,13 +285,15 @@ class _Blank(Flowable):
         pass
 
 
-class RuledTable(Table):
-    """reportlab's Table, writing its rules with the remembered number formatting (the same
-    `n x1 y1 m x2 y2 l S` as canvas.line; a report rules some 350 segments). Parts split
-    off at page ends are RuledTables too, and keep min_rows rows together as well
-    (reportlab does not carry the row split range over to them)."""
+class RuledTable(FastCellTable):
+    """reportlab's Table (paragraph and blank cells and the rules drawn by
+    rl_speedups.tables.FastCellTable). Parts split off at page ends are RuledTables too,
+    and keep min_rows rows together as well (reportlab does not carry the row split range
+    over to them)."""
 
     min_rows = 0
+    fast_cells = (CJKParagraph, _Blank)
+    blank_cells = (_Blank,)
 
     def split(self, availWidth, availHeight):
         parts = super().split(availWidth, availHeight)
@@ -298,212 +303,20 @@ class RuledTable(Table):
                 part._rowSplitRange = (_head_rows(part) + self.min_rows, len(part._cellvalues) - self.min_rows)
         return parts
 
-    def _drawLines(self):
-        canv = self.canv
-        code = canv._code
-
-        def line(x1, y1, x2, y2):
-            code.append(f"n {num(x1)} {num(y1)} m {num(x2)} {num(y2)} l S")
-
-        canv.line = line  # as reportlab itself swaps it while drawing rounded corners
-        try:
-            super()._drawLines()
-        finally:
-            del canv.line
-
-    def _drawCell(self, cellval, cellstyle, pos, size):
-        """A cell holding one paragraph (or blank), placed as reportlab's Table._drawCell
-        places it, step for step, without building the lists it makes for any cell."""
-        if type(cellval) not in (CJKParagraph, _Blank) or cellstyle.href or cellstyle.destination:
-            return super()._drawCell(cellval, cellstyle, pos, size)
-        canv = self.canv
-        if self._curcellstyle is not cellstyle:
-            cur = self._curcellstyle
-            if cur is None or cellstyle.color != cur.color:
-                canv.setFillColor(cellstyle.color)
-            if (cur is None or cellstyle.leading != cur.leading or cellstyle.fontname != cur.fontname
-                    or cellstyle.fontsize != cur.fontsize):
-                canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
-            self._curcellstyle = cellstyle
-        if type(cellval) is _Blank:
-            return
-        colpos, rowpos = pos
-        colwidth, rowheight = size
-        top, bottom = cellstyle.topPadding, cellstyle.bottomPadding
-        w, vh = cellval.wrapOn(canv, colwidth - cellstyle.leftPadding - cellstyle.rightPadding, rowheight - top - bottom)
-        sb, sa = cellval.getSpaceBefore(), cellval.getSpaceAfter()
-        h = (vh + sa + sb) - sb - sa
-        valign, just = cellstyle.valign, cellstyle.alignment
-        if valign == "TOP":
-            y = rowpos + rowheight - top
-        elif valign == "BOTTOM":
-            y = rowpos + bottom + h
-        else:
-            y = rowpos + (rowheight + bottom - top + h) / 2.0
-        y += sb
-        if just == "LEFT":
-            x = colpos + cellstyle.leftPadding
-        elif just == "RIGHT":
-            x = colpos + colwidth - cellstyle.rightPadding - w
-        elif just in ("CENTRE", "CENTER"):
-            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
-        else:
-            raise ValueError(f"Invalid justification {just!a} for {type(cellval)}")
-        y -= sb
-        y -= vh
-        cellval.drawOn(canv, x, y)
-
 
 CELL_PAD = (3, 3, 2, 2)  # left, right, top, bottom padding of a ruled table's cells
-_CELL_OPS = frozenset({"FONT", "FONTNAME", "FACE", "SIZE", "FONTSIZE", "LEADING", "TEXTCOLOR", "ALIGN", "ALIGNMENT",
-                       "VALIGN", "LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING"})
-
-
-def _cell_styles(nrows: int, ncols: int, commands) -> tuple[list, list]:
-    """The cell style of every cell, applying the cell-level commands (font, alignment,
-    padding) as reportlab's Table.setStyle would, but one CellStyle per distinct
-    combination shared by the cells that have it instead of one per cell: the Table then
-    switches fill colour and font when the style changes, not at every cell. Returns the
-    styles and the other commands (rules, spans) for setStyle."""
-    cell_cmds, rest = [], []
-    for cmd in commands:
-        if cmd[0] in _CELL_OPS and not isinstance(cmd[1][1], str) and not isinstance(cmd[2][1], str):
-            cell_cmds.append(cmd)
-        else:
-            rest.append(cmd)
-    keys = [[()] * ncols for _ in range(nrows)]
-    partial = set()
-    for k, (_, (sc, sr), (ec, er), *_values) in enumerate(cell_cmds):
-        sc, ec = max(0, sc + ncols if sc < 0 else sc), min(ncols - 1, ec + ncols if ec < 0 else ec)
-        sr, er = max(0, sr + nrows if sr < 0 else sr), min(nrows - 1, er + nrows if er < 0 else er)
-        if (sc, sr, ec, er) == (0, 0, ncols - 1, nrows - 1):
-            continue  # every cell: part of every style
-        partial.add(k)
-        for i in range(sr, er + 1):
-            row = keys[i]
-            for j in range(sc, ec + 1):
-                row[j] = row[j] + (k,)
-    made: dict = {}
-
-    def style(key):
-        try:
-            return made[key]
-        except KeyError:
-            cs = CellStyle(repr(key))
-            for k, (op, _a, _b, *values) in enumerate(cell_cmds):
-                if k not in partial or k in key:
-                    _setCellStyle([[cs]], 0, 0, op, values)
-            made[key] = cs
-            return cs
-
-    return [[style(key) for key in row] for row in keys], rest
-
-
-def _row_heights(data, widths, spans, pad) -> list[float] | None:
-    """Each row's height exactly as reportlab's Table computes it from its cells: the
-    flowables of a cell stacked (their space before/after included, less the first one's
-    before and the last one's after) plus top and bottom padding, the tallest cell of the
-    row; a cell spanning columns wraps at their total width, the cells it covers do not
-    count. Given to the Table, it no longer wraps every cell again each time it is
-    measured, kept together with its heading, split at a page end and measured again.
-    None (reportlab computes them) for spans over several rows."""
-    left, right, top, bottom = pad
-    ncols, nrows = len(widths), len(data)
-    positions, x = [0], 0
-    for w in widths:
-        x = x + w
-        positions.append(x)
-    span_to, covered = {}, set()
-    for (c0, r0), (c1, r1) in spans:
-        c0, c1 = c0 + ncols if c0 < 0 else c0, c1 + ncols if c1 < 0 else c1
-        r0, r1 = r0 + nrows if r0 < 0 else r0, r1 + nrows if r1 < 0 else r1
-        if r0 != r1:
-            return None
-        c0, c1 = min(c0, c1), max(c0, c1)
-        span_to[r0, c0] = c1
-        covered.update((r0, c) for c in range(c0 + 1, c1 + 1))
-    heights = []
-    for i, row in enumerate(data):
-        h = 0
-        for j, value in enumerate(row):
-            if (i, j) in covered:
-                continue
-            w = widths[j]
-            if (i, j) in span_to:
-                w = max(positions[span_to[i, j] + 1] - positions[j], w)
-            cell = value if isinstance(value, (list, tuple)) else (value,)
-            t = 0
-            if cell:
-                first = None
-                for f in cell:
-                    fh = f.wrapOn(None, w - left - right, 72000 - top - bottom)[1]
-                    before, after = f.getSpaceBefore(), f.getSpaceAfter()
-                    t += fh + after + before
-                    if first is None:
-                        first = before
-                t = t - first - after
-            t += bottom + top
-            if t > h:
-                h = t
-        heights.append(h)
-    return heights
+_row_heights = row_heights  # the name tests/test_exports.py imports
 
 
 def layout_table(rows, widths, styles: Styles, extra=()) -> Table:
-    """An unruled table used only to place flowables side by side."""
+    """An unruled table used only to place flowables side by side. (A long list of such
+    rows, the gap report's photos, is a list of `CellRow`s instead: the same placement,
+    without the Table re-measuring at every page split; see rl_speedups.tables.)"""
     t = Table(rows, colWidths=widths)
     t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), styles.fonts.fang, SIZE["五号"]),
                            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            *extra]))
     return t
-
-
-class CellRow(Flowable):
-    """One row of an unruled layout table, drawn as reportlab's Table draws it with
-    VALIGN TOP and ALIGN CENTER: each cell a column of flowables stacked from the top
-    padding down, each centred in its column. A list of these flows and breaks between
-    pages exactly as the Table's rows would, without the Table machinery (wrapping every
-    cell again at each page split and at drawing): the gap report has one per two photos.
-    """
-
-    def __init__(self, cells, widths, *, left: float = 0, right: float = 0, top: float = 0, bottom: float = 0):
-        super().__init__()
-        self.cells = [list(c) if isinstance(c, (list, tuple)) else ([c] if isinstance(c, Flowable) else [])
-                      for c in cells]
-        self.widths = list(widths)
-        self.pad = left, right, top, bottom
-        self.hAlign = "CENTER"
-        self._placed = None
-
-    def _layout(self):
-        """[(x, y below the row's top, flowable)] and the row's height (once: the widths are fixed)."""
-        left, right, top, bottom = self.pad
-        placed, height, colpos = [], 0, 0
-        for cell, w in zip(self.cells, self.widths):
-            sizes = [v.wrapOn(None, w - left - right, 72000 - top - bottom) for v in cell]
-            if cell:
-                t = sum(vh + v.getSpaceAfter() + v.getSpaceBefore() for v, (_, vh) in zip(cell, sizes))
-                height = max(height, t - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter() + bottom + top)
-            y = -top + (cell[0].getSpaceBefore() if cell else 0)
-            for v, (vw, vh) in zip(cell, sizes):
-                y -= v.getSpaceBefore()
-                y -= vh
-                placed.append((colpos + (w + left - right - vw) / 2.0, y, v))
-                y -= v.getSpaceAfter()
-            colpos += w
-        return placed, height
-
-    def wrap(self, availWidth, availHeight):
-        if self._placed is None:
-            self._placed, self.height = self._layout()
-        self.width = sum(self.widths)
-        return self.width, self.height
-
-    def draw(self):
-        canv, h = self.canv, self.height
-        for x, y, v in self._placed:
-            if type(v) is not Spacer:  # draws nothing
-                v.drawOn(canv, x, h + y)
 
 
 def signature_block(styles: Styles, left: tuple, right: tuple, *, leading: float = 34) -> Flowable:
@@ -536,190 +349,6 @@ def chinese_date(value) -> str:
 
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
-
-
-# --------------------------------------------------------------------------- photos
-
-# Photo resolution on paper, in pixels per inch of the printed size. Below MIN_PPI a photo
-# (a 100-pixel thumbnail blown up to 35 ppi) shows nothing a reader could check: a framed
-# note says so instead. Report images are made for print (storage.photos.REPORT_SIDE,
-# 400 - 550 ppi in the gap report's box) and go in as they are; one far finer than that
-# (MAX_PPI: the 1600-pixel report images of earlier versions) is wasted bytes and is
-# scaled down to PRINT_PPI, plenty for an office printer.
-MIN_PPI, PRINT_PPI, MAX_PPI = 90, 300, 600
-PRINT_QUALITY = 80
-
-
-class JpegPhoto(Flowable):
-    """A JPEG drawn from its own file bytes (DCTDecode passthrough), fitted in a box.
-
-    The flowable is always the box's height, the photo sitting on its bottom edge, so the
-    captions of a row of photos line up. A missing or unreadable file, or one with too few
-    pixels to print (MIN_PPI), prints a framed note instead, so the report still shows which
-    photo is absent and why. `problem` gives that note from the start (e.g. the report
-    image could not be made); `name` is the photo's own file name, for the note.
-
-    The file is read once, here: its size comes from the JPEG's SOF header and the same
-    bytes become the PDF image (not decoded, not read a second time at drawing), unless
-    they are far finer than the print needs (MAX_PPI): then they are scaled down once.
-    """
-
-    def __init__(self, path, max_w: float, max_h: float, styles: Styles, *, name: str = "",
-                 problem: str | None = None):
-        super().__init__()
-        self.path = path if isinstance(path, Path) else Path(path)
-        self.styles = styles
-        self.problem = problem
-        self.box_h = max_h
-        self.data = None
-        self.scaled = False  # the bytes were scaled down for print (MAX_PPI)
-        px_w = px_h = None
-        named = f"（{name}）" if name else ""
-        if problem is None:
-            try:
-                with open(self.path, "rb") as fh:
-                    data = fh.read()
-                px_w, px_h, self.components = jpeg_info(data)
-                self.data = data
-            except Exception:  # noqa: BLE001 - missing, not a JPEG, truncated header: all print a note
-                self.problem = f"照片文件缺失或损坏，无法打印{named}"
-        if px_w:
-            scale = min(max_w / px_w, max_h / px_h)
-            w, h = px_w * scale, px_h * scale
-            ppi = px_w / (w / 72)
-            if ppi < MIN_PPI:
-                self.problem = (f"照片像素过低（{px_w}×{px_h}），打印出来无法辨认，未予打印{named}；"
-                                "请补充清晰的原始照片")
-                self.data = None
-            else:
-                if ppi > MAX_PPI:
-                    px_w, px_h = self._scaled_down(math.ceil(w / 72 * PRINT_PPI), math.ceil(h / 72 * PRINT_PPI),
-                                                   px_w, px_h)
-                self.px_w, self.px_h = px_w, px_h
-                self.w, self.h = w, h
-        if self.problem:
-            self.w, self.h = max_w, max_h * 0.5
-
-    def _scaled_down(self, want_w: int, want_h: int, px_w: int, px_h: int) -> tuple[int, int]:
-        """Replace the bytes by the photo at about want_w x want_h pixels (decoded at 1/2,
-        1/4 or 1/8 scale by the JPEG decoder itself, then resampled). Keeps the original
-        bytes if Pillow cannot read them (the PDF viewer may still)."""
-        import io
-
-        try:
-            from PIL import Image
-
-            with Image.open(io.BytesIO(self.data)) as im:
-                im.draft("RGB" if self.components == 3 else im.mode, (want_w, want_h))
-                im = im.convert("RGB") if im.mode not in ("RGB", "L") else im
-                if im.width > want_w * 1.15:
-                    im = im.resize((want_w, max(1, round(im.height * want_w / im.width))),
-                                   Image.Resampling.BICUBIC)
-                out = io.BytesIO()
-                im.save(out, "JPEG", quality=PRINT_QUALITY)
-                size, components = im.size, (3 if im.mode == "RGB" else 1)
-        except Exception:  # noqa: BLE001 - an odd JPEG: print it as it is
-            return px_w, px_h
-        self.data, self.components, self.scaled = out.getvalue(), components, True
-        return size
-
-    def wrap(self, availWidth, availHeight):
-        return self.w, self.box_h
-
-    def drawOn(self, canvas, x, y, _sW=0):
-        if self.problem:
-            return super().drawOn(canvas, x, y, _sW)
-        self._place(canvas, self._hAlignAdjust(x, _sW), y)
-
-    def draw(self):
-        if self.problem:
-            self.canv.setLineWidth(0.5)
-            self.canv.rect(0, 0, self.w, self.h)
-            p = para(self.problem, self.styles.caption)
-            p.wrap(self.w - 8, self.h)
-            p.drawOn(self.canv, 4, self.h / 2 - p.height / 2)
-            return
-        self._place(self.canv, 0.0, 0.0)
-
-    def _place(self, canv, x: float, y: float):
-        """What canvas.drawImage(path, x, y, w, h) writes, from the bytes already read: the
-        image XObject (registered once per file, named as drawImage names it) and
-        `q w 0 0 h x y cm /Name Do Q`."""
-        name = _digester(f"{self.path}None" if not self.scaled else f"{self.path}@{PRINT_PPI}ppi")
-        doc = canv._doc
-        reg = doc.getXObjectName(name)
-        if doc.idToObject.get(reg) is None:
-            img = JpegXObject(name)
-            img.width, img.height, img.bitsPerComponent = self.px_w, self.px_h, 8
-            img.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(self.components, "DeviceCMYK")
-            if img.colorSpace == "DeviceCMYK":
-                img._dotrans = 1  # Adobe CMYK JPEGs are stored inverted (as reportlab does)
-            img.streamContent = self.data
-            img._filters = ("DCTDecode",)
-            img.mask = None
-            canv._setXObjects(img)
-            doc.Reference(img, reg)
-            doc.addForm(name, img)
-        canv._currentPageHasImages = 1
-        canv._code.append(f"q {num(self.w)} 0 0 {num(self.h)} {num(x)} {num(y)} cm /{reg} Do Q")
-        canv._formsinuse.append(name)
-
-
-class JpegXObject(PDFImageXObject):
-    """reportlab's image XObject for JPEG bytes passed through, written faster: the
-    dictionary of an image (everything but its length) is formatted by reportlab once per
-    kind of image (size, colour space, filters) and reused, where reportlab formats all of
-    it, number by number, for each of a report's hundred photos. Same bytes."""
-
-    _heads: dict = {}
-    _PROBE = 271828  # a length no image dictionary otherwise contains
-
-    def format(self, document):
-        if not isinstance(document.encrypt, NoEncryption) or self.mask or getattr(self, "smask", None):
-            return super().format(document)
-        key = (self.width, self.height, self.bitsPerComponent, self.colorSpace, tuple(self._filters),
-               getattr(self, "_dotrans", 0), tuple(getattr(self, "_decode", None) or ()))
-        parts = self._heads.get(key)
-        if parts is None:
-            probe = PDFImageXObject(self.name)
-            probe.__dict__.update(self.__dict__)
-            probe.streamContent = bytes(self._PROBE)
-            head = PDFImageXObject.format(probe, document)
-            head = head[:head.index(b"\nstream\n")]
-            at = head.index(b"/Length %d" % self._PROBE) + len(b"/Length ")
-            if len(self._heads) > 256:
-                self._heads.clear()
-            parts = self._heads[key] = (head[:at], head[at + len(b"%d" % self._PROBE):] + b"\nstream\n")
-        content = self.streamContent
-        return b"".join((parts[0], b"%d" % len(content), parts[1], content, b"endstream\n"))
-
-
-_SOF = (0xC0, 0xC1, 0xC2)  # baseline, extended sequential, progressive: what PDF viewers take
-_SOF_UNSUPPORTED = (0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF)
-_NO_LENGTH = (0x01, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8)
-
-
-def jpeg_info(data: bytes) -> tuple[int, int, int]:
-    """(width, height, components) from a JPEG's SOF header, reading marker segments the
-    way reportlab's readJPEGInfo does, without decoding anything. ValueError (or
-    IndexError on a truncated file) when it is not an 8-bit JPEG a PDF can carry."""
-    if data[:2] != b"\xff\xd8":
-        raise ValueError("not a JPEG")
-    i = 2
-    while True:
-        i = data.index(b"\xff", i)
-        marker = data[i + 1]
-        i += 2
-        if marker in _SOF:
-            if data[i + 2] != 8:
-                raise ValueError("JPEG must have 8 bits per component")
-            return (data[i + 5] << 8) + data[i + 6], (data[i + 3] << 8) + data[i + 4], data[i + 7]
-        if marker in _SOF_UNSUPPORTED:
-            raise ValueError(f"unsupported JPEG marker {marker:02x}")
-        if marker == 0xFF:  # fill byte before a marker
-            i -= 1
-        elif marker not in _NO_LENGTH:
-            i += (data[i] << 8) + data[i + 1]
 
 
 # --------------------------------------------------------------------------- pages

@@ -4,7 +4,9 @@ Roles: song (宋体/小标宋, titles), fang (仿宋, body), hei (黑体, 一、
 (一) headings). Sources, best first: a folder the user sets (argument or DABIAO_FONT_DIR),
 the Windows / Kylin / UOS / Linux system fonts, then a font package installed with the app.
 Only TrueType (glyf) outlines are used: reportlab cannot embed CFF fonts such as Noto CJK.
-reportlab embeds each font as a subset of the glyphs a document uses.
+reportlab embeds each font as a subset of the glyphs a document uses; each face is
+registered once per process as an `EmbeddedTTFont`, which makes those subsets at less cost
+(exports/rl_speedups/font_subsets.py).
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ import importlib.util
 import os
 import struct
 import sys
-import zlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace, TTFontFile
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
 
 from checklists.errors import DabiaoError
+
+from .rl_speedups.font_subsets import EmbeddedTTFont
 
 ROLES = ("song", "fang", "hei", "kai")
 ROLE_LABELS = {"song": "宋体", "fang": "仿宋", "hei": "黑体", "kai": "楷体"}
@@ -167,143 +169,6 @@ def _register(face: FontFace, skipped: list[str]) -> bool:
         return False
     pdfmetrics.registerFont(font)
     return True
-
-
-# --------------------------------------------------------------------------- embedding
-
-class EmbeddedTTFont(TTFont):
-    """A reportlab TTFont that embeds its subsets at less cost.
-
-    At save reportlab builds a font file for each subset of 256 characters used, in
-    Python: it copies the whole glyph table of the face (10 - 17 MB for a Chinese face)
-    each time, compresses the result and writes every glyph width with its general number
-    formatter. Here the glyph table is read in place (_RememberingFace.get_table), the
-    font programs are compressed at zlib level 1 (_FONT_LEVEL) and the widths formatted
-    once per distinct value. The same characters in the same order give the same subset,
-    so the last few subsets of each face and their compressed bytes are remembered for the
-    process: a document made again (preview then print, the same report twice) reuses
-    them. Subset files are byte for byte reportlab's; only their compression level differs.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.face.__class__ = _RememberingFace
-
-    def addObjects(self, doc):
-        state = self.state.get(doc)  # reportlab drops it once the objects are made
-        names = [f"{state.internalName}+{n}" for n in range(len(state.subsets))] \
-            if state is not None and state.internalName else []
-        super().addObjects(doc)
-        # The glyph widths, written once per distinct value instead of by reportlab's
-        # general number formatter per glyph (same text).
-        fonts = doc.idToObject["BasicFonts"].dict
-        for name in names:
-            widths = getattr(fonts.get(name), "Widths", None)
-            if isinstance(widths, pdfdoc.PDFArray):
-                widths.sequence = [_width_text(w) for w in widths.sequence]
-
-
-_WIDTH_TEXT: dict = {}
-
-
-def _width_text(w) -> bytes:
-    try:
-        return _WIDTH_TEXT[w]
-    except KeyError:
-        text = _WIDTH_TEXT[w] = pdfdoc.format(w, None)
-        return text
-
-
-_KEEP = 8  # subset font files remembered per face (each some 10 - 100 KB)
-
-
-class _RememberingFace(TTFontFace):
-    """reportlab's TTFontFace (its class is swapped in by EmbeddedTTFont), remembering the
-    subsets it made and reading the glyph table without copying it."""
-
-    def get_table(self, tag):
-        """The glyph table as a view that copies only the glyphs sliced from it: reportlab's
-        makeSubset takes the whole table (10 - 17 MB for a Chinese face, a few ms to copy)
-        once per 256-character subset, then slices out the glyphs it embeds."""
-        if tag == "glyf":
-            pos, length = self.get_table_pos(tag)
-            return _Slices(memoryview(self._ttf_data)[pos:pos + length])
-        return super().get_table(tag)
-
-    def makeSubset(self, subset):
-        cache = self.__dict__.setdefault("_subsets", OrderedDict())
-        key = tuple(subset)
-        data = cache.get(key)
-        if data is None:
-            data = cache[key] = super().makeSubset(subset)
-            while len(cache) > _KEEP:
-                cache.popitem(last=False)
-        else:
-            _touch(cache, key)
-        return data
-
-    def addSubsetObjects(self, doc, fontname, subset):
-        ref = super().addSubsetObjects(doc, fontname, subset)
-        stream = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
-        if stream is not None and stream.filters:
-            stream.filters = [_REMEMBERED_FLATE if f is pdfdoc.PDFZCompress else f for f in stream.filters]
-        return ref
-
-
-class _Slices:
-    """Bytes sliced from a memoryview on demand (all makeSubset does with the glyph table)."""
-
-    __slots__ = ("view",)
-
-    def __init__(self, view):
-        self.view = view
-
-    def __getitem__(self, part):
-        return self.view[part].tobytes()
-
-    def __len__(self):
-        return len(self.view)
-
-
-# zlib level for embedded font programs: glyph outlines compress poorly (to about 60 %
-# at any level); level 1 takes half the time of the default 6 for some 8 % more bytes.
-_FONT_LEVEL = 1
-
-
-class _RememberedFlate:
-    """reportlab's FlateDecode filter for the embedded font programs, at _FONT_LEVEL,
-    remembering its output for the font files it last compressed."""
-
-    pdfname = "FlateDecode"
-
-    def __init__(self):
-        self._done: OrderedDict = OrderedDict()
-
-    def encode(self, data):
-        if isinstance(data, str):
-            data = data.encode("utf8")
-        out = self._done.get(data)
-        if out is None:
-            out = self._done[data] = zlib.compress(data, _FONT_LEVEL)
-            while len(self._done) > 4 * _KEEP:
-                self._done.popitem(last=False)
-        else:
-            _touch(self._done, data)
-        return out
-
-    def decode(self, encoded):
-        return zlib.decompress(encoded)
-
-
-_REMEMBERED_FLATE = _RememberedFlate()
-
-
-def _touch(cache: OrderedDict, key) -> None:
-    """Mark an entry as recently used (it may just have been dropped by another thread)."""
-    try:
-        cache.move_to_end(key)
-    except KeyError:
-        pass
 
 
 # --------------------------------------------------------------------------- candidates
