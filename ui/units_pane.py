@@ -255,6 +255,10 @@ class UnitsPane(QWidget):
             self.model.badges_done(force=True)
             self.view.viewport().update()
 
+    def badges_busy(self) -> bool:
+        """Whether a worker is still scoring badges."""
+        return self._worker is not None
+
     def stop_badges(self, ms: int = 10000) -> None:
         """Stop scoring badges (the window is closing)."""
         if self._worker is not None:
