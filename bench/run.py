@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import data  # noqa: E402  (bench/data.py: generated inputs)
 
-TARGETS = {"photo_import": 1.5, "gap_report": 2.0, "startup": 2.0, "bundle_roundtrip": 1.5,
+TARGETS = {"photo_import": 1.5, "gap_report": 1.3, "startup": 2.0, "bundle_roundtrip": 1.5,
            "assessment_list": 2.0}
 
 
@@ -79,12 +79,14 @@ def bench_photo_import(quick: bool, work: Path) -> None:
 def bench_gap_report(quick: bool, work: Path) -> None:
     import tasks
 
-    n = 40 if quick else 100
+    # The same 100 photos in --quick (fewer repetitions): with 40 the fixed cost of the
+    # text pages weighed more and the quick ratio (2.8) did not say what the full one did.
+    n = 100
     ws_dir, assessment_id, jpegs = tasks.report_workspace(work / "report-ws", n)
     out = work / "out"
     out.mkdir(exist_ok=True)
     report("gap_report", *measure(lambda: tasks.gap_report(ws_dir, assessment_id, out / "gap.pdf"),
-                                  lambda: tasks.floor_report(jpegs, out / "floor.pdf"), 5 if quick else 9))
+                                  lambda: tasks.floor_report(jpegs, out / "floor.pdf"), 3 if quick else 9))
 
 
 def bench_startup(quick: bool, work: Path) -> None:
