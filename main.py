@@ -14,7 +14,7 @@ import sys
 from appversion import version_text
 
 # Modules under commands/ that add subcommands, in the order they appear in --help.
-COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "action_cmds", "report_cmds", "workbook_cmds", "bundle_cmds", "demo_cmds"]
+COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "action_cmds", "report_cmds", "bundle_cmds", "demo_cmds"]
 
 
 def build_parser() -> argparse.ArgumentParser:

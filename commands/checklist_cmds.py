@@ -1,7 +1,10 @@
-"""`checklist validate | show | score`: criteria files without a workspace."""
+"""The `checklist` command group: criteria files checked, shown and scored without a
+workspace (validate, show, score), imported into one (import), converted between
+YAML/JSON and Excel (convert) and the empty Excel template (template)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from checklists import load_answers, load_checklist, score
@@ -9,8 +12,12 @@ from checklists.errors import ChecklistError
 from checklists.format import KIND_LABELS, ROLE_LABELS
 from checklists.numbers import display
 from checklists.serialize import checklist_to_dict
+from storage import checklist_store
 
-from .output import fail, print_json
+from .output import fail, group, print_json, print_score_text
+from .workspace_cmds import workspace
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
 
 def validate(args) -> int:
@@ -71,31 +78,69 @@ def score_file(args) -> int:
     return 0
 
 
-def print_score_text(result) -> None:
-    """A short Chinese summary of a score result."""
-    c = result.checklist
-    print(f"{c.title}（{c.id}@{c.version}）")
-    print(f"基本分 {display(result.base)} + 加分 {display(result.bonus)} - 扣分 {display(result.penalty)}"
-          f" = 总分 {display(result.final)}    等级：{result.level_label}")
-    for lv in result.levels:
-        state = "已达到" if lv.reached else f"未达到，差 {display(lv.short_by)} 分"
-        extra = []
-        if lv.blocking_items:
-            extra.append("否决/必备项未满足：" + "、".join(lv.blocking_items))
-        if lv.blocking_categories:
-            extra.append("大项得分率不足：" + "、".join(lv.blocking_categories))
-        print(f"  {lv.label}（{display(lv.min_score)} 分）：{state}" + ("；" + "；".join(extra) if extra else ""))
-    if result.unanswered:
-        print(f"未填写 {len(result.unanswered)} 项：" + "、".join(result.unanswered))
-    if result.gap:
-        print("差距项（按失分排序）：")
-        for g in result.gap:
-            print(f"  {g.code} {g.title}：得 {display(g.score)}/{display(g.points)}，失 {display(g.lost)} 分")
+def checklist_import(args) -> int:
+    """Import criteria files into the workspace (bases are looked up as for validate)."""
+    with workspace(args) as ws:
+        for name in args.files:
+            row, added = checklist_store.import_checklist_file(ws, name, args.lib)
+            state = "已导入" if added else "已存在（内容相同）"
+            print(f"{row['id']}@{row['version']}\t{state}\t{row['title']}")
+    return 0
+
+
+def convert(args) -> int:
+    """Validate IN (every problem listed), then write it as OUT. An overlay stays an
+    overlay unless --flatten asks for the merged set."""
+    import yaml
+
+    from checklists.serialize import plain
+    from checklists.source import read_document
+    from checklists.workbook import read_workbook_document, write_workbook
+
+    source, out = Path(args.file), Path(args.out)
+    for path, what in ((source, "输入"), (out, "输出")):
+        if path.suffix.lower() not in FORMATS:
+            return fail(f"{path}: {what}文件须为 .yaml、.yml、.json 或 .xlsx")
+    if out.exists() and out.resolve() == source.resolve():
+        return fail(f"{out}: 输出文件不能与输入文件相同")
+    checklist = load_checklist(source, args.lib)
+    overlay = checklist.extends is not None and not args.flatten
+    if overlay:
+        reader = read_workbook_document if source.suffix.lower() == ".xlsx" else read_document
+        data = plain(reader(source).data)
+    else:
+        data = checklist_to_dict(checklist)
+    kind = FORMATS[out.suffix.lower()]
+    if kind == "xlsx":
+        write_workbook(data, out)
+    else:
+        text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n" if kind == "json"
+                else yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return fail(f"{out}: 无法写入文件：{exc.strerror or exc}")
+    what = "叠加标准" if overlay else ("合并后的完整标准" if checklist.extends else "标准")
+    count = sum(1 for _ in checklist.items())
+    print(f"已写入 {out}：{what} {checklist.title}（{checklist.ref}，合并后 {count} 条）")
+    return 0
+
+
+def template(args) -> int:
+    """Write an empty criteria workbook; an existing file is kept unless --force."""
+    from checklists.workbook import write_template
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        return fail(f"{out}: 模板文件须为 .xlsx")
+    if out.exists() and not args.force:
+        return fail(f"{out}: 文件已存在；如要覆盖请加 --force")
+    write_template(out)
+    print(f"已写入 {out}：空白考评标准模板（填写前请先阅读“说明”工作表）")
+    return 0
 
 
 def register(subparsers, groups) -> None:
-    from .output import group
-
     checklist = group(subparsers, groups, "checklist", "考评标准")
     p = checklist.add_parser("validate", help="检查标准文件，列出全部问题")
     p.add_argument("files", nargs="+")
@@ -112,3 +157,17 @@ def register(subparsers, groups) -> None:
     p.add_argument("--lib", action="append", default=[])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=score_file)
+    p = checklist.add_parser("import", help="导入标准到工作区")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--lib", action="append", default=[])
+    p.set_defaults(func=checklist_import)
+    p = checklist.add_parser("convert", help="在 YAML/JSON 与 Excel（.xlsx）之间转换标准文件")
+    p.add_argument("file", metavar="IN")
+    p.add_argument("--out", required=True, metavar="OUT", help=".yaml、.yml、.json 或 .xlsx")
+    p.add_argument("--lib", action="append", default=[], help="查找基础标准的文件或文件夹（可多次）")
+    p.add_argument("--flatten", action="store_true", help="叠加标准写成合并后的完整标准")
+    p.set_defaults(func=convert)
+    p = checklist.add_parser("template", help="生成空白的 Excel 标准模板")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件")
+    p.set_defaults(func=template)

@@ -1,4 +1,5 @@
-"""Workspace commands: checklist import, unit, assessment, answer, photo, db."""
+"""Workspace commands: unit, assessment, answer, photo, db (`checklist import` is with the
+rest of the checklist group in checklist_cmds.py)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,6 @@ def workspace(args, readonly: bool = False, reads_only: bool = False):
         yield ws
     finally:
         ws.close()
-
-
-def checklist_import(args) -> int:
-    with workspace(args) as ws:
-        for name in args.files:
-            row, added = checklist_store.import_checklist_file(ws, name, args.lib)
-            state = "已导入" if added else "已存在（内容相同）"
-            print(f"{row['id']}@{row['version']}\t{state}\t{row['title']}")
-    return 0
 
 
 def unit_add(args) -> int:
@@ -95,7 +87,7 @@ def assessment_show(args) -> int:
     if args.json:
         print_json(result.to_json() | {"status": a["status"], "evidence": counts})
         return 0
-    from .checklist_cmds import print_score_text
+    from .output import print_score_text
 
     print(f"{a['unit_name']} {a['year']} 年  状态：{assessments.STATUS_LABELS[a['status']]}  "
           f"（{assessments.ROLE_LABELS[args.role]}）")
@@ -240,11 +232,6 @@ def db_restore(args) -> int:
 
 
 def register(subparsers, groups) -> None:
-    p = group(subparsers, groups, "checklist", "考评标准").add_parser("import", help="导入标准到工作区")
-    p.add_argument("files", nargs="+")
-    p.add_argument("--lib", action="append", default=[])
-    p.set_defaults(func=checklist_import)
-
     unit = group(subparsers, groups, "unit", "被考评单位")
     p = unit.add_parser("add", help="新增单位，输出其编号")
     p.add_argument("name")
