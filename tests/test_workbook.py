@@ -18,7 +18,7 @@ from checklists import Answers, ChecklistError, load_checklist, score
 from checklists.library import bundled_files
 from checklists.format import KINDS
 from checklists.serialize import checklist_to_dict
-from checklists.workbook import read_workbook_document, write_template, write_workbook
+from checklists.workbook import read_workbook_document, write_workbook
 
 from sets import load_data, small_set
 
@@ -281,26 +281,6 @@ categories:
         items:
           - {code: "2", title: 场地, requirement: 有训练场, points: 2, kind: score, step: 1, na_allowed: true}
 """
-
-
-def test_the_layout_has_a_column_for_every_key_of_the_format():
-    """A key added to checklists/format.py without its column in workbook/layout.py would
-    be lost on the way through a workbook."""
-    from checklists import format as fmt
-    from checklists.workbook import layout
-
-    assert [c.key for c in layout.SETTINGS] == list(fmt.HEADER_KEYS) + [f"extends_{k}" for k in fmt.EXTENDS_KEYS]
-    assert [c.key for c in layout.LEVELS.columns] == list(fmt.LEVEL_KEYS)
-    assert {c.key for c in layout.CATEGORIES.columns} == set(fmt.CATEGORY_KEYS) - {"items", "categories"} | {"parent"}
-    # options and bands have sheets of their own, evidence a column per key
-    item_keys = set(fmt.ITEM_COMMON_KEYS).union(*fmt.ITEM_KIND_KEYS.values())
-    assert set(layout.ITEM_KEYS) == item_keys - {"evidence", "options", "bands"}
-    evidence = {f"evidence_{k}" for k in fmt.EVIDENCE_KEYS}
-    assert {c.key for c in layout.ITEMS.columns} == set(layout.ITEM_KEYS) | evidence | {"category"}
-    assert {c.key for c in layout.OPTIONS.columns} == {"code", *fmt.OPTION_KEYS}
-    assert {c.key for c in layout.BANDS.columns} == {"code", *fmt.BAND_KEYS}
-    choices = {c.key: c.choices for c in layout.ITEM_COLUMNS if c.choices}
-    assert choices == {"kind": fmt.KINDS, "direction": fmt.DIRECTIONS, "role": fmt.ROLES}
 
 
 def test_hand_edited_workbook_loads(tmp_path):
