@@ -1,6 +1,23 @@
 """The criteria model: loading, validating, merging and scoring checklists.
 
-Pure code: no database, no Qt, no files other than the ones it is asked to read.
+Pure code: no database, no Qt, no files other than the ones it is asked to read; it
+imports nothing of storage, exports or ui (tests/test_architecture.py).
+
+  format.py     the format's vocabulary: FORMAT, kinds, roles, levels, every key set
+  model.py      the immutable Checklist, Category, Item...
+  source.py     YAML / JSON text -> Document (plain data, the line of each key)
+  loader.py     load_checklist: a file -> validated, merged Checklist (the order of work,
+                the whole-set rules); with
+    checker.py    the problem-collecting Checker
+    elements.py   the checks of a document's parts (header, levels, categories, items)
+    overlay.py    extends / replace / remove / add merged onto the base
+    library.py    bases found by (id, version): bundled samples, neighbouring files
+  workbook/     the same criteria as Excel sheets (layout, read, write)
+  serialize.py  a Checklist back to plain data
+  answers.py    answers files, each value checked against its item
+  scoring.py    score(): exact scores, levels and the gap
+  numbers.py    exact numbers, their limits and how they are shown
+  errors.py     Problem, ChecklistError, DabiaoError
 """
 
 from .errors import ChecklistError, DabiaoError, Problem
