@@ -19,9 +19,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 import main  # noqa: E402
 
 if __name__ == "__main__":
-    # main.main() imports every command module before Qt; do the same here first, so that
-    # making the QApplication early does not change what is imported after PySide6.
-    main.build_parser()
+    # main.main() imports what the app needs from storage before Qt (PySide6's import hook
+    # reads the source of every module imported after it); do the same here first, so
+    # that making the QApplication early does not change what is imported after PySide6.
+    # (The command parsers are not built to open the app: main.app_data_dir.)
+    import storage.answers  # noqa: F401
+    import storage.evidence  # noqa: F401
     from PySide6.QtWidgets import QApplication
 
     from shown import quit_when_main_window_shown
