@@ -204,22 +204,47 @@ def gap_report(ws_dir: Path, assessment_id: str, out: Path) -> None:
     render_gap_report(data, out)
 
 
-def floor_report(jpegs, out: Path) -> None:
-    """reportlab placing the same derived JPEGs, two per page, no text (drawImage of the
-    file path: reportlab passes the JPEG bytes through without decoding)."""
+def report_text(pdf: Path) -> list[list[str]]:
+    """The text lines of each page of a made report (pdftotext -layout), for the floor."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in out.split("\f") if page.strip()]
+
+
+def floor_report(jpegs, out: Path, pages: list[list[str]] | None = None) -> None:
+    """The gap report's floor: reportlab's canvas placing the same derived JPEGs, two per
+    page (drawImage of the file path: reportlab passes the JPEG bytes through without
+    decoding). With `pages` (report_text of a made report) it also writes each page's
+    text lines, already broken and placed, in the shipped CJK font embedded as a subset:
+    a comparison for context, not a floor (reportlab's own text drawing is slower than
+    exports/rl_speedups/text.py)."""
     from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
+    if "BenchCJK" not in pdfmetrics.getRegisteredFontNames():
+        font = Path(__file__).resolve().parent.parent / "exports" / "fonts" / "wqy-microhei.ttc"
+        pdfmetrics.registerFont(TTFont("BenchCJK", str(font)))
+    pages = pages or []
     page_w, page_h = A4
     margin = 56
     box_w, box_h = page_w - 2 * margin, (page_h - 3 * margin) / 2
     c = canvas.Canvas(str(out), pagesize=A4)
-    for i, path in enumerate(jpegs):
-        if i and i % 2 == 0:
-            c.showPage()
-        y = margin + box_h + margin if i % 2 == 0 else margin
-        c.drawImage(str(path), margin, y, box_w, box_h, preserveAspectRatio=True)
-    c.showPage()
+    photo = 0
+    for k in range(max(len(pages), -(-len(jpegs) // 2))):
+        c.setFont("BenchCJK", 12)
+        y = page_h - margin
+        for line in pages[k] if k < len(pages) else ():
+            c.drawString(margin, y, line)
+            y -= 14
+        for slot in range(2):
+            if photo < len(jpegs):
+                c.drawImage(str(jpegs[photo]), margin, margin + slot * (box_h + margin), box_w, box_h,
+                            preserveAspectRatio=True)
+                photo += 1
+        c.showPage()
     c.save()
 
 
