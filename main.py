@@ -12,6 +12,7 @@ import os
 import sys
 
 from appversion import version_text
+from ui.startup import open_app
 
 # Modules under commands/ that add subcommands, in the order they appear in --help.
 COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "action_cmds", "report_cmds", "bundle_cmds", "demo_cmds"]
@@ -55,19 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir:
         os.environ["DABIAO_DATA_DIR"] = args.data_dir
     if args.group is None:
-        import gc
-
-        gc.disable()  # while starting nothing is garbage yet; ui.app.settle_heap() turns it back on
-        # What the app needs from storage and checklists, before Qt: PySide6's import hook
-        # reads the source of every module imported after it (about 0.3 ms a module).
-        import storage.answers  # noqa: F401
-        import storage.evidence  # noqa: F401
-        from ui.app import run_app
-
-        return run_app()
+        return open_app()
     if not hasattr(args, "func"):
         parser.parse_args([args.group, "--help"])
-    from checklists.errors import DabiaoError
+    from checklists.errors import DabiaoError  # the checklists package, ~50 ms: not for --version
 
     try:
         return args.func(args) or 0

@@ -52,8 +52,9 @@ def child(ws_dir: str) -> None:
     """One run in this process; prints {"seconds", "stall", "size_hints", "assessments"}."""
     sys.path.insert(0, str(ROOT))
     import main
+    from ui import startup
 
-    main.build_parser()  # as startup_app.py: same imports before PySide6 as the app
+    startup.import_before_qt()  # as startup_app.py: the app's imports before PySide6
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 

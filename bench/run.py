@@ -11,7 +11,6 @@ Timings are never asserted anywhere; targets are printed for the reader.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess

@@ -23,8 +23,9 @@ if __name__ == "__main__":
     # reads the source of every module imported after it); do the same here first, so
     # that making the QApplication early does not change what is imported after PySide6.
     # (The command parsers are not built to open the app: main.app_data_dir.)
-    import storage.answers  # noqa: F401
-    import storage.evidence  # noqa: F401
+    from ui import startup
+
+    startup.import_before_qt()
     from PySide6.QtWidgets import QApplication
 
     from shown import quit_when_main_window_shown

@@ -13,6 +13,7 @@ from PIL import Image, ImageOps
 
 import data
 from storage import Workspace, assessments, checklist_store, evidence, units
+from storage.generate import best_value
 
 
 def _peak_mb() -> float:
@@ -151,19 +152,6 @@ def bundle_memory(workdir: str, n: int) -> None:
     print(max(before, _peak_mb()))
 
 
-def _best_value(item):
-    """The answer that earns an item its full points (as tests/test_reports_cli.py fills one)."""
-    if item.kind == "check":
-        return True
-    if item.kind == "rubric":
-        return max(item.options, key=lambda o: o.points).label
-    if item.kind == "number":
-        return max(item.bands, key=lambda b: b.points).at
-    if item.kind == "deduct":
-        return 1
-    return item.points
-
-
 def report_workspace(folder: Path, n: int):
     """A town workspace with the bundled prov-2027-town checklist answered (every tenth item
     a gap) and n report-size photos spread over its items, a few per item:
@@ -175,7 +163,7 @@ def report_workspace(folder: Path, n: int):
         checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, assessment_id))
         items = list(checklist.items())
         for k, item in enumerate(items):
-            value = False if (item.kind == "check" and k % 10 == 3) else _best_value(item)
+            value = False if (item.kind == "check" and k % 10 == 3) else best_value(item)
             answers.set_answer(ws, assessment_id, item.code, "self", value)
         photos = small_photos(folder.parent / "small-photos", n)
         per_item = max(1, -(-n // len(items)))  # ceil: spread over as many items as it takes
@@ -264,7 +252,7 @@ def startup_workspace(folder: Path, n_units: int) -> Path:
             checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, a["id"]))
             for j, item in enumerate(checklist.items()):
                 if (j + k) % 4:  # three items in four answered
-                    answers.set_answer(ws, a["id"], item.code, "self", _best_value(item))
+                    answers.set_answer(ws, a["id"], item.code, "self", best_value(item))
             last = a["id"]
         evidence.add_photos(ws, last, "1.1", small_photos(folder.parent / "startup-photos", 6))
         ws.set_meta("ui.last_assessment", last)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from storage import actions, units
+
 from .output import group, print_json
 from .workspace_cmds import workspace
 
 
 def action_add(args) -> int:
-    from storage import actions
-
     with workspace(args) as ws:
         row = actions.add_action(ws, args.assessment, args.code, args.description, args.owner or "", args.due)
     print(row["id"])
@@ -16,8 +16,6 @@ def action_add(args) -> int:
 
 
 def action_list(args) -> int:
-    from storage import actions, units
-
     with workspace(args, readonly=True) as ws:
         unit_id = units.find_unit(ws, args.unit)["id"] if args.unit else None
         rows = actions.list_actions(ws, unit_id=unit_id, assessment_id=args.assessment, status=args.status)
@@ -34,8 +32,6 @@ def action_list(args) -> int:
 
 
 def action_close(args) -> int:
-    from storage import actions
-
     with workspace(args) as ws:
         row = actions.update_action(ws, args.action_id, status=args.status)
     print(f"{row['description']}：{actions.ACTION_STATUS_LABELS[row['status']]}")
@@ -43,8 +39,6 @@ def action_close(args) -> int:
 
 
 def register(subparsers, groups) -> None:
-    from storage.actions import ACTION_STATUSES
-
     action = group(subparsers, groups, "action", "整改任务")
     p = action.add_parser("add", help="生成整改任务，输出其编号")
     p.add_argument("assessment")
@@ -56,7 +50,7 @@ def register(subparsers, groups) -> None:
     p = action.add_parser("list", help="列出整改任务")
     p.add_argument("--assessment")
     p.add_argument("--unit", help="单位名称或编号")
-    p.add_argument("--status", choices=ACTION_STATUSES)
+    p.add_argument("--status", choices=actions.ACTION_STATUSES)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=action_list)
     p = action.add_parser("close", help="整改完成（或验收）")

@@ -7,7 +7,7 @@ from .workspace_cmds import workspace
 
 
 def demo(args) -> int:
-    from storage.demo import build_demo
+    from storage.demo import build_demo  # Pillow: not for every command's parser
 
     with workspace(args) as ws:
         ids = build_demo(ws, with_photos=not args.no_photos)

@@ -12,6 +12,9 @@ from storage.errors import StorageError
 from .output import group
 from .workspace_cmds import workspace
 
+# exports/ (reportlab, openpyxl, Pillow) is imported by the command that prints: every
+# command's parser is built for any command, and the others need not load it.
+
 
 def _suffix(out: str, allowed: tuple[str, ...]) -> str:
     suffix = Path(out).suffix.lower()

@@ -6,13 +6,13 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from storage import Workspace, assessments, checklist_store, units
+from storage import Workspace, assessments, backup, check, checklist_store, evidence, scores, units
 from storage import answers as answer_store
+from storage.errors import IncompleteReview
+from storage.timefmt import local_time
+from storage.workspace import default_data_dir
 
-from .output import fail, group, print_json
-
-# Modules only some commands need are imported inside them: main.py registers every
-# command (this module included) before opening the app, which must start quickly.
+from .output import fail, group, print_json, print_score_text
 
 
 @contextmanager
@@ -58,8 +58,6 @@ def assessment_new(args) -> int:
 
 
 def assessment_list(args) -> int:
-    from storage import scores
-
     with workspace(args, reads_only=True) as ws:
         rows = scores.list_scores(ws, args.year)
     for r in rows:  # an assessment whose stored answer cannot be read: listed unscored, named
@@ -78,8 +76,6 @@ def assessment_list(args) -> int:
 
 
 def assessment_show(args) -> int:
-    from storage import evidence
-
     with workspace(args, readonly=True) as ws:
         a = assessments.get_assessment(ws, args.assessment)
         result = answer_store.score_assessment(ws, a["id"], args.role)
@@ -87,8 +83,6 @@ def assessment_show(args) -> int:
     if args.json:
         print_json(result.to_json() | {"status": a["status"], "evidence": counts})
         return 0
-    from .output import print_score_text
-
     print(f"{a['unit_name']} {a['year']} 年  状态：{assessments.STATUS_LABELS[a['status']]}  "
           f"（{assessments.ROLE_LABELS[args.role]}）")
     print_score_text(result)
@@ -99,8 +93,6 @@ CONFIRM_HINT = "如确认在考评未完成时继续，请加 --confirm-incomple
 
 
 def assessment_status(args) -> int:
-    from storage.errors import IncompleteReview
-
     with workspace(args) as ws:
         try:
             if args.action == "submit":
@@ -117,8 +109,6 @@ def assessment_status(args) -> int:
 
 def assessment_conclude(args) -> int:
     """考评结论与签字, headless."""
-    from storage.errors import IncompleteReview
-
     with workspace(args) as ws:
         try:
             a = assessments.conclude(ws, args.assessment, args.conclusion, args.signed_by, reviewer=args.reviewer,
@@ -162,8 +152,6 @@ def answer_adopt(args) -> int:
 
 
 def photo_add(args) -> int:
-    from storage import evidence
-
     with workspace(args) as ws:
         outcomes = evidence.add_photos(ws, args.assessment, args.item, args.files, role=args.role,
                                        caption=args.caption)
@@ -178,8 +166,6 @@ def photo_add(args) -> int:
 
 
 def db_check(args) -> int:
-    from storage import check
-
     with workspace(args, readonly=True) as ws:
         problems = check.check_workspace(ws)
     if problems:
@@ -189,8 +175,6 @@ def db_check(args) -> int:
 
 
 def db_backup(args) -> int:
-    from storage import backup
-
     with workspace(args, reads_only=True) as ws:
         path = backup.make_backup(ws, backup.MANUAL)
     print(path)
@@ -198,10 +182,6 @@ def db_backup(args) -> int:
 
 
 def db_backups(args) -> int:
-    from storage import backup
-    from storage.timefmt import local_time
-    from storage.workspace import default_data_dir
-
     folder = default_data_dir() if not args.data_dir else args.data_dir
     rows = backup.list_backups(folder)
     if args.json:
@@ -219,10 +199,6 @@ def db_backups(args) -> int:
 def db_restore(args) -> int:
     """Restore a backup; the current database is kept as a backup first. Works even when
     the current database cannot be opened."""
-    from storage import backup
-    from storage.timefmt import local_time
-    from storage.workspace import default_data_dir
-
     folder = default_data_dir() if not args.data_dir else args.data_dir
     result = backup.restore_backup(folder, args.backup)
     print(f"已恢复到 {local_time(backup.describe(result.restored).made_at)} 的备份（{result.restored.name}）")

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from checklists import Checklist, ChecklistError, load_checklist_text
-from checklists.library import bundled_files, library_resolver, read_header
+from checklists.library import bundled_files, library_resolver
 from checklists.source import document_from_json, document_to_json, parse_document, read_text_file
 
 from .errors import StorageError
@@ -250,7 +250,3 @@ def parse_ref(ref: str) -> tuple[str, str | None]:
         set_id, version = ref.split("@", 1)
         return set_id, version
     return ref, None
-
-
-def header_of(text: str, name: str) -> dict:
-    return read_header(text, name)

@@ -42,6 +42,21 @@ def town_name(rnd: random.Random, taken: set[str]) -> str:
             return name
 
 
+def best_value(item):
+    """The answer that earns an item its full points: yes, the best option, the value of
+    the best band, no deductions, the full score. (Photos and documents the item asks for
+    are apart from the answer.)"""
+    if item.kind == "check":
+        return True
+    if item.kind == "rubric":
+        return max(item.options, key=lambda o: o.points).label
+    if item.kind == "number":
+        return max(item.bands, key=lambda b: b.points).at
+    if item.kind == "deduct":
+        return 0
+    return item.points
+
+
 def random_value(item, rnd: random.Random):
     """A valid answer for one item, drawn from rnd."""
     if item.na_allowed and rnd.random() < 0.05:

@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 100_000_000  # 100 MP: larger is a decompression bomb or not a photo
@@ -28,6 +29,9 @@ MIME = {"jpg": "image/jpeg", "png": "image/png", "heic": "image/heic"}
 
 
 _heif_registered = False
+
+if TYPE_CHECKING:
+    from PIL import Image  # at run time through pillow(), when a photo is read
 
 
 def pillow():

@@ -71,15 +71,6 @@ def list_units(ws) -> list[dict]:
     return out
 
 
-def rename_unit(ws, unit_id: str, name: str) -> None:
-    unit = get_unit(ws, unit_id)
-    if not unit:
-        raise StorageError(f"单位 {unit_id} 不存在")
-    with ws.transaction() as db:
-        db["units"].update(unit_id, {"name": name.strip(), "updated_at": now()})
-        ws.record("unit", unit_id, "rename", {"old": unit["name"], "new": name.strip()})
-
-
 def county_of_units(ws) -> dict[str, dict]:
     """unit id -> the county (县、市、区) unit it belongs to (a county: itself), for every unit
     under one; plain SQL over all units at once."""

@@ -81,7 +81,7 @@ class Workspace:
 
     @classmethod
     def open(cls, folder=None, *, readonly: bool = False, wait: float = 5.0, backup: bool = True,
-             if_locked: str = "raise") -> "Workspace":
+             if_locked: str = "raise") -> Workspace:
         """Open (creating when needed) the workspace in `folder` (default: default_data_dir()).
 
         An existing workspace in a place that cannot be written (write-protected USB stick,
@@ -173,7 +173,7 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"无法升级工作区数据库 {self.folder / DB_NAME}：{exc}") from None
 
-    def for_thread(self) -> "Workspace":
+    def for_thread(self) -> Workspace:
         """Another connection to the same workspace, for a worker thread: SQLite connections
         must not be shared between threads that read and write at once. It does not own the
         lock (this process already holds it); close it when the work is done."""

@@ -72,3 +72,37 @@ def generated_photos(tmp_path_factory) -> dict[str, Path]:
     import photogen
 
     return photogen.generate(PHOTOS, tmp_path_factory.mktemp("generated-photos"))
+
+
+class ShownBoxes(list):
+    """The texts of the message boxes an offscreen test showed (QMessageBox.warning /
+    information / critical), the questions asked through ui.errors.ask (`asked`), and the
+    answer those questions get (`answer`: yes unless the test sets it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: list[str] = []
+        self.answer = True
+
+
+@pytest.fixture
+def no_blocking_boxes(monkeypatch) -> ShownBoxes:
+    """Message boxes and questions would block an offscreen test: record them instead.
+    UI test modules use it for every test (`pytestmark = pytest.mark.usefixtures(...)`)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = ShownBoxes()
+
+    def box(parent, title, text, *a, **k):
+        shown.append(text)
+        return QMessageBox.StandardButton.Ok
+
+    def ask(parent, title, text, *a, **k):
+        shown.asked.append(text)
+        return shown.answer
+
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(box))
+    monkeypatch.setattr("ui.main_window.ask", ask)
+    monkeypatch.setattr("ui.dialogs.backup_dialog.ask", ask)
+    return shown

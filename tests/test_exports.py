@@ -40,6 +40,7 @@ from exports.gap_report import render_gap_report
 from exports.summary import render_summary_pdf, render_summary_xlsx
 from storage.units import UNIT_TYPE_LABELS
 
+from answers_util import best_value
 from conftest import LIBRARY, has_page_number, photo
 
 # Report photos: the committed JPEGs and generated ones (portrait, panorama, phone-sized,
@@ -54,20 +55,6 @@ needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdffonts/
 
 
 # --------------------------------------------------------------------------- data builders
-
-def full_value(item):
-    """An answer that earns the item's full points."""
-    if item.kind == "check":
-        return True
-    if item.kind == "rubric":
-        return max(item.options, key=lambda o: o.points).label
-    if item.kind == "number":
-        best = max(item.bands, key=lambda b: b.points)
-        return best.at
-    if item.kind == "deduct":
-        return 0
-    return item.points
-
 
 def partial_value(item):
     """An answer that loses some (or all) of the item's points."""
@@ -95,7 +82,7 @@ def make_answers(checklist, short: set, photos: dict, skip=()) -> Answers:
         if item.role == "penalty":
             values[item.code] = 1 if item.code in short else 0
         else:
-            values[item.code] = partial_value(item) if item.code in short else full_value(item)
+            values[item.code] = partial_value(item) if item.code in short else best_value(item)
     counts = {code: len(ps) for code, ps in photos.items()}
     docs = {item.code: list(item.evidence.documents[:-1]) for item in checklist.items() if item.code in short}
     return Answers(values=values, photos=counts, documents=docs)

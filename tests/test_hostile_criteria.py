@@ -14,7 +14,6 @@ import pytest
 
 import main
 from checklists import ChecklistError, load_checklist
-from checklists.answers import load_answers
 from checklists.library import LIBRARY_DIR
 
 CITY = LIBRARY_DIR / "city-2027-town.yaml"

@@ -6,10 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
-import time
-import zlib
 import struct
+import textwrap
+import zlib
 
 import pytest
 from PIL import Image
@@ -18,7 +17,7 @@ from storage import assessments
 from storage import answers as answer_store
 from storage import evidence
 from storage.check import check_workspace
-from storage.photos import REPORT_SIDE, PhotoRefused, prepare_photo, read_photo_bytes
+from storage.photos import REPORT_SIDE, prepare_photo, read_photo_bytes
 
 import photogen
 from conftest import PHOTO_FILES, PHOTOS, ROOT, photo
@@ -126,7 +125,7 @@ def _broken_files(tmp_path, photos_dir):
     good = (photos_dir / "jpg/orientation/landscape_1.jpg").read_bytes()
     files = {
         "truncated.jpg": good[: len(good) // 2],
-        "notes.jpg": "这不是图片，是会议记录".encode("utf-8"),
+        "notes.jpg": "这不是图片，是会议记录".encode(),
         "empty.jpg": b"",
         "bomb.png": _png_header(40000, 40000),
         "wide.png": _png_header(200000, 10),

@@ -20,6 +20,7 @@ from checklists.library import bundled_files
 from checklists.loader import load_checklist_text
 from checklists.serialize import checklist_to_dict
 
+from answers_util import best_value
 from sets import load_data
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -335,19 +336,7 @@ def test_generated_full_marks_lose_nothing(data):
     """Every item at its best: base == total, no penalty, an empty gap."""
     raw = data.draw(set_dict())
     c = load_data(raw)
-    values = {}
-    for item in c.items():
-        if item.kind == "check":
-            values[item.code] = True
-        elif item.kind == "rubric":
-            values[item.code] = max(item.options, key=lambda o: o.points).label
-        elif item.kind == "number":
-            best = max(item.bands, key=lambda b: (b.points, -b.at if item.direction == "higher" else b.at))
-            values[item.code] = best.at
-        elif item.kind == "deduct":
-            values[item.code] = Fraction(0)
-        else:
-            values[item.code] = item.points
+    values = {item.code: best_value(item) for item in c.items()}
     photos = {i.code: i.evidence.photos for i in c.items()}
     r = score(c, Answers(values=values, photos=photos))
     assert r.base == r.total and r.penalty == 0 and r.unanswered == ()

@@ -11,6 +11,7 @@ from storage import actions, assessments, evidence, units
 from storage import answers as answer_store
 
 from conftest import has_page_number
+from answers_util import answer_all_best
 from wsutil import open_ws, town_assessment
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -28,20 +29,7 @@ def filled(tmp_path, photos_dir):
     folder = tmp_path / "ws"
     with open_ws(folder) as ws:
         a = town_assessment(ws, "city-2027-town")
-        checklist = assessments.checklist_of(ws, a)
-        for item in checklist.items():
-            if item.kind == "check":
-                value = True
-            elif item.kind == "rubric":
-                value = max(item.options, key=lambda o: o.points).label
-            elif item.kind == "number":
-                best = max(item.bands, key=lambda b: b.points)
-                value = best.at
-            elif item.kind == "deduct":
-                value = 1
-            else:
-                value = item.points
-            answer_store.set_answer(ws, a["id"], item.code, "self", value)
+        answer_all_best(ws, a["id"])
         answer_store.set_answer(ws, a["id"], "1.2", "self", False)  # a gap item
         evidence.add_photos(ws, a["id"], "1.1", [photos_dir / "jpg/Kodak_CX7530.jpg",
                                                  photos_dir / "jpg/orientation/landscape_6.jpg"],

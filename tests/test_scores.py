@@ -21,6 +21,7 @@ from exports.data import competition_ranks
 from storage import Workspace, answers, assessments, evidence, scores, units
 from storage.generate import generate_workspace
 
+from answers_util import answer_all_best
 from wsutil import open_ws, town_assessment
 
 STRICT = "3.3.4.2"  # prov-2027-town: deduct item, 2 photos or no points (strict evidence)
@@ -59,18 +60,7 @@ def strict_ws(tmp_path):
     folder = tmp_path / "ws"
     with open_ws(folder) as ws:
         a = town_assessment(ws, "prov-2027-town")
-        for item in assessments.checklist_of(ws, a).items():
-            if item.kind == "check":
-                value = True
-            elif item.kind == "rubric":
-                value = max(item.options, key=lambda o: o.points).label
-            elif item.kind == "number":
-                value = max(item.bands, key=lambda b: b.points).at
-            elif item.kind == "deduct":
-                value = 0
-            else:
-                value = item.points
-            answers.set_answer(ws, a["id"], item.code, "self", value)
+        answer_all_best(ws, a["id"])
     return folder, a["id"]
 
 

@@ -11,7 +11,7 @@ import pytest
 from storage import Workspace, actions, assessments, audit, backup, checklist_store, units
 from storage import answers as answer_store
 from storage.check import check_workspace
-from storage.errors import LockedAnswers, StorageError, WorkspaceLocked
+from storage.errors import LockedAnswers, StorageError
 
 from conftest import ROOT
 from wsutil import open_ws, town_assessment

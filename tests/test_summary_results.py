@@ -21,25 +21,10 @@ from exports.summary import current_figure, render_summary_pdf, render_summary_x
 from storage import answers, assessments, units
 from storage.generate import generate_workspace
 
+from answers_util import answer_all_best
 from wsutil import open_ws
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
-
-
-def best_answers(ws, aid: str) -> None:
-    """Every item of the assessment answered for full points, as the unit's self-assessment."""
-    for item in assessments.checklist_of(ws, assessments.get_assessment(ws, aid)).items():
-        if item.kind == "check":
-            value = True
-        elif item.kind == "rubric":
-            value = max(item.options, key=lambda o: o.points).label
-        elif item.kind == "number":
-            value = max(item.bands, key=lambda b: b.points).at
-        elif item.kind == "deduct":
-            value = 0
-        else:
-            value = item.points
-        answers.set_answer(ws, aid, item.code, "self", value)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +42,7 @@ def county(tmp_path_factory):
             town = units.add_unit(ws, name, "town", county["id"])
             drafts.append(assessments.new_assessment(ws, town["id"], "prov-2027-town", None, 2027))
         for a in drafts:
-            best_answers(ws, a["id"])
+            answer_all_best(ws, a["id"])
         done = drafts[-1]["id"]  # 复核镇: submitted, reviewed (the inspectors agree), marked reviewed
         assessments.set_status(ws, done, "submitted")
         assessments.set_status(ws, done, "reviewing")

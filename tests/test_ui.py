@@ -4,7 +4,6 @@ found again after the window and the workspace are re-opened; keyboard-only use.
 
 from __future__ import annotations
 
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,13 +11,15 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from storage import Workspace, actions, assessments, audit, checklist_store, evidence, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
 
 from conftest import PHOTOS, photo  # noqa: E402
+from uiutil import answer_modal, copy_workspace, make_window  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("no_blocking_boxes")
 
 CHECKLIST = "city-2027-town"
 PHOTO = photo("jpg/Canon_40D.jpg")
@@ -34,11 +35,6 @@ def bundled_dir(tmp_path_factory) -> Path:
     checklist_store.ensure_bundled(ws)
     ws.close()
     return folder
-
-
-def copy_workspace(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("dabiao.lock"))
-    return target
 
 
 @pytest.fixture(scope="session")
@@ -70,44 +66,6 @@ def ws(ws_dir):
 @pytest.fixture
 def assessment_id(ws) -> str:
     return assessments.list_assessments(ws)[0]["id"]
-
-
-@pytest.fixture(autouse=True)
-def no_blocking_boxes(monkeypatch):
-    """Message boxes would block an offscreen test: record them instead."""
-    shown = []
-
-    def fake(parent, title, text, *a, **k):
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(fake))
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(fake))
-    monkeypatch.setattr("ui.main_window.ask", lambda *a, **k: True)
-    return shown
-
-
-def make_window(qtbot, ws):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(ws)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.session is not None, timeout=3000)
-    return w
-
-
-def answer_modal(fill):
-    """Run `fill(dialog)` on the next modal dialog, once it is shown."""
-
-    def attempt():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, attempt)
-            return
-        fill(dialog)
-
-    QTimer.singleShot(0, attempt)
 
 
 def select(w, code):

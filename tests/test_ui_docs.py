@@ -6,7 +6,6 @@ only after confirmation. File dialogs are monkeypatched."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from fractions import Fraction
 from pathlib import Path
@@ -15,11 +14,15 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from storage import Workspace, actions, assessments, checklist_store, evidence, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
+
+from uiutil import copy_workspace, make_window  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("no_blocking_boxes")
 
 CHECKLIST = "city-2027-town"
 
@@ -50,43 +53,11 @@ def town_template(tmp_path_factory) -> Path:
     return folder
 
 
-def copy_ws(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("dabiao.lock"))
-    return target
-
-
 @pytest.fixture
 def town_ws(town_template, tmp_path):
-    ws = Workspace.open(copy_ws(town_template, tmp_path / "town"), backup=False)
+    ws = Workspace.open(copy_workspace(town_template, tmp_path / "town"), backup=False)
     yield ws
     ws.close()
-
-
-@pytest.fixture(autouse=True)
-def no_blocking_boxes(monkeypatch):
-    """Message boxes would block an offscreen test: record them instead."""
-    shown = []
-
-    def fake(parent, title, text, *a, **k):
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(fake))
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(fake))
-    return shown
-
-
-def make_window(qtbot, ws, wait_session=True):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(ws)
-    qtbot.addWidget(w)
-    w.show()
-    if wait_session:
-        qtbot.waitUntil(lambda: w.session is not None, timeout=5000)
-    else:
-        qtbot.wait(50)
-    return w
 
 
 def save_to(monkeypatch, path: Path):
@@ -210,6 +181,7 @@ def test_submission_bundle_round_trip_through_dialogs(qtbot, town_ws, tmp_path, 
     inspector = Workspace.open(tmp_path / "inspector", backup=False)
     try:
         w = make_window(qtbot, inspector, wait_session=False)
+        qtbot.wait(50)
         assert w.session is None and not w.units_pane.model.assessment_ids()
         open_from(monkeypatch, bundle)
         w.act_import_bundle.trigger()

@@ -7,120 +7,24 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
-
-from storage import Workspace, assessments, backup, checklist_store, evidence, import_journal  # noqa: E402
+from storage import Workspace, assessments, backup, evidence, import_journal  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
-from storage import units  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
 
-CHECKLIST = "city-2027-town"
-SELF = {"1.1": Fraction(3), "1.2": True, "1.5": Fraction(3, 2), "2.4": Fraction(85), "10.1": True}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """某县 > 城关镇 (and 东风镇), a 2027 assessment with five self answers, submitted."""
-    folder = tmp_path_factory.mktemp("ui-review") / "ws"
-    with Workspace.open(folder, backup=False) as ws:
-        checklist_store.ensure_bundled(ws)
-        county = units.add_unit(ws, "某县", "county")
-        town = units.add_unit(ws, "城关镇", "town", county["id"])
-        units.add_unit(ws, "东风镇", "town", county["id"])
-        a = assessments.new_assessment(ws, town["id"], CHECKLIST, None, 2027)
-        index = assessments.checklist_of(ws, a).item_index()
-        for code, value in SELF.items():
-            if code in index:
-                answer_store.set_answer(ws, a["id"], code, "self", value)
-        assessments.set_status(ws, a["id"], "submitted")
-        ws.set_meta("ui.onboarded", "1")
-    return folder
-
-
-def copy_ws(source: Path, target: Path) -> Path:
-    return Path(shutil.copytree(source, target, ignore=shutil.ignore_patterns("dabiao.lock")))
-
-
-@pytest.fixture
-def ws_dir(template, tmp_path) -> Path:
-    return copy_ws(template, tmp_path / "ws")
-
-
-@pytest.fixture
-def ws(ws_dir):
-    w = Workspace.open(ws_dir, backup=False)
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def aid(ws) -> str:
-    return assessments.list_assessments(ws)[0]["id"]
+from review_ws import SELF, aid, template, ws, ws_dir  # noqa: E402,F401 - fixtures
+from uiutil import answer_modal, make_window, menu_texts  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    """Message boxes and questions would block: record them; questions say yes unless told."""
-    shown = {"info": [], "ask": [], "answer": True}
-
-    def fake(parent, title, text, *a, **k):
-        shown["info"].append(text)
-        return QMessageBox.StandardButton.Ok
-
-    def ask(parent, title, text, *a, **k):
-        shown["ask"].append(text)
-        return shown["answer"]
-
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(fake))
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(fake))
-    monkeypatch.setattr("ui.main_window.ask", ask)
-    monkeypatch.setattr("ui.dialogs.backup_dialog.ask", ask)
-    return shown
-
-
-def make_window(qtbot, ws, wait_session=True):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(ws)
-    qtbot.addWidget(w)
-    w.show()
-    if wait_session:
-        qtbot.waitUntil(lambda: w.session is not None, timeout=5000)
-    return w
-
-
-def menu_texts(w, title: str) -> list[str]:
-    from PySide6.QtWidgets import QMenu
-
-    menu = next(m for m in w.findChildren(QMenu) if m.title() == title)
-    return [a.text() for a in menu.actions()]
-
-
-def answer_modal(*fills):
-    """Run each `fill(dialog)` on the next modal dialogs, in turn, once shown."""
-    pending = list(fills)
-    seen = set()
-
-    def attempt():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or id(dialog) in seen:
-            QTimer.singleShot(20, attempt)
-            return
-        seen.add(id(dialog))
-        pending.pop(0)(dialog)
-        if pending:
-            QTimer.singleShot(20, attempt)
-
-    QTimer.singleShot(0, attempt)
+def boxes(no_blocking_boxes):
+    """The message boxes shown and the questions asked (conftest.no_blocking_boxes)."""
+    return no_blocking_boxes
 
 
 # ---------------------------------------------------------------- statuses mean what they say
@@ -148,7 +52,7 @@ def test_mark_reviewed_lists_unreviewed_items_and_needs_the_box_ticked(qtbot, ws
     total = len(s.index)
     assert seen["count"] == total - 1 and seen["first"].startswith("1.1 ")
     assert seen["ok"] is False and seen["still_open"] is True
-    assert s.status == "reviewing" and not boxes["ask"]
+    assert s.status == "reviewing" and not boxes.asked
 
     def confirm(d):
         d.confirm.setChecked(True)
@@ -268,12 +172,12 @@ def test_quitting_during_a_photo_import_asks_and_the_next_start_reports(qtbot, w
         gate.release()
         qtbot.waitUntil(lambda: pane.progress.value() == 2, timeout=10000)
 
-        boxes["answer"] = False  # 继续导入
+        boxes.answer = False  # 继续导入
         w.close()
         assert w.isVisible() and pane.busy()
-        assert "照片还在导入（已导入 2 / 6 张）" in boxes["ask"][-1]
+        assert "照片还在导入（已导入 2 / 6 张）" in boxes.asked[-1]
 
-        boxes["answer"] = True  # 停止导入并退出
+        boxes.answer = True  # 停止导入并退出
         gate.release()  # the photo being read finishes; the rest are not read
         w.close()
         assert not w.isVisible()
@@ -291,10 +195,10 @@ def test_quitting_during_a_photo_import_asks_and_the_next_start_reports(qtbot, w
     # the next start: said once, with what went in and what did not
     ws = Workspace.open(ws_dir, backup=False)
     try:
-        boxes["info"].clear()
+        boxes.clear()
         w = make_window(qtbot, ws)
-        qtbot.waitUntil(lambda: bool(boxes["info"]), timeout=5000)
-        text = boxes["info"][-1]
+        qtbot.waitUntil(lambda: bool(boxes), timeout=5000)
+        text = boxes[-1]
         assert f"共 6 张，已导入 {went} 张" in text and f"未导入 {6 - went} 张" in text
         assert "IMG_05.jpg" in text and "条目 3.1（考评）" in text
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 开始的照片导入没有完成", text)
@@ -317,10 +221,10 @@ def test_backup_and_restore_from_the_file_menu(qtbot, ws, aid, boxes):
         seen["rows"] = d.table.rowCount()
         seen["first"] = [d.table.item(0, c).text() for c in range(4)]
         answer_store.set_answer(ws, aid, "1.1", "review", Fraction(3))  # a change after the backup
-        boxes["answer"] = False
+        boxes.answer = False
         d.restore_current()  # asked, said no: nothing changes
         seen["kept"] = answer_store.get_answer(ws, aid, "1.1", "review")["value"]
-        boxes["answer"] = True
+        boxes.answer = True
         d.restore_current()
         seen["info"] = d.info.text()
         seen["after"] = [d.table.item(r, 1).text() for r in range(d.table.rowCount())]
@@ -330,7 +234,7 @@ def test_backup_and_restore_from_the_file_menu(qtbot, ws, aid, boxes):
     w.act_backups.trigger()
     assert seen["rows"] == 1 and seen["first"][1] == "手动备份" and re.match(r"\d{4}年", seen["first"][0])
     assert seen["kept"] == 3
-    assert "替换当前数据" in boxes["ask"][-1] and "恢复前" in boxes["ask"][-1]
+    assert "替换当前数据" in boxes.asked[-1] and "恢复前" in boxes.asked[-1]
     assert "已恢复到" in seen["info"] and "before-restore" in seen["info"]
     assert seen["after"][0] == "恢复前的数据"
     assert answer_store.get_answer(ws, aid, "1.1", "review")["value"] == 1

@@ -7,7 +7,6 @@ the empty window and the print preview say what a person needs."""
 
 from __future__ import annotations
 
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,11 +14,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from storage import Workspace, assessments, checklist_store, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
+
+from uiutil import answer_modal, copy_workspace, make_window  # noqa: E402
 
 CHECKLIST = "city-2027-town"
 
@@ -43,9 +43,7 @@ def template_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def ws(template_dir, tmp_path):
-    folder = tmp_path / "ws"
-    shutil.copytree(template_dir, folder, ignore=shutil.ignore_patterns("dabiao.lock"))
-    w = Workspace.open(folder, backup=False)
+    w = Workspace.open(copy_workspace(template_dir, tmp_path / "ws"), backup=False)
     yield w
     w.close()
 
@@ -57,43 +55,9 @@ def ids(ws) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def shown(monkeypatch):
-    """Message boxes would block an offscreen test: record them instead."""
-    texts = []
-
-    def fake(parent, title, text, *a, **k):
-        texts.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    monkeypatch.setattr("ui.main_window.ask", lambda *a, **k: True)
-    return texts
-
-
-def make_window(qtbot, ws, size=None):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(ws)
-    qtbot.addWidget(w)
-    if size:
-        w.resize(*size)
-    w.show()
-    qtbot.waitUntil(lambda: w.session is not None, timeout=5000)
-    return w
-
-
-def answer_modal(fill):
-    """Run `fill(dialog)` on the next modal dialog, once it is shown."""
-
-    def attempt():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, attempt)
-            return
-        fill(dialog)
-
-    QTimer.singleShot(0, attempt)
+def shown(no_blocking_boxes):
+    """The texts of the message boxes shown (conftest.no_blocking_boxes)."""
+    return no_blocking_boxes
 
 
 def select(w, code):
@@ -482,9 +446,7 @@ def test_units_keep_the_order_they_were_entered(tmp_path):
 def test_first_run_names_criteria_by_title_and_year(qtbot, tmp_path, template_dir):
     from ui.dialogs.first_run import FirstRunDialog
 
-    folder = tmp_path / "fresh"
-    shutil.copytree(template_dir, folder, ignore=shutil.ignore_patterns("dabiao.lock"))
-    with Workspace.open(folder, backup=False) as ws:
+    with Workspace.open(copy_workspace(template_dir, tmp_path / "fresh"), backup=False) as ws:
         d = FirstRunDialog(ws)
         qtbot.addWidget(d)
         texts = [d.checklist.itemText(i) for i in range(d.checklist.count())]

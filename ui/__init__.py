@@ -2,6 +2,8 @@
 
 Modules (the Qt application object is thin; each window, pane and dialog has its own):
 
+- startup.py        open_app() for main.py: the imports before Qt, and the garbage collector
+                    while starting (off, then the heap frozen once the window is up)
 - app.py            run_app(): font + Chinese Qt dialogs, open the workspace (locked -> offer
                     read-only or quit), bundled criteria, first-run guide, main window
 - main_window.py    menus / toolbar / shortcuts, status flow, review mode, wiring of the panes
@@ -24,7 +26,8 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
                     整改清单 rendered by exports/ in a worker into a temporary PDF, then previewed
 - exchange.py       交换 and 标准 menus: bundle export / import / received, criteria import (validated
                     first), export as a workbook, the blank template
-- files.py          temporary documents, the folder last used, file names, opening with the system
+- files.py          temporary documents, the folder last used, the save dialog, file names, opening
+                    with the system
 - models/           QAbstractItemModels: checklist tree, units tree, evidence list, gap and
                     corrective-action tables
 - dialogs/          first run, new unit, new assessment, unlock, find, gap list, corrective
@@ -72,8 +75,10 @@ Decisions (where the spec is silent):
 - Start-up (bench `startup`): the window shows with the units tree filled and the last
   assessment open; the level badges are scored once the tree has been painted, a slice per
   turn of the event loop (their cells keep a badge's width meanwhile). Dialogs, the photo
-  viewer and workers are imported when first opened; sqlite-utils is loaded a moment after
-  the window is up (ui.app.preload_for_editing); after start-up the heap is frozen
-  (ui.app.settle_heap). A worker thread starts only after garbage is collected on the UI
-  thread (tasks.collect_garbage_here): Qt objects must not be destroyed from a worker.
+  viewer, exports/ (reportlab, openpyxl) and checklists.workbook are imported when first
+  used; sqlite-utils is loaded a moment after the window is up (ui.app.preload_for_editing);
+  the garbage collector is off while starting and the heap frozen after (ui.startup);
+  tests/test_startup.py keeps all of that so. A worker thread starts only after garbage is
+  collected on the UI thread (tasks.collect_garbage_here): Qt objects must not be destroyed
+  from a worker.
 """

@@ -4,20 +4,23 @@ newest good backup, or quit), the first-run guide, then the main window."""
 
 from __future__ import annotations
 
-import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from checklists.errors import DabiaoError
-from storage import Workspace, checklist_store, units
+from storage import Workspace, backup, checklist_store, units
 from storage.errors import WorkspaceLocked
+from storage.timefmt import local_time
 from storage.workspace import DamagedWorkspace, default_data_dir
 
 from .errors import install_excepthook, show_error
+from .main_window import MainWindow
 from .theme import pick_cjk_family
 
 APP_NAME = "达标"
@@ -44,12 +47,8 @@ def translation_dirs() -> list[Path]:
     """Where Qt's own Chinese texts (qtbase_zh_CN.qm) may be: Qt's translations folder
     (inside the PySide6 wheel), else beside the PySide6 package or a frozen build."""
     dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
-    try:
-        import PySide6
-
+    if getattr(PySide6, "__file__", None):  # a frozen build may have none
         dirs.append(Path(PySide6.__file__).resolve().parent / "Qt" / "translations")
-    except (ImportError, TypeError):  # pragma: no cover
-        pass
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:  # pragma: no cover - only in a built app
         dirs += [Path(frozen) / "PySide6" / "Qt" / "translations", Path(frozen) / "translations"]
@@ -99,9 +98,6 @@ def open_workspace(folder=None, parent=None) -> Workspace | None:
 def damaged_box(exc: DamagedWorkspace, parent=None):
     """(box, restore button or None): what is wrong with the database, that nothing was
     changed, and the newest good backup to restore (storage found it), or that there is none."""
-    from storage import backup
-    from storage.timefmt import local_time
-
     what = f"数据库 {exc.path} {exc.problem}" if exc.path and exc.problem else str(exc)
     text = (f"无法打开工作区：{what}。\n\n为免丢失数据，达标没有改动任何文件，也不会新建空白的工作区。")
     good = exc.good_backup
@@ -123,9 +119,6 @@ def offer_restore(exc: DamagedWorkspace, folder=None, parent=None) -> Workspace 
     """The database is damaged: say so and offer its newest good backup. Restoring uses
     storage.backup.restore_backup (as `db restore`: the current file is kept first), then
     opens the workspace; quitting changes nothing."""
-    from storage import backup
-    from storage.timefmt import local_time
-
     box, restore = damaged_box(exc, parent)
     box.exec()
     if restore is None or box.clickedButton() is not restore:
@@ -163,16 +156,6 @@ def first_run_needed(ws) -> bool:
     return not ws.readonly and ws.meta("ui.onboarded") != "1" and not units.list_units(ws)
 
 
-def settle_heap() -> None:
-    """After start-up: what exists now (modules, classes, Qt's enum types, the window and
-    its panes) lives as long as the app, so move it out of the garbage collector's way
-    (gc.freeze: no later collection walks it again, so no pauses while typing and no
-    walk at exit), and turn automatic collection back on (main.py turns it off while
-    starting, when nothing is garbage yet)."""
-    gc.freeze()
-    gc.enable()
-
-
 def preload_for_editing(ws) -> None:
     """A moment after start-up, load what the first edit needs and start-up did not:
     sqlite-utils (the table helpers every save uses, about 0.1 s to import), so that the
@@ -191,8 +174,11 @@ def preload_when_badges_done(window, ws) -> None:
     preload_for_editing(ws)
 
 
-def run_app(argv: list[str] | None = None) -> int:
-    """Open the app; returns the exit code. Work is saved as it happens, so closing never asks."""
+def run_app(argv: list[str] | None = None, settle_heap: Callable[[], None] | None = None) -> int:
+    """Open the app; returns the exit code. Work is saved as it happens, so closing never asks.
+    settle_heap: the garbage collector's part (ui.startup.open_app), called when the window's
+    start-up work is done, or before the first-run guide waits for the person."""
+    settle_heap = settle_heap or (lambda: None)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     setup_application(app)
     install_excepthook()
@@ -206,16 +192,13 @@ def run_app(argv: list[str] | None = None) -> int:
             except DabiaoError as exc:
                 show_error(None, exc)
         if first_run_needed(ws):
-            from .dialogs.first_run import FirstRunDialog
+            from .dialogs.first_run import FirstRunDialog  # only on a first run: builds the demo (Pillow)
 
-            gc.enable()  # the person reads, then maybe builds the demo: a while
-
+            settle_heap()  # the person reads, then maybe builds the demo: a while
             dialog = FirstRunDialog(ws)
             dialog.exec()
             if dialog.open_assessment:
                 ws.set_meta("ui.last_assessment", dialog.open_assessment)
-        from .main_window import MainWindow
-
         window = MainWindow(ws)
         QTimer.singleShot(0, settle_heap)  # after the window's own start-up work, queued before it
         QTimer.singleShot(PRELOAD_AFTER_MS, window, lambda: preload_when_badges_done(window, ws))

@@ -8,25 +8,27 @@ document); nothing here reads the database or computes a score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox
 
-from checklists.errors import DabiaoError
-from storage import assessments, checklist_store
+from storage import assessments
 from storage.errors import StorageError
 
+from . import files
 from .errors import show_error
+from .tasks import BusyIndicator, TaskWorker, error_lines, with_workspace
 
 if TYPE_CHECKING:
     from .dialogs.preview_dialog import PreviewDialog
-    from .tasks import BusyIndicator, TaskWorker
 
 MANY_PHOTOS = 30  # from this many photos on, the gap report asks whether to print them
 
-# The dialogs, the worker and file helpers are imported when a document is asked for:
-# the main window makes this object at start-up, and need not load them to show.
+# The dialogs and exports/ (reportlab, openpyxl, Pillow) are imported when a document is
+# asked for: the main window makes this object at start-up, and need not load them to show.
 
 
 class DocumentJobs(QObject):
@@ -69,8 +71,6 @@ class DocumentJobs(QObject):
     def ask_photo_appendix(self, assessment_id: str) -> bool | None:
         """Whether the gap report prints its photo appendix: yes without asking for a few
         photos; with many (a page for two, megabytes each) the person chooses. None: cancelled."""
-        from PySide6.QtWidgets import QMessageBox
-
         count = self.ws.db.execute("SELECT count(*) FROM attachments WHERE assessment_id = ?",
                                    [assessment_id]).fetchone()[0]
         if count < MANY_PHOTOS:
@@ -107,16 +107,9 @@ class DocumentJobs(QObject):
             return data
 
         if fmt == "xlsx":
-            from PySide6.QtWidgets import QFileDialog
-
-            from . import files
-
-            target, _ = QFileDialog.getSaveFileName(self.window, "县级汇总另存为 Excel", files.suggest(name + ".xlsx"),
-                                                    "Excel 表格 (*.xlsx)")
-            if not target:
+            target = files.ask_save_path(self.window, "县级汇总另存为 Excel", name + ".xlsx", "Excel 表格 (*.xlsx)")
+            if target is None:
                 return
-            target = files.with_suffix(target, ".xlsx")
-            files.remember(target)
 
             def make_xlsx(ws, _progress):
                 from exports.summary import render_summary_xlsx
@@ -138,7 +131,9 @@ class DocumentJobs(QObject):
         if s is not None:
             checklist = s.checklist
         else:
-            checklist = self.choose_checklist("空白检查表", "选择要打印空白检查表的考评标准：")
+            from .dialogs.checklist_choice import choose_checklist
+
+            checklist = choose_checklist(self.ws, "空白检查表", "选择要打印空白检查表的考评标准：", self.window)
             if checklist is None:
                 return
 
@@ -191,20 +186,6 @@ class DocumentJobs(QObject):
             return None
         return rows[0]["id"], rows[0]["unit_name"]
 
-    def choose_checklist(self, title: str, text: str):
-        """A checklist from the workspace chosen by the person, loaded; None when cancelled."""
-        from .dialogs.checklist_choice import ChecklistChoiceDialog
-
-        dialog = ChecklistChoiceDialog(self.ws, title, text, parent=self.window)
-        if not dialog.exec() or not dialog.chosen():
-            return None
-        set_id, version = checklist_store.parse_ref(dialog.chosen()[0])
-        try:
-            return checklist_store.load(self.ws, set_id, version)
-        except DabiaoError as exc:
-            show_error(self.window, "\n".join(exc.lines()))
-            return None
-
     # ---------------------------------------------------------------- running
 
     def running(self) -> bool:
@@ -212,8 +193,6 @@ class DocumentJobs(QObject):
 
     def render_pdf(self, title: str, name: str, make: Callable) -> bool:
         """Render make(ws, out) into a temporary PDF in a worker, then preview it."""
-        from . import files
-
         out = files.temp_output(name + ".pdf")
 
         def run(ws, _progress):
@@ -227,8 +206,6 @@ class DocumentJobs(QObject):
                          lambda path: self._preview(Path(path), title, name + ".pdf"))
 
     def _run(self, title: str, text: str, fn: Callable, on_done: Callable) -> bool:
-        from .tasks import BusyIndicator, TaskWorker, with_workspace
-
         if self.worker is not None:
             self.window.statusBar().showMessage("正在生成另一份文书，请稍候", 4000)
             return False
@@ -250,8 +227,6 @@ class DocumentJobs(QObject):
         self.worker = self.busy = None
         self.window.statusBar().clearMessage()
         if exc is not None:
-            from .tasks import error_lines
-
             self.last_error = "\n".join(error_lines(exc))
             show_error(self.window, self.last_error, f"{title}未能生成")
             return
@@ -278,8 +253,6 @@ class DocumentJobs(QObject):
         if self.font_warned:
             return
         self.font_warned = True
-        from PySide6.QtWidgets import QMessageBox
-
         box = QMessageBox(QMessageBox.Icon.Warning, "字体提示", self.font_note, parent=parent)
         box.open()
         self.font_box = box
@@ -289,10 +262,6 @@ class DocumentJobs(QObject):
             self.last_preview = None
 
     def _saved_excel(self, path) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from . import files
-
         box = QMessageBox(QMessageBox.Icon.Information, "县级汇总", f"已保存：{path}", parent=self.window)
         open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)

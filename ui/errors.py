@@ -7,6 +7,8 @@ import traceback
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from checklists.errors import DabiaoError
+
 
 def show_error(parent, message, title: str = "达标") -> None:
     text = str(message)
@@ -30,8 +32,6 @@ def install_excepthook() -> None:
     previous = sys.excepthook
 
     def hook(exc_type, exc, tb):
-        from checklists.errors import DabiaoError
-
         if issubclass(exc_type, DabiaoError):
             show_error(QApplication.activeWindow(), exc)
             return

@@ -4,20 +4,16 @@ worker thread with progress and cancel), view, remove with undo."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListView, QProgressBar, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from .errors import show_error
 from .models.evidence_model import THUMB, EvidenceModel
+from .workers import PhotoImportWorker
 
-if TYPE_CHECKING:
-    from .workers import PhotoImportWorker
-
-# The viewer, the import worker and the file dialog are imported when first used: the
-# window shows without them.
+# The photo viewer (a dialog) is imported when first opened: the window shows without it.
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF);;所有文件 (*)"
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif"}
@@ -239,8 +235,6 @@ class EvidencePane(QWidget):
     def choose_files(self) -> None:
         if not self.can_edit():
             return
-        from PySide6.QtWidgets import QFileDialog
-
         files, _ = QFileDialog.getOpenFileNames(self, f"为 {self.code} 选择照片", str(Path.home()), PHOTO_FILTER)
         if files:
             self.import_photos(files)
@@ -257,8 +251,6 @@ class EvidencePane(QWidget):
             return False
         self._worker_code = self.code
         self._worker_session = self.session
-        from .workers import PhotoImportWorker
-
         worker = PhotoImportWorker(self.session.ws, self.session.id, self.code, paths, self.role, parent=self)
         worker.progress.connect(self._on_progress)
         worker.failed.connect(self._on_failed)

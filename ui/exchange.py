@@ -5,13 +5,16 @@ work itself in storage/ and checklists/."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
 
 from checklists.errors import DabiaoError
-from storage import checklist_store
 
+from . import files
 from .errors import show_error
 
 if TYPE_CHECKING:
@@ -20,8 +23,8 @@ if TYPE_CHECKING:
     from .dialogs.import_bundle_dialog import ImportBundleDialog
     from .dialogs.received_dialog import ReceivedDialog
 
-# Each flow imports its dialog (and the file helpers) when it is used: the main window
-# makes this object at start-up, and need not load them to show.
+# Each flow imports its dialog (and checklists.workbook, which loads openpyxl) when it is
+# used: the main window makes this object at start-up, and need not load them to show.
 
 CRITERIA_FILTER = "考评标准 (*.yaml *.yml *.json *.xlsx);;Excel 工作簿 (*.xlsx);;YAML / JSON (*.yaml *.yml *.json)"
 
@@ -55,9 +58,6 @@ class ExchangeFlows(QObject):
         return self._show(ExportBundleDialog(self.ws, kind, preselect, w))
 
     def import_bundle(self, path: str | None = None) -> ImportBundleDialog | None:
-        from PySide6.QtWidgets import QFileDialog
-
-        from . import files
         from .dialogs.import_bundle_dialog import ImportBundleDialog
 
         w = self.window
@@ -83,9 +83,6 @@ class ExchangeFlows(QObject):
     # ---------------------------------------------------------------- criteria
 
     def import_criteria(self, path: str | None = None) -> CriteriaImportDialog | None:
-        from PySide6.QtWidgets import QFileDialog
-
-        from . import files
         from .dialogs.criteria_import_dialog import CriteriaImportDialog
 
         w = self.window
@@ -100,57 +97,42 @@ class ExchangeFlows(QObject):
         return self._show(dialog)
 
     def export_criteria_workbook(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        from . import files
-        from .dialogs.checklist_choice import ChecklistChoiceDialog
-
         w = self.window
         checklist = w.session.checklist if w.session else None
         if checklist is None:
-            dialog = ChecklistChoiceDialog(self.ws, "导出为 Excel", "选择要导出为 Excel 工作簿的考评标准：",
-                                           ok_text="导出", parent=w)
-            if not dialog.exec() or not dialog.chosen():
-                return
-            set_id, version = checklist_store.parse_ref(dialog.chosen()[0])
-            try:
-                checklist = checklist_store.load(self.ws, set_id, version)
-            except DabiaoError as exc:
-                show_error(w, "\n".join(exc.lines()))
-                return
-        target, _ = QFileDialog.getSaveFileName(w, "导出为 Excel", files.suggest(f"{checklist.title}.xlsx"),
-                                                "Excel 工作簿 (*.xlsx)")
-        if not target:
-            return
-        target = files.with_suffix(target, ".xlsx")
-        files.remember(target)
-        from checklists.workbook import write_workbook
+            from .dialogs.checklist_choice import choose_checklist
 
-        try:
+            checklist = choose_checklist(self.ws, "导出为 Excel", "选择要导出为 Excel 工作簿的考评标准：", w, ok_text="导出")
+            if checklist is None:
+                return
+
+        def write(target: Path) -> str:
+            from checklists.workbook import write_workbook
+
             write_workbook(checklist, target)
-        except DabiaoError as exc:
-            show_error(w, "\n".join(exc.lines()), "导出为 Excel")
-            return
-        w.statusBar().showMessage(
-            f"已导出 {checklist.ref} 到 {target}（合并后的完整标准，可在 Excel/WPS 中修改后导入）", 8000)
+            return f"已导出 {checklist.ref} 到 {target}（合并后的完整标准，可在 Excel/WPS 中修改后导入）"
+
+        self._save_workbook("导出为 Excel", f"{checklist.title}.xlsx", write)
 
     def write_template(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        def write(target: Path) -> str:
+            from checklists.workbook import write_template
 
-        from . import files
-
-        w = self.window
-        target, _ = QFileDialog.getSaveFileName(w, "下载空白模板", files.suggest("考评标准模板.xlsx"),
-                                                "Excel 工作簿 (*.xlsx)")
-        if not target:
-            return
-        target = files.with_suffix(target, ".xlsx")
-        files.remember(target)
-        from checklists.workbook import write_template
-
-        try:
             write_template(target)
-        except DabiaoError as exc:
-            show_error(w, "\n".join(exc.lines()), "下载空白模板")
+            return f"已保存空白模板：{target}（“说明”工作表解释每一列）"
+
+        self._save_workbook("下载空白模板", "考评标准模板.xlsx", write)
+
+    def _save_workbook(self, title: str, name: str, write: Callable[[Path], str]) -> None:
+        """Ask where to save the workbook `name`, then write(path) it there; its message goes
+        to the status bar, a problem to a message box."""
+        w = self.window
+        target = files.ask_save_path(w, title, name, "Excel 工作簿 (*.xlsx)")
+        if target is None:
             return
-        w.statusBar().showMessage(f"已保存空白模板：{target}（“说明”工作表解释每一列）", 8000)
+        try:
+            message = write(target)
+        except DabiaoError as exc:
+            show_error(w, "\n".join(exc.lines()), title)
+            return
+        w.statusBar().showMessage(message, 8000)

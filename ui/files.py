@@ -5,15 +5,16 @@ own program."""
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
 
 TEMP_PREFIX = "dabiao-docs-"
 _temp_root: Path | None = None
@@ -28,7 +29,7 @@ def temp_output(name: str) -> Path:
         _remove_stale(Path(tempfile.gettempdir()))
         _temp_root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
         atexit.register(shutil.rmtree, _temp_root, True)
-    folder = _temp_root / uuid.uuid4().hex[:8]
+    folder = _temp_root / os.urandom(4).hex()  # not uuid: it imports platform, several ms at start-up
     folder.mkdir()
     return folder / safe_name(name)
 
@@ -76,6 +77,17 @@ def with_suffix(path: str, suffix: str) -> Path:
     """The chosen path, with `suffix` added when the person typed a name without it."""
     p = Path(path)
     return p if p.suffix.lower() == suffix.lower() else p.with_name(p.name + suffix)
+
+
+def ask_save_path(parent, title: str, name: str, filter_text: str) -> Path | None:
+    """The save dialog, in the folder last used, proposing `name`: the path chosen (with
+    name's suffix added when the person typed a name without it; its folder remembered for
+    the next dialog), or None when cancelled."""
+    target, _ = QFileDialog.getSaveFileName(parent, title, suggest(name), filter_text)
+    if not target:
+        return None
+    remember(target)
+    return with_suffix(target, Path(name).suffix)
 
 
 def open_external(path) -> bool:

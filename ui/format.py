@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from checklists.format import KIND_LABELS, ROLE_LABELS
@@ -95,7 +96,5 @@ def evidence_text(result) -> str:
 
 def code_key(code: str | None) -> tuple:
     """Sort key putting item codes in natural order: 1.5 before 1.10, 9.2 before 10.1."""
-    import re
-
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
                  for part in re.split(r"[.\-．]", code or "") if part != "")

@@ -4,18 +4,22 @@ status flow, review mode, corrective actions, printed documents (文书), exchan
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
+from appversion import version
 from checklists.errors import DabiaoError
 from checklists.numbers import display
-from storage import units
+from storage import import_journal, units
 
 from .checklist_pane import ChecklistPane
 from .documents import DocumentJobs
 from .errors import ask, show_error
 from .exchange import ExchangeFlows
+from .format import escape
 from .item_pane import ItemPane
 from .score_bar import ScoreBar
 from .session import AssessmentSession
@@ -356,8 +360,6 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _saved(self, _code: str) -> None:
-        from datetime import datetime
-
         self.saved_label.setText(f"已自动保存 {datetime.now():%H:%M:%S}")
 
     # ---------------------------------------------------------------- navigation
@@ -701,8 +703,6 @@ class MainWindow(QMainWindow):
 
     def report_interrupted_imports(self) -> None:
         """A photo import stopped half way (the app closed or killed): say what went in."""
-        from storage import import_journal
-
         try:
             stopped = import_journal.interrupted(self.ws)
         except DabiaoError:
@@ -718,10 +718,7 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         """Version, data folder, user, and the face each report font role resolved to."""
-        from appversion import version
-        from exports.fonts import ROLE_LABELS, ROLES, discover_fonts
-
-        from .format import escape
+        from exports.fonts import ROLE_LABELS, ROLES, discover_fonts  # reportlab: only when asked
 
         sources = {0: "字体文件夹", 1: "系统字体", 2: "随软件附带"}
         try:

@@ -144,7 +144,3 @@ class ScoreBar(QFrame):
                for c in codes[:MAX_LINKS]]
         more = f" 等 {len(codes)} 项" if len(codes) > MAX_LINKS else ""
         return "、".join(out) + more
-
-    def summary_text(self) -> str:
-        """Plain text of what the bar shows (for tests and the status bar)."""
-        return f"{self.final_label.text()} {self.level_label.text()} {self.detail.text()}"

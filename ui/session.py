@@ -6,14 +6,16 @@ answers and asks storage for the score. No SQL and no scoring happen here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from checklists.errors import DabiaoError
 from storage import answers as answer_store
 from storage import assessments, evidence
+
+from .format import value_text
 
 ROLES = ("self", "review")
 
@@ -142,8 +144,6 @@ class AssessmentSession(QObject):
             return False
         self.answers[role][code] = row
         item = self.index[code]
-        from .format import value_text
-
         self._push_undo(f"{code} 改为“{value_text(item, value)}”", code,
                         lambda: self._restore_answer(code, role, old))
         self._after_answer(code)

@@ -14,6 +14,8 @@ from PySide6.QtCore import QThread, Signal
 from checklists.errors import DabiaoError
 from storage import evidence
 
+from .tasks import collect_garbage_here
+
 
 class PhotoImportWorker(QThread):
     progress = Signal(int, int, str)  # done, total, file name
@@ -31,8 +33,6 @@ class PhotoImportWorker(QThread):
         self.outcomes: list = []
 
     def start(self, *args) -> None:
-        from .tasks import collect_garbage_here
-
         collect_garbage_here()  # Qt objects must not be collected in the worker thread
         super().start(*args)
 

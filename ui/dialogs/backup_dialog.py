@@ -4,8 +4,7 @@ chosen one after a confirmation; the current state is kept as a backup first."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from checklists.errors import DabiaoError
 from storage import backup
@@ -13,6 +12,7 @@ from storage.timefmt import local_time
 
 from .. import files
 from ..errors import ask, show_error
+from .common import row_table
 
 
 def size_text(n: int) -> str:
@@ -34,14 +34,9 @@ class BackupDialog(QDialog):
         head.setWordWrap(True)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["备份时间", "类型", "大小", "文件"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        row_table(self.table).setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update)
         self.table.doubleClicked.connect(lambda _i: self.restore_current())
         self.info = QLabel()

@@ -6,7 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
+from checklists.errors import DabiaoError
 from storage import checklist_store
+
+from ..errors import show_error
 
 LEVEL_LABELS = {"province": "省标", "city": "市标", "county": "县标"}
 
@@ -66,3 +69,17 @@ class ChecklistChoiceDialog(QDialog):
                     if self.tree.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
         item = self.tree.currentItem()
         return [item.data(0, Qt.ItemDataRole.UserRole)] if item else []
+
+
+def choose_checklist(ws, title: str, text: str, parent=None, ok_text: str = "确定"):
+    """One checklist of the workspace, chosen by the person and loaded; None when cancelled
+    or when it cannot be loaded (said in a message box)."""
+    dialog = ChecklistChoiceDialog(ws, title, text, ok_text=ok_text, parent=parent)
+    if not dialog.exec() or not dialog.chosen():
+        return None
+    set_id, version = checklist_store.parse_ref(dialog.chosen()[0])
+    try:
+        return checklist_store.load(ws, set_id, version)
+    except DabiaoError as exc:
+        show_error(parent, "\n".join(exc.lines()))
+        return None

@@ -1,8 +1,9 @@
-"""Pieces every form dialog uses: the OK / 取消 buttons and the red error line."""
+"""Pieces the dialogs share: a form's OK / 取消 buttons and red error line, and the
+read-only table of rows that the list dialogs show."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableView
 
 OK = QDialogButtonBox.StandardButton.Ok
 CANCEL = QDialogButtonBox.StandardButton.Cancel
@@ -25,3 +26,19 @@ def error_label() -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+def row_table(table: QTableView, stretch: int | None = None) -> QHeaderView:
+    """Set up a list dialog's table: read-only, chosen a whole row at a time, one line
+    (26 px) a row, columns as wide as their contents but `stretch`, which takes the width
+    left. Returns the column header, for what a dialog sets besides."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(26)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return header

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
@@ -208,13 +208,9 @@ class ExportBundleDialog(QDialog):
         refs = self.chosen()
         if not refs:
             return
-        target, _ = QFileDialog.getSaveFileName(self, KIND_TITLES[self.kind], files.suggest(self.default_name()),
-                                                "达标交换包 (*.dabiao)")
-        if not target:
-            return
-        target = files.with_suffix(target, ".dabiao")
-        files.remember(target)
-        self.export_to(target, refs)
+        target = files.ask_save_path(self, KIND_TITLES[self.kind], self.default_name(), "达标交换包 (*.dabiao)")
+        if target is not None:
+            self.export_to(target, refs)
 
     def export_to(self, target, refs=None) -> None:
         refs = list(refs if refs is not None else self.chosen())

@@ -119,7 +119,7 @@ class FirstRunDialog(QDialog):
             if self.demo_radio.isChecked():
                 QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
                 try:
-                    from storage.demo import build_demo
+                    from storage.demo import build_demo  # Pillow, for the demo's photos: only when chosen
 
                     self.open_assessment = build_demo(self.ws)["assessment"]
                 finally:

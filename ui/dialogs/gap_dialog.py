@@ -5,12 +5,12 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout
 
 from checklists.numbers import display
 
 from ..models.table_models import CodeRole, GapModel
+from .common import row_table
 
 
 def levels_html(result) -> str:
@@ -42,13 +42,7 @@ class GapDialog(QDialog):
         self.model.set_rows(result.gap)
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        row_table(self.view, stretch=1)
         self.view.doubleClicked.connect(lambda _i: self.jump())
         hint = QLabel("↑↓ 选择，回车跳转到条目；失分按满分折算。")
         hint.setStyleSheet("color: #5f6368;")

@@ -122,7 +122,7 @@ def _assessment_node(label: str, changes: list) -> Node:
             for c in sorted(group, key=lambda c: code_key(c.code)):
                 by_code.setdefault(c.code, []).append(c)
             rows = []
-            for code, cs in by_code.items():
+            for cs in by_code.values():
                 captions = [_clip(c.new["caption"] if c.new else (c.old or {}).get("caption"), 20) for c in cs]
                 captions = [x for x in dict.fromkeys(captions) if x]
                 rows.append(Node(f"{_item_name(cs[0])}：{len(cs)} 张" + (f"（{'、'.join(captions)}）" if captions else "")))

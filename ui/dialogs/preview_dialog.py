@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMargins, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QProgressDialog,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QHBoxLayout, QLabel, QProgressDialog,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from .. import files
@@ -240,24 +240,21 @@ class PreviewDialog(QDialog):
             show_error(self, f"没有找到能打开 PDF 的程序。文件位置：{self.path}")
 
     def save_as(self) -> None:
-        target, _ = QFileDialog.getSaveFileName(self, f"另存为 — {self.title}", files.suggest(self.suggested_name),
-                                                "PDF 文件 (*.pdf)")
-        if not target:
+        target = files.ask_save_path(self, f"另存为 — {self.title}", self.suggested_name, "PDF 文件 (*.pdf)")
+        if target is None:
             return
-        target = files.with_suffix(target, ".pdf")
         try:
             shutil.copyfile(self.path, target)
         except OSError as exc:
             show_error(self, f"无法保存到 {target}：{exc.strerror or exc}（文件是否正在别的程序中打开？）")
             return
-        files.remember(target)
         self.saved_to = target
         self.info.setText(f"已保存到 {target}")
 
     def print_document(self) -> None:
         if self.document is None or not self.print_button.isEnabled():
             return
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # Qt's print module: loaded when printing
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.title)

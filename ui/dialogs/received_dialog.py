@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSplitter, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSplitter, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from checklists.errors import DabiaoError
 from checklists.numbers import display
@@ -18,6 +18,8 @@ from storage import bundles, signing
 from storage.assessments import STATUS_LABELS
 from storage.bundle_format import KIND_LABELS
 from storage.timefmt import local_date, local_time
+
+from .common import row_table
 
 ProgressRole = Qt.ItemDataRole.UserRole + 1  # (done, total) for the bar
 IdRole = Qt.ItemDataRole.UserRole
@@ -58,12 +60,8 @@ class ProgressDelegate(QStyledItemDelegate):
 def _table(headers) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(list(headers))
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    row_table(t)
     t.verticalHeader().setVisible(False)
-    t.verticalHeader().setDefaultSectionSize(26)
-    t.setWordWrap(False)
     t.setAlternatingRowColors(True)
     return t
 
@@ -120,7 +118,6 @@ class ReceivedDialog(QDialog):
         self.progress = _table(PROGRESS_COLUMNS)
         self.progress.setItemDelegateForColumn(BAR_COLUMN, ProgressDelegate(self.progress))
         header = self.progress.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(BAR_COLUMN, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(BAR_COLUMN, 140)
         header.setStretchLastSection(True)
@@ -128,9 +125,7 @@ class ReceivedDialog(QDialog):
         self.progress.doubleClicked.connect(lambda _i: self.open_current())
 
         self.received = _table(RECEIVED_COLUMNS)
-        header = self.received.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.received.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         self.count = QLabel()
         top = QHBoxLayout()

@@ -96,17 +96,6 @@ class ChecklistModel(NodeTreeModel):
         node = self._by_code.get(code)
         return self._index(node, column) if node else QModelIndex()
 
-    def code_at(self, index) -> str | None:
-        node = self._node(index)
-        return node.obj.code if node else None
-
-    def item_codes(self) -> list[str]:
-        """Item codes in the order of the set."""
-        return [n.obj.code for n in self._nodes if n.kind == "item"] if self._nodes else []
-
-    def ordered_item_codes(self) -> list[str]:
-        return [item.code for item in self.session.checklist.items()] if self.session else []
-
     # ---------------------------------------------------------------- Qt model API
 
     def flags(self, index):

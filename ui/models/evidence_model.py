@@ -17,7 +17,7 @@ from .. import theme
 AttachmentRole = Qt.ItemDataRole.UserRole + 1
 THUMB = QSize(112, 84)
 
-_pixmaps: "OrderedDict[str, QPixmap]" = OrderedDict()  # sha256 -> thumbnail, shared by every model
+_pixmaps: OrderedDict[str, QPixmap] = OrderedDict()  # sha256 -> thumbnail, shared by every model
 _PIXMAP_LIMIT = 600
 
 

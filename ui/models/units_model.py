@@ -177,9 +177,6 @@ class UnitsModel(NodeTreeModel):
         node = self._node(index)
         return (node.kind, node.obj) if node else None
 
-    def unit_ids(self) -> list[str]:
-        return [n.obj["id"] for n in self._nodes if n.kind == "unit"]
-
     def assessment_ids(self) -> list[str]:
         return [n.obj["id"] for n in self._nodes if n.kind == "assessment"]
 
