@@ -99,17 +99,18 @@ def bundle_workspace(folder: Path, n: int):
 
 def bundle_roundtrip(ws_dir: Path, assessment_id: str, target: Path) -> None:
     """Export a submission from the town and import it into a fresh workspace."""
-    from storage import bundles
+    from storage.exchange.export import export_bundle
+    from storage.exchange.importer import import_bundle
 
     out = target.with_suffix(".dabiao")
     ws = Workspace.open(ws_dir, backup=False)
     try:
-        bundles.export_bundle(ws, "submission", [assessment_id], out)
+        export_bundle(ws, "submission", [assessment_id], out)
     finally:
         ws.close()
     other = Workspace.open(target, backup=False)
     try:
-        bundles.import_bundle(other, out)
+        import_bundle(other, out)
     finally:
         other.close()
 

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from storage.bundle_kinds import KINDS
+from storage.exchange.bundle_kinds import KINDS
 
 from .output import group, print_json
 from .workspace_cmds import workspace
 
-# storage.bundles and storage.signing are imported by the commands using them: main.py
+# storage.exchange's modules are imported by the commands using them: main.py
 # registers every command before opening the app, which must start quickly.
 
 
 def bundle_export(args) -> int:
-    from storage import bundles
+    from storage.exchange.export import export_bundle
 
     with workspace(args) as ws:
-        result = bundles.export_bundle(ws, args.kind, args.refs, args.out)
+        result = export_bundle(ws, args.kind, args.refs, args.out)
     for line in result.lines():
         print(line)
     return 0
 
 
 def bundle_import(args) -> int:
-    from storage import bundles, signing
+    from storage.exchange import signing
+    from storage.exchange.importer import import_bundle
 
     with workspace(args, reads_only=args.dry_run) as ws:
-        result = bundles.import_bundle(ws, args.file, dry_run=args.dry_run, require_trusted=args.require_trusted,
-                                       accept_key_change=args.accept_key_change)
+        result = import_bundle(ws, args.file, dry_run=args.dry_run, require_trusted=args.require_trusted,
+                               accept_key_change=args.accept_key_change)
         lines = result.lines()
     if args.json:
         print_json({"applied": result.applied, "changed": result.changed, "dry_run": result.dry_run,
@@ -43,11 +44,12 @@ def bundle_import(args) -> int:
 
 
 def bundle_trust(args) -> int:
-    from storage import bundles, signing
+    from storage.exchange import signing
+    from storage.exchange.trust import trust_signer
 
     with workspace(args) as ws:
         if args.bundle and not args.revoke:
-            row = bundles.trust_signer(ws, args.bundle, args.fingerprint, label=args.label)
+            row = trust_signer(ws, args.bundle, args.fingerprint, label=args.label)
         else:
             row = signing.trust_key(ws, args.fingerprint, label=args.label, trusted=not args.revoke)
     state = "已信任" if row["trusted"] else "已取消信任"
@@ -56,7 +58,7 @@ def bundle_trust(args) -> int:
 
 
 def bundle_keys(args) -> int:
-    from storage import signing
+    from storage.exchange import signing
 
     from storage.errors import StorageError
 
@@ -87,7 +89,7 @@ def bundle_keys(args) -> int:
 
 
 def bundle_name(args) -> int:
-    from storage import signing
+    from storage.exchange import signing
 
     with workspace(args, readonly=args.name is None) as ws:
         name = signing.set_workspace_name(ws, args.name) if args.name is not None else signing.workspace_name(ws)
@@ -96,11 +98,11 @@ def bundle_name(args) -> int:
 
 
 def bundle_received(args) -> int:
-    from storage import bundles
+    from storage.exchange.progress import received_bundles, review_progress
 
     with workspace(args, readonly=True) as ws:
-        rows = bundles.received_bundles(ws)
-        progress = bundles.review_progress(ws, args.year)
+        rows = received_bundles(ws)
+        progress = review_progress(ws, args.year)
     if args.json:
         print_json({"received": rows, "assessments": progress})
         return 0

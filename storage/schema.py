@@ -88,7 +88,7 @@ def m002_attachment_photo_index(db: Database):
 
 @_migration
 def m003_exchange_bundles(db: Database):
-    """Exchange bundles (storage/bundles.py): the signing keys seen on imported bundles
+    """Exchange bundles (storage/exchange/): the signing keys seen on imported bundles
     (and which of them are trusted), the bundles imported, and the audit history that
     came with them from other workspaces (kept as received, outside the local chain)."""
     db["bundle_keys"].create(

@@ -15,14 +15,19 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from storage import assessments, bundles, checklist_store, evidence, signing, units
+from storage import assessments, checklist_store, evidence, units
 from storage import answers as answer_store
-from storage.bundle_format import BundleRefused
 from storage.check import check_workspace
 from storage.errors import StorageError
+from storage.exchange import signing, staging
+from storage.exchange.bundle_format import BundleRefused
+from storage.exchange.export import export_bundle
+from storage.exchange.importer import import_bundle, prepare_import, summarize
+from storage.exchange.plan import Change
+from storage.exchange.trust import trust_signer
 
 from conftest import LIBRARY, photo
-from wsutil import open_ws
+from wsutil import open_ws, workspace_dump
 
 PHOTO_NAMES = ["jpg/Canon_40D.jpg", "jpg/Kodak_CX7530.jpg", "jpg/orientation/landscape_3.jpg",
                "jpg/orientation/landscape_8.jpg"]
@@ -78,11 +83,11 @@ def world(tmp_path_factory):
         county = units.add_unit(ws, "某县", "county")
         town = units.add_unit(ws, "城关镇", "town", county["id"])
         units.add_unit(ws, "河口镇", "town", county["id"])
-        bundles.export_bundle(ws, "criteria", [CHECKLIST], root / "criteria.dabiao")
+        export_bundle(ws, "criteria", [CHECKLIST], root / "criteria.dabiao")
         out["county_fp"] = signing.identity(ws).fingerprint
     with open_ws(root / "town") as ws:
         signing.set_workspace_name(ws, "城关镇")
-        bundles.import_bundle(ws, root / "criteria.dabiao")
+        import_bundle(ws, root / "criteria.dabiao")
         a = assessments.new_assessment(ws, town["id"], CHECKLIST, None, 2027)
         aid = out["aid"] = a["id"]
         assessments.update_review_info(ws, aid, assessor="张三")
@@ -93,11 +98,11 @@ def world(tmp_path_factory):
 
         actions.add_action(ws, aid, "1.4", "组织中心组学习", owner="李四", due_date="2027-12-31")
         assessments.set_status(ws, aid, "submitted")
-        bundles.export_bundle(ws, "submission", [aid], root / "submission.dabiao")
+        export_bundle(ws, "submission", [aid], root / "submission.dabiao")
         out["town_fp"] = signing.identity(ws).fingerprint
     with open_ws(root / "inspector") as ws:
         signing.set_workspace_name(ws, "县考评组")
-        result = bundles.import_bundle(ws, root / "submission.dabiao")
+        result = import_bundle(ws, root / "submission.dabiao")
         assert result.changed
         fill(ws, aid, "review", REVIEW_CODES, variant=1)
         evidence.add_photos(ws, aid, "3.1", [photo(PHOTO_NAMES[3])], role="review", caption="现场核查")
@@ -106,7 +111,7 @@ def world(tmp_path_factory):
         assessments.update_review_info(ws, aid, reviewer="王五", conclusion="基本达标，训练场地需完善",
                                        signed_by="王五", signed_at="2027-11-20T10:00:00", confirm_incomplete=True)
         assessments.set_status(ws, aid, "reviewed", confirm_incomplete=True)
-        bundles.export_bundle(ws, "review", [aid], root / "review.dabiao")
+        export_bundle(ws, "review", [aid], root / "review.dabiao")
         out["inspector_fp"] = signing.identity(ws).fingerprint
     return out
 
@@ -141,11 +146,11 @@ def test_round_trip_town_inspector_town_county(world, place, tmp_path):
     town = place("town")
     county = place("county")
 
-    r = bundles.import_bundle(town, bundle(world, tmp_path, "review"))
+    r = import_bundle(town, bundle(world, tmp_path, "review"))
     assert r.changed and r.counts["review_updated"] == 1 and r.counts["photos_added"] == 1
-    r = bundles.import_bundle(county, bundle(world, tmp_path, "submission"))
+    r = import_bundle(county, bundle(world, tmp_path, "submission"))
     assert r.changed and r.counts["assessments_added"] == 1 and r.counts["photos_added"] == 3
-    r = bundles.import_bundle(county, bundle(world, tmp_path, "review"))
+    r = import_bundle(county, bundle(world, tmp_path, "review"))
     assert r.changed and r.counts["review_updated"] == 1
 
     reference = scores(inspector, aid)
@@ -196,16 +201,16 @@ def test_export_stores_photos_uncompressed_and_lists_every_member(world, tmp_pat
 
 def test_summary_before_applying_names_counts_and_signer(world, place, tmp_path):
     county = place("county")
-    before = bundles.workspace_dump(county)
-    text = bundles.summarize(county, bundle(world, tmp_path, "submission"))
+    before = workspace_dump(county)
+    text = summarize(county, bundle(world, tmp_path, "submission"))
     assert "新增 1 个考评" in text and "3 张照片" in text
     assert "城关镇 工作区" in text and signing.short(world["town_fp"]) in text and "未信任" in text
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
 
 
 def test_criteria_bundle_brings_checklists_and_units(world, tmp_path):
     with open_ws(tmp_path / "fresh") as ws:
-        r = bundles.import_bundle(ws, bundle(world, tmp_path, "criteria"))
+        r = import_bundle(ws, bundle(world, tmp_path, "criteria"))
         assert r.counts["checklists_added"] == 2 and r.counts["units_added"] == 3
         assert {u["name"] for u in units.list_units(ws)} == {"某县", "城关镇", "河口镇"}
         assert checklist_store.load(ws, CHECKLIST, "1").title
@@ -216,19 +221,19 @@ def test_criteria_bundle_brings_checklists_and_units(world, tmp_path):
 
 def test_importing_the_same_bundle_twice_changes_nothing(world, place, tmp_path):
     inspector = place("inspector")
-    before = bundles.workspace_dump(inspector)
-    r = bundles.import_bundle(inspector, bundle(world, tmp_path, "submission"))
+    before = workspace_dump(inspector)
+    r = import_bundle(inspector, bundle(world, tmp_path, "submission"))
     assert not r.changed and not r.skipped
     assert any("导入过" in line for line in r.lines())
-    assert bundles.workspace_dump(inspector) == before
+    assert workspace_dump(inspector) == before
 
     county = place("county")
     path = bundle(world, tmp_path, "review")
-    assert bundles.import_bundle(county, path).changed
-    middle = bundles.workspace_dump(county)
-    r = bundles.import_bundle(county, path)
+    assert import_bundle(county, path).changed
+    middle = workspace_dump(county)
+    r = import_bundle(county, path)
     assert not r.changed
-    assert bundles.workspace_dump(county) == middle
+    assert workspace_dump(county) == middle
 
 
 def test_older_submission_never_overwrites_newer_answers(world, place, tmp_path):
@@ -238,26 +243,26 @@ def test_older_submission_never_overwrites_newer_answers(world, place, tmp_path)
     answer_store.set_answer(town, aid, "1.1", "self", 4)
     assessments.set_status(town, aid, "submitted")
     newer = tmp_path / "s2.dabiao"
-    bundles.export_bundle(town, "submission", [aid], newer)
+    export_bundle(town, "submission", [aid], newer)
 
     # the town re-imports its own old submission: nothing changes, the item is listed
-    before = bundles.workspace_dump(town)
-    r = bundles.import_bundle(town, bundle(world, tmp_path, "submission"))
+    before = workspace_dump(town)
+    r = import_bundle(town, bundle(world, tmp_path, "submission"))
     assert not r.changed
     assert any("条目 1.1" in s and "较新" in s for s in r.skipped)
-    assert bundles.workspace_dump(town) == before
+    assert workspace_dump(town) == before
 
     # the inspector gets the newer one, then the old one again
     inspector = place("inspector")
-    r = bundles.import_bundle(inspector, newer)
+    r = import_bundle(inspector, newer)
     assert r.changed and r.counts["self_updated"] == 1
     assert answer_store.get_answer(inspector, aid, "1.1", "self")["value"] == 4
-    before = bundles.workspace_dump(inspector)
-    r = bundles.import_bundle(inspector, bundle(world, tmp_path, "submission"))
+    before = workspace_dump(inspector)
+    r = import_bundle(inspector, bundle(world, tmp_path, "submission"))
     assert not r.changed
     assert any("条目 1.1" in s for s in r.skipped)
     assert any("未应用" in line for line in r.lines())
-    assert bundles.workspace_dump(inspector) == before
+    assert workspace_dump(inspector) == before
     assert answer_store.get_answer(inspector, aid, "1.1", "self")["value"] == 4
     # the inspector's review work is untouched by either submission
     assert answer_store.get_answer(inspector, aid, "1.1", "review") is not None
@@ -272,16 +277,16 @@ def test_removed_photo_follows_and_is_not_restored_by_an_old_bundle(world, place
     evidence.remove_attachment(town, gone["id"])
     assessments.set_status(town, aid, "submitted")
     newer = tmp_path / "s2.dabiao"
-    bundles.export_bundle(town, "submission", [aid], newer)
+    export_bundle(town, "submission", [aid], newer)
 
     inspector = place("inspector")
-    r = bundles.import_bundle(inspector, newer)
+    r = import_bundle(inspector, newer)
     assert r.counts.get("photos_removed") == 1
     assert not evidence.list_evidence(inspector, aid, "3.3.2")
-    before = bundles.workspace_dump(inspector)
-    r = bundles.import_bundle(inspector, bundle(world, tmp_path, "submission"))
+    before = workspace_dump(inspector)
+    r = import_bundle(inspector, bundle(world, tmp_path, "submission"))
     assert not r.changed and any("已在本工作区删除" in s for s in r.skipped)
-    assert bundles.workspace_dump(inspector) == before
+    assert workspace_dump(inspector) == before
 
 
 # ---------------------------------------------------------------------- trust
@@ -290,24 +295,24 @@ def test_removed_photo_follows_and_is_not_restored_by_an_old_bundle(world, place
 def test_untrusted_signer_is_accepted_with_a_notice_unless_trusted_is_required(world, place, tmp_path):
     county = place("county")
     path = bundle(world, tmp_path, "submission")
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     with pytest.raises(BundleRefused) as exc:
-        bundles.import_bundle(county, path, require_trusted=True)
+        import_bundle(county, path, require_trusted=True)
     assert exc.value.code == "trust" and signing.short(world["town_fp"]) in str(exc.value)
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
 
-    r = bundles.import_bundle(county, path, dry_run=True)
+    r = import_bundle(county, path, dry_run=True)
     assert r.plan.trust == "new" and any("未被信任" in n for n in r.plan.notices)
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
 
-    r = bundles.import_bundle(county, path)
+    r = import_bundle(county, path)
     assert r.changed
     assert "城关镇" in r.plan.signer_line() and signing.short(world["town_fp"]) in r.plan.signer_line()
     row = signing.trust_key(county, signing.short(world["town_fp"]), label="城关镇武装部")
     assert row["trusted"] == 1
-    r = bundles.import_bundle(county, bundle(world, tmp_path, "review"), dry_run=True)
+    r = import_bundle(county, bundle(world, tmp_path, "review"), dry_run=True)
     assert r.plan.trust == "new"
-    r = bundles.import_bundle(county, path, require_trusted=True)   # trusted now: passes the check
+    r = import_bundle(county, path, require_trusted=True)   # trusted now: passes the check
     assert r.plan.trust == "trusted" and not r.changed
     with pytest.raises(StorageError, match="至少 8 位"):
         signing.trust_key(county, "3F2A")
@@ -315,18 +320,18 @@ def test_untrusted_signer_is_accepted_with_a_notice_unless_trusted_is_required(w
 
 def test_bundle_signed_by_another_key_in_the_towns_name_is_flagged(world, place, tmp_path):
     county = place("county")
-    assert bundles.import_bundle(county, bundle(world, tmp_path, "submission")).changed
+    assert import_bundle(county, bundle(world, tmp_path, "submission")).changed
     signing.trust_key(county, world["town_fp"])
     impostor = place("inspector")   # any workspace with its own key, claiming to be the town
     forged = rebuild(bundle(world, tmp_path, "review"), tmp_path / "forged.dabiao", signing.identity(impostor),
                      manifest_fn=lambda m: m["workspace"].update(
                          id=json.loads(zipfile.ZipFile(bundle(world, tmp_path, "submission")).read("manifest.json"))
                          ["workspace"]["id"], name="城关镇"))
-    r = bundles.import_bundle(county, forged, dry_run=True)
+    r = import_bundle(county, forged, dry_run=True)
     assert r.plan.trust == "new"
     assert any("此前使用密钥" in n for n in r.plan.notices)
     with pytest.raises(BundleRefused):
-        bundles.import_bundle(county, forged, require_trusted=True)
+        import_bundle(county, forged, require_trusted=True)
 
 
 # ---------------------------------------------------------------------- hostile bundles
@@ -486,12 +491,12 @@ def test_hostile_bundle_is_refused_and_changes_nothing(case, world, place, tmp_p
     make, codes = HOSTILE[case]
     hostile = make(bundle(world, tmp_path, "submission"), tmp_path / "hostile.dabiao", world)
     county = place("county")
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     with pytest.raises(BundleRefused) as exc:
-        bundles.import_bundle(county, hostile)
+        import_bundle(county, hostile)
     assert exc.value.code in codes, str(exc.value)
     assert len(exc.value.lines()) == 1 and "已拒绝" in str(exc.value)
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
     assert not (county.folder / ".incoming").exists()
     assert not (tmp_path.parent / "evil.txt").exists()
 
@@ -503,10 +508,10 @@ def test_photo_flipped_after_other_photos_were_staged_leaves_no_stray_file(world
     names = [i.filename for i, _ in members_of(src) if i.filename.startswith("evidence/")]
     hostile = _replace(lambda n: n == names[-1], _flip_photo)(src, tmp_path / "h.dabiao", world)
     county = place("county")
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     with pytest.raises(BundleRefused):
-        bundles.import_bundle(county, hostile)
-    assert bundles.workspace_dump(county) == before
+        import_bundle(county, hostile)
+    assert workspace_dump(county) == before
 
 
 def test_review_bundle_cannot_change_self_answers(world, place, tmp_path):
@@ -528,12 +533,12 @@ def test_review_bundle_cannot_change_self_answers(world, place, tmp_path):
     town = place("town")
     for fn in (add_self_answer, add_self_field, add_self_photo):
         hostile = rebuild(bundle(world, tmp_path, "review"), tmp_path / f"{fn.__name__}.dabiao", me, data_fn=fn)
-        before = bundles.workspace_dump(town)
+        before = workspace_dump(town)
         with pytest.raises(BundleRefused) as exc:
-            bundles.import_bundle(town, hostile)
+            import_bundle(town, hostile)
         assert exc.value.code == "data", str(exc.value)
         assert "自评" in str(exc.value)
-        assert bundles.workspace_dump(town) == before
+        assert workspace_dump(town) == before
 
 
 def test_submission_bundle_cannot_change_review_answers(world, place, tmp_path):
@@ -545,10 +550,10 @@ def test_submission_bundle_cannot_change_review_answers(world, place, tmp_path):
     hostile = rebuild(bundle(world, tmp_path, "submission"), tmp_path / "h.dabiao", signing.identity(town),
                       data_fn=add_review_answer)
     inspector = place("inspector")
-    before = bundles.workspace_dump(inspector)
+    before = workspace_dump(inspector)
     with pytest.raises(BundleRefused, match="考评答案"):
-        bundles.import_bundle(inspector, hostile)
-    assert bundles.workspace_dump(inspector) == before
+        import_bundle(inspector, hostile)
+    assert workspace_dump(inspector) == before
 
 
 def test_invalid_answer_value_in_a_signed_bundle_is_refused(world, place, tmp_path):
@@ -562,10 +567,10 @@ def test_invalid_answer_value_in_a_signed_bundle_is_refused(world, place, tmp_pa
     hostile = rebuild(bundle(world, tmp_path, "submission"), tmp_path / "h.dabiao", signing.identity(town),
                       data_fn=bad_value)
     county = place("county")
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     with pytest.raises(BundleRefused, match="1.2"):
-        bundles.import_bundle(county, hostile)
-    assert bundles.workspace_dump(county) == before
+        import_bundle(county, hostile)
+    assert workspace_dump(county) == before
 
 
 def test_different_checklist_text_under_a_known_version_is_refused(world, place, tmp_path):
@@ -578,59 +583,59 @@ def test_different_checklist_text_under_a_known_version_is_refused(world, place,
         checklist_store.import_checklist_text(other, changed, "prov-2027-town.yaml")
         checklist_store.import_checklist_text(other, checklist_store.get_row(county, CHECKLIST, "1")["source_text"],
                                               "city.yaml")
-        path = bundles.export_bundle(other, "criteria", [CHECKLIST], tmp_path / "c.dabiao").path
-    before = bundles.workspace_dump(county)
+        path = export_bundle(other, "criteria", [CHECKLIST], tmp_path / "c.dabiao").path
+    before = workspace_dump(county)
     with pytest.raises(BundleRefused) as exc:
-        bundles.import_bundle(county, path)
+        import_bundle(county, path)
     assert exc.value.code == "checklist" and "prov-2027-town" in str(exc.value)
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
 
 
 def test_apply_failure_removes_the_photos_it_put_in_place(world, place, tmp_path, monkeypatch):
     county = place("county")
-    before = bundles.workspace_dump(county)
-    plan = bundles.prepare_import(county, bundle(world, tmp_path, "submission"))
+    before = workspace_dump(county)
+    plan = prepare_import(county, bundle(world, tmp_path, "submission"))
 
     def boom(ws):
         raise StorageError("磁盘已满")
 
-    plan.changes.append(bundles.Change("boom", "boom", boom))
+    plan.changes.append(Change("boom", "boom", boom))
     with pytest.raises(StorageError, match="磁盘已满"):
         plan.apply()
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
 
 
 def test_photos_are_flushed_to_disk_before_the_import_commits(world, place, tmp_path, monkeypatch):
     """Crash safety: the photos put in place are flushed (one pass, after the last one is
     written) before the transaction naming them; if that fails, nothing is changed."""
     county = place("county")
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     seen = []
-    real = bundles._make_durable
+    real = staging.make_durable
 
     def spy(placed):
         attached = county.db.execute("SELECT count(*) FROM attachments").fetchone()[0]
         seen.append(([p.exists() for p in placed], attached))
         real(placed)
 
-    monkeypatch.setattr(bundles, "_make_durable", spy)
-    plan = bundles.prepare_import(county, bundle(world, tmp_path, "submission"))
+    monkeypatch.setattr(staging, "make_durable", spy)
+    plan = prepare_import(county, bundle(world, tmp_path, "submission"))
     placed_count = len(plan.new_files)
     plan.apply()
     assert placed_count and seen == [([True] * placed_count, len(before["attachments"]))]
 
     county2 = place("county")
-    before2 = bundles.workspace_dump(county2)
+    before2 = workspace_dump(county2)
 
     def full(placed):
         raise StorageError("无法把照片写入磁盘（No space left on device）；工作区未作任何改动")
 
-    monkeypatch.setattr(bundles, "_make_durable", full)
-    plan = bundles.prepare_import(county2, bundle(world, tmp_path, "submission"))
+    monkeypatch.setattr(staging, "make_durable", full)
+    plan = prepare_import(county2, bundle(world, tmp_path, "submission"))
     targets = [evidence.original_path(county2, sha, ext) for sha, (ext, _) in plan.new_files.items()]
     with pytest.raises(StorageError, match="写入磁盘"):
         plan.apply()
-    assert bundles.workspace_dump(county2) == before2
+    assert workspace_dump(county2) == before2
     assert not any(t.exists() for t in targets)
 
 
@@ -686,14 +691,14 @@ def test_cli_export_import_trust_keys(world, tmp_path, capsys):
 def test_trust_a_key_from_the_bundle_before_a_require_trusted_import(world, place, tmp_path):
     county = place("county")
     path = bundle(world, tmp_path, "submission")
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     with pytest.raises(StorageError, match="不符"):
-        bundles.trust_signer(county, path, world["county_fp"][:8])
+        trust_signer(county, path, world["county_fp"][:8])
     with pytest.raises(StorageError, match="没有见过"):
         signing.trust_key(county, world["town_fp"][:8])
-    assert bundles.workspace_dump(county) == before
-    row = bundles.trust_signer(county, path, signing.short(world["town_fp"]), label="城关镇武装部")
+    assert workspace_dump(county) == before
+    row = trust_signer(county, path, signing.short(world["town_fp"]), label="城关镇武装部")
     assert row["trusted"] == 1 and row["fingerprint"] == world["town_fp"]
-    r = bundles.import_bundle(county, path, require_trusted=True)
+    r = import_bundle(county, path, require_trusted=True)
     assert r.changed and r.plan.trust == "trusted"
     assert "城关镇武装部" in r.plan.signer_line() and "已信任" in r.plan.signer_line()

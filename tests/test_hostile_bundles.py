@@ -13,17 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from storage import assessments, bundles, checklist_store, evidence, signing, units
-from storage.bundle_format import BundleRefused
+from storage import assessments, checklist_store, evidence, units
+from storage.exchange import signing
+from storage.exchange.bundle_format import BundleRefused
+from storage.exchange.export import export_bundle
+from storage.exchange.importer import import_bundle
 
 from conftest import LIBRARY
 from test_bundles import CHECKLIST, PHOTO_NAMES, SELF_CODES, copy_ws, fill, photo, rebuild
-from wsutil import open_ws
+from wsutil import open_ws, workspace_dump
 
 
 def full_dump(ws) -> dict:
     """workspace_dump plus the SHA-256 of every file (evidence included)."""
-    dump = bundles.workspace_dump(ws)
+    dump = workspace_dump(ws)
     hashes = []
     for p in sorted(ws.folder.rglob("*")):
         rel = p.relative_to(ws.folder).as_posix()
@@ -43,25 +46,25 @@ def world(tmp_path_factory):
         checklist_store.import_checklist_file(ws, LIBRARY / f"{CHECKLIST}.yaml")
         county = units.add_unit(ws, "某县", "county")
         town = units.add_unit(ws, "城关镇", "town", county["id"])
-        bundles.export_bundle(ws, "criteria", [CHECKLIST], root / "criteria.dabiao")
+        export_bundle(ws, "criteria", [CHECKLIST], root / "criteria.dabiao")
         out["county_fp"] = signing.identity(ws).fingerprint
     with open_ws(root / "town") as ws:
         signing.set_workspace_name(ws, "城关镇")
-        bundles.import_bundle(ws, root / "criteria.dabiao")
+        import_bundle(ws, root / "criteria.dabiao")
         a = assessments.new_assessment(ws, town["id"], CHECKLIST, None, 2027)
         aid = out["aid"] = a["id"]
         fill(ws, aid, "self", SELF_CODES)
         added = evidence.add_photos(ws, aid, "3.1", [photo(PHOTO_NAMES[0]), photo(PHOTO_NAMES[1])], caption="训练场")
         assert [o.ok for o in added] == [True, True], [o.refused for o in added]
         assessments.set_status(ws, aid, "submitted")
-        bundles.export_bundle(ws, "submission", [aid], root / "submission.dabiao")
+        export_bundle(ws, "submission", [aid], root / "submission.dabiao")
         out["town_fp"] = signing.identity(ws).fingerprint
     with open_ws(root / "inspector") as ws:
         signing.set_workspace_name(ws, "县考评组")
-        bundles.import_bundle(ws, root / "submission.dabiao")
+        import_bundle(ws, root / "submission.dabiao")
         fill(ws, aid, "review", ["1.1", "1.2"], variant=1)
         evidence.add_photos(ws, aid, "3.1", [photo(PHOTO_NAMES[3])], role="review", caption="现场核查")
-        bundles.export_bundle(ws, "review", [aid], root / "review.dabiao")
+        export_bundle(ws, "review", [aid], root / "review.dabiao")
         out["inspector_fp"] = signing.identity(ws).fingerprint
     return out
 
@@ -151,13 +154,13 @@ def test_signed_bundle_with_hostile_data_is_refused_quickly(case, world, place, 
     data_fn, code, words, first = SIGNED[case]
     county = place("county")
     if first:
-        bundles.import_bundle(county, bundle(world, tmp_path, "submission"))
+        import_bundle(county, bundle(world, tmp_path, "submission"))
     hostile = rebuild(bundle(world, tmp_path, "submission"), tmp_path / "h.dabiao", identity_of(world, tmp_path),
                       data_fn=data_fn)
     before = full_dump(county)
     started = time.monotonic()
     with pytest.raises(BundleRefused) as exc:
-        bundles.import_bundle(county, hostile)
+        import_bundle(county, hostile)
     assert time.monotonic() - started < 10
     assert exc.value.code == code and words in str(exc.value), str(exc.value)
     assert len(exc.value.lines()) == 1 and "已拒绝" in str(exc.value)
@@ -212,7 +215,7 @@ def test_deeply_nested_or_huge_json_is_refused_before_anything(case, world, plac
     before = full_dump(county)
     started = time.monotonic()
     with pytest.raises(BundleRefused) as exc:
-        bundles.import_bundle(county, hostile)
+        import_bundle(county, hostile)
     assert time.monotonic() - started < 10
     assert exc.value.code == "format", str(exc.value)
     assert len(exc.value.lines()) == 1
@@ -273,7 +276,7 @@ def test_carried_criteria_with_hostile_numbers_are_refused_quickly(case, world, 
         before = full_dump(ws)
         started = time.monotonic()
         with pytest.raises(BundleRefused) as exc:
-            bundles.import_bundle(ws, hostile)
+            import_bundle(ws, hostile)
         assert time.monotonic() - started < 10
         assert exc.value.code == "checklist" and words in str(exc.value), str(exc.value)
         assert len(exc.value.lines()) == 1

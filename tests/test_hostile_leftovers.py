@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from storage import Workspace, answers, backup, bundles, evidence, schema, scores, units
+from storage import Workspace, answers, backup, evidence, schema, scores, units
 from storage import assessments as assessment_store
 from storage.errors import StorageError
+from storage.exchange.export import export_bundle
+from storage.exchange.importer import prepare_import
 
 from test_hostile_workspace import FAST, cli, file_hashes, read_only
 from wsutil import open_ws, town_assessment
@@ -42,7 +44,7 @@ def two_towns(tmp_path_factory):
             answers.set_answer(ws, aid, "1.2", "self", True)
         scores.list_scores(ws)  # the cache holds both
         backup.make_backup(ws)
-        bundles.export_bundle(ws, "submission", [a["id"]], root / "s.dabiao")
+        export_bundle(ws, "submission", [a["id"]], root / "s.dabiao")
     (folder / "dabiao.lock").unlink(missing_ok=True)
     return {"folder": folder, "damaged": a["id"], "other": b["id"], "bundle": root / "s.dabiao"}
 
@@ -206,8 +208,8 @@ def test_read_only_workspace_gets_no_photo_file_and_no_staging(two_towns, copy, 
                 evidence.add_photos(ws, two_towns["other"], "3.1", shots)
             assert len(exc.value.lines()) == 1
             with pytest.raises(StorageError, match="只读"):
-                bundles.prepare_import(ws, two_towns["bundle"], stage=True)
-            bundles.prepare_import(ws, two_towns["bundle"], stage=False).discard()  # a preview still works
+                prepare_import(ws, two_towns["bundle"], stage=True)
+            prepare_import(ws, two_towns["bundle"], stage=False).discard()  # a preview still works
             assert file_hashes(copy) == before
             assert not (copy / ".incoming").exists() and not (copy / "journal").exists()
         assert writer.db.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 import main
-from storage import Workspace, backup, bundles, check, checklist_store, units
+from storage import Workspace, backup, check, checklist_store, units
 from storage.errors import StorageError, WorkspaceLocked
+from storage.exchange.export import export_bundle
 from storage.lock import WorkspaceLock
 from storage.workspace import DamagedWorkspace
 
@@ -57,7 +58,7 @@ def made(tmp_path_factory):
 
         answers.set_answer(ws, a["id"], "1.1", "self", 2)
         backup.make_backup(ws)
-        bundles.export_bundle(ws, "submission", [a["id"]], root / "s.dabiao")
+        export_bundle(ws, "submission", [a["id"]], root / "s.dabiao")
     (folder / "dabiao.lock").unlink()
     return {"folder": folder, "aid": a["id"], "bundle": root / "s.dabiao"}
 

@@ -45,7 +45,7 @@ def town_template(tmp_path_factory) -> Path:
     photos = [draw_photo(shots / f"p{i}.jpg", f"现场照片{i}", "2027-03-0{i} 09:30", i) for i in (1, 2)]
     evidence.add_photos(ws, a["id"], "3.1", photos, "self", caption="民兵器材室")
     actions.add_action(ws, a["id"], "1.1", "每季度召开议军会议", "张三", "2027-12-31")
-    from storage import signing
+    from storage.exchange import signing
 
     signing.set_workspace_name(ws, "城关镇")
     ws.set_meta("ui.onboarded", "1")

@@ -17,9 +17,11 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from storage import Workspace, assessments, bundles, checklist_store, evidence  # noqa: E402
+from storage import Workspace, assessments, checklist_store, evidence, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
-from storage import signing, units  # noqa: E402
+from storage.exchange import signing  # noqa: E402
+from storage.exchange.export import export_bundle  # noqa: E402
+from storage.exchange.importer import import_bundle  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
 
 CHECKLIST = "city-2027-town"
@@ -163,10 +165,10 @@ def update_bundle(ws_dir, tmp_path):
     town = Workspace.open(ws_dir, backup=False)
     aid = assessments.list_assessments(town)[0]["id"]
     first = tmp_path / "first.dabiao"
-    bundles.export_bundle(town, "submission", [aid], first)
+    export_bundle(town, "submission", [aid], first)
     inspector_dir = tmp_path / "inspector"
     with Workspace.open(inspector_dir, backup=False) as inspector:
-        bundles.import_bundle(inspector, first)
+        import_bundle(inspector, first)
     assessments.unlock(town, aid, "补充")
     index = assessments.checklist_of(town, assessments.get_assessment(town, aid)).item_index()
     answer_store.set_answer(town, aid, "1.2", "self", False)
@@ -177,7 +179,7 @@ def update_bundle(ws_dir, tmp_path):
         answer_store.set_answer(town, aid, code, "self", True)
     assessments.set_status(town, aid, "submitted")
     second = tmp_path / "second.dabiao"
-    bundles.export_bundle(town, "submission", [aid], second)
+    export_bundle(town, "submission", [aid], second)
     town.close()
     return inspector_dir, second, aid
 
@@ -224,7 +226,7 @@ def test_import_preview_counts_photos_as_the_summary(qtbot, ws, aid, tmp_path):
     evidence.add_photos(ws, aid, "1.1", shots[2:], caption="会议")
     assessments.set_status(ws, aid, "submitted")
     out = tmp_path / "s.dabiao"
-    bundles.export_bundle(ws, "submission", [aid], out)
+    export_bundle(ws, "submission", [aid], out)
     with Workspace.open(tmp_path / "other", backup=False) as other:
         dialog = ImportBundleDialog(other, out)
         qtbot.addWidget(dialog)

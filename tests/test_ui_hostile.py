@@ -15,13 +15,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from storage import Workspace, backup, bundles, signing, units  # noqa: E402
+from storage import Workspace, backup, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
+from storage.exchange import signing  # noqa: E402
 
 from test_hostile_bundles import place, world  # noqa: E402,F401 - fixtures
 from test_hostile_trust import _county_trusting_town, _forged, _impostor  # noqa: E402
 from test_hostile_workspace import file_hashes, read_only  # noqa: E402
-from wsutil import open_ws, town_assessment  # noqa: E402
+from wsutil import open_ws, town_assessment, workspace_dump  # noqa: E402
 
 
 class Boxes:
@@ -64,7 +65,7 @@ def test_key_conflict_is_shown_and_decided_by_a_person(qtbot, world, place, tmp_
     county = _county_trusting_town(world, place, tmp_path)
     impostor = _impostor(tmp_path)
     forged = _forged(world, tmp_path, impostor)
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     boxes = Boxes(monkeypatch, press="不接受")
 
     dialog = ImportBundleDialog(county, forged)
@@ -84,7 +85,7 @@ def test_key_conflict_is_shown_and_decided_by_a_person(qtbot, world, place, tmp_
     assert boxes.buttons[-1] == ["核对一致，接受并导入", "不接受"]
     confirm = joined(boxes.texts[-1])
     assert signing.pretty(world["town_fp"]) in confirm and signing.pretty(impostor.fingerprint) in confirm
-    assert bundles.workspace_dump(county) == before and dialog.result is None
+    assert workspace_dump(county) == before and dialog.result is None
 
     # accepted after the confirmation: imported, and the audit log says so with both keys
     boxes.press = "核对一致，接受并导入"
@@ -105,14 +106,14 @@ def test_key_conflict_cancelled_changes_nothing(qtbot, world, place, tmp_path, m
 
     county = _county_trusting_town(world, place, tmp_path)
     forged = _forged(world, tmp_path, _impostor(tmp_path))
-    before = bundles.workspace_dump(county)
+    before = workspace_dump(county)
     Boxes(monkeypatch)
     dialog = ImportBundleDialog(county, forged)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=30000)
     assert dialog.cancel_button.text() == "不接受，取消"
     dialog.cancel_button.click()
-    assert bundles.workspace_dump(county) == before
+    assert workspace_dump(county) == before
     assert not (county.folder / ".incoming").exists() or not any((county.folder / ".incoming").iterdir())
 
 

@@ -68,7 +68,7 @@ Decisions (where the spec is silent):
   the key and checks the bundle again. After an import the units are re-read, the open assessment
   is re-opened when the bundle touched it, and with none open the bundle's first one is opened.
 - The export dialog ticks the open assessment (or its criteria), lets the person set the name
-  the other side sees on the signature (storage.signing.set_workspace_name) and shows the full
+  the other side sees on the signature (storage.exchange.signing.set_workspace_name) and shows the full
   fingerprint, proposes 单位-上报包-YYYYMMDD.dabiao in the folder last used.
 - Criteria import validates with the same lookup of bases as the import (workspace first, then
   files beside the one chosen, then the bundled library) and adds only after 导入 is pressed.

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QHBoxLay
                                QTreeWidgetItem, QVBoxLayout)
 
 from checklists.errors import DabiaoError
-from storage import assessments, bundles, checklist_store, signing
+from storage import assessments, checklist_store
+from storage.exchange import signing
+from storage.exchange.export import export_bundle
 
 from .. import files
 from ..errors import show_error
@@ -31,7 +33,7 @@ KIND_HELP = {
 
 
 class ExportBundleDialog(QDialog):
-    exported = Signal(object)  # storage.bundles.ExportResult
+    exported = Signal(object)  # storage.exchange.export.ExportResult
 
     def __init__(self, ws, kind: str, preselect=(), parent=None):
         super().__init__(parent)
@@ -228,8 +230,8 @@ class ExportBundleDialog(QDialog):
         kind = self.kind
 
         def run(ws, progress):
-            return bundles.export_bundle(ws, kind, refs, target,
-                                         progress=lambda done, total: progress(done, total, f"照片 {done}/{total}"))
+            return export_bundle(ws, kind, refs, target,
+                                 progress=lambda done, total: progress(done, total, f"照片 {done}/{total}"))
 
         self.worker = TaskWorker(with_workspace(self.ws, run), self)
         self.worker.progress.connect(self._progress)

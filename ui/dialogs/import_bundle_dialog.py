@@ -5,7 +5,7 @@ dialog says what the bundle will do ("此交换包将新增 1 个考评、148 �
 untrusted signer can be trusted here after comparing the full fingerprint.
 
 A key conflict (the bundle, signed by another key, would change a unit's data that came
-under a trusted key: storage.bundles.ImportPlan.conflicts) is shown apart, with both full
+under a trusted key: storage.exchange.plan.ImportPlan.conflicts) is shown apart, with both full
 fingerprints; 导入 stays off until a person decides: 接受密钥更换 asks once more, with both
 fingerprints, then imports (the audit event records the acceptance); 取消 leaves it all.
 
@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMessageBox, QProgr
                                QTreeWidgetItem, QVBoxLayout)
 
 from checklists.errors import DabiaoError
-from storage import bundles, signing
 from storage.actions import ACTION_STATUS_LABELS
-from storage.bundles import SIDE_LABELS
 from storage.assessments import ROLE_LABELS, STATUS_LABELS
-from storage.bundle_format import KIND_LABELS, BundleRefused
+from storage.exchange import importer, signing, trust
+from storage.exchange.bundle_format import KIND_LABELS, BundleRefused
+from storage.exchange.records import SIDE_LABELS
 from storage.timefmt import local_time
 
 from ..errors import show_error
@@ -35,7 +35,7 @@ from ..format import code_key, value_text
 from ..tasks import TaskWorker, close_thread_workspace, error_lines, thread_workspace
 
 # What the list shows, in this order: changes to the workspace as a whole, then one branch
-# per assessment with its parts (storage.bundles.Change.what). The photo originals going
+# per assessment with its parts (storage.exchange.plan.Change.what). The photo originals going
 # into the evidence store are the photos listed under their items, not shown twice.
 WORKSPACE_GROUPS = (("checklists_added", "新增标准版本", "个"), ("units_added", "新增单位", "个"),
                     ("units_updated", "更新单位", "个"), ("files_repaired", "补回缺失的照片文件", "个"))
@@ -299,7 +299,7 @@ class ImportBundleDialog(QDialog):
                 return
         tws, path = self.tws, self.path
         stage = not self.ws.readonly  # a read-only workspace only previews: nothing is copied into it
-        self._start(lambda progress: bundles.prepare_import(tws, path, stage=stage), self._prepared, "检查")
+        self._start(lambda progress: importer.prepare_import(tws, path, stage=stage), self._prepared, "检查")
 
     def _prepared(self, plan) -> None:
         self.plan = plan
@@ -404,7 +404,7 @@ class ImportBundleDialog(QDialog):
         """Trust the plan's signer, then check the bundle again (its trust state changes)."""
         plan = self.plan
         try:
-            bundles.trust_signer(self.ws, self.path, plan.signer.fingerprint)
+            trust.trust_signer(self.ws, self.path, plan.signer.fingerprint)
         except DabiaoError as exc:
             show_error(self, exc)
             return False

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QHBoxLayout, QH
 from checklists.errors import DabiaoError
 from checklists.numbers import display
 from storage import answers as answer_store
-from storage import bundles, signing
 from storage.assessments import STATUS_LABELS
-from storage.bundle_format import KIND_LABELS
+from storage.exchange import signing
+from storage.exchange.bundle_format import KIND_LABELS
+from storage.exchange.progress import received_bundles, review_progress
 from storage.timefmt import local_date, local_time
 
 from .common import row_table
@@ -174,12 +175,12 @@ class ReceivedDialog(QDialog):
         self.progress.setFocus()
 
     def _fill_years(self) -> None:
-        years = sorted({p["year"] for p in bundles.review_progress(self.ws)}, reverse=True)
+        years = sorted({p["year"] for p in review_progress(self.ws)}, reverse=True)
         for y in years:
             self.year.addItem(f"{y} 年度", y)
 
     def reload(self) -> None:
-        rows = bundles.review_progress(self.ws, self.year.currentData())
+        rows = review_progress(self.ws, self.year.currentData())
         self.rows = rows
         t = self.progress
         t.setRowCount(len(rows))
@@ -209,7 +210,7 @@ class ReceivedDialog(QDialog):
         self.open_button.setEnabled(bool(rows))
         self.count.setText(f"共 {len(rows)} 个考评")
 
-        got = bundles.received_bundles(self.ws)
+        got = received_bundles(self.ws)
         self.received_label.setText(f"<b>收到的交换包</b>（{len(got)} 个，最新的在前）" if got
                                     else "<b>收到的交换包</b>：尚未导入过交换包（“交换”菜单 → 导入交换包）")
         t = self.received

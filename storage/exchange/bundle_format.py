@@ -5,7 +5,7 @@ Layout (every name fixed by its content, so nothing in a bundle chooses a path):
 
     manifest.json                         format, kind, who made it, every other member's SHA-256 and size
     manifest.sig                          Ed25519 signature of manifest.json's exact bytes (base64)
-    data.json                             the records (see bundles.py)
+    data.json                             the records (see records.py)
     checklists/<sha256>.txt               criteria source texts, named by their hash
     evidence/<ab>/<sha256>.<jpg|png|heic> photos, stored (not recompressed), named by their hash
 
@@ -28,10 +28,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import StorageError
+from ..photos import MAX_BYTES as MAX_PHOTO_BYTES
 from . import signing
 from .bundle_kinds import KIND_LABELS, KINDS  # noqa: F401 - part of this module's API
-from .errors import StorageError
-from .photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 FORMAT = "dabiao-bundle/1"
 SUFFIX = ".dabiao"
@@ -150,12 +150,10 @@ def _float(text: str) -> float:
     return value
 
 
-def _nesting_over(raw: bytes, limit: int) -> bool:
+def nesting_over(raw: bytes, limit: int) -> bool:
     """Whether JSON brackets nest deeper than `limit`, counted on the bytes before parsing
     (a deeply nested file would end the parser in a RecursionError). Brackets inside
     strings are skipped: the text between quotes (escapes included) is removed first."""
-    import re
-
     depth = 0
     for m in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
         token = m.group()
@@ -172,7 +170,7 @@ def loads_strict(raw: bytes, what: str, source) -> object:
     """JSON with no duplicate keys, no NaN, numbers of sane length, nesting of sane depth
     (checked first: before the signature is, so any file could carry it); refuses with a
     one-line reason."""
-    if _nesting_over(raw, MAX_JSON_DEPTH):
+    if nesting_over(raw, MAX_JSON_DEPTH):
         refuse(source, f"{what} 嵌套层数超过 {MAX_JSON_DEPTH} 层，不是达标交换包的内容", "format")
     try:
         return json.loads(raw.decode("utf-8"), object_pairs_hook=_strict_object, parse_int=_int,

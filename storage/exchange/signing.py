@@ -25,8 +25,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .errors import StorageError
-from .workspace import now
+from ..errors import StorageError
+from ..workspace import now
 
 # `cryptography` takes about 0.1 s to import: it is loaded on first use (signing or
 # verifying a bundle), not whenever storage is imported (app start-up, every CLI command).

@@ -1,0 +1,292 @@
+"""The merge rules: what importing a checked bundle changes in this workspace, and what
+it leaves alone (listed in plan.skipped). Nothing is changed here: each change is a
+`Change` in the plan, applied later in one transaction (ImportPlan.apply).
+
+`plan_changes()` goes through the bundle in the order it will be applied:
+- checklists the workspace lacks, each after the base it extends;
+- units, parents first: added when missing; an existing one updated only by a criteria
+  bundle whose record is newer;
+- assessments (`_plan_assessment`): added when missing, skipped whole when they clash
+  with a different local one; then, for the bundle's side only, the side's fields and
+  status (`_plan_header`, taken when the bundle's side is further along), the answers
+  (merge_answers.py), the photos (merge_photos.py), the corrective actions
+  (merge_actions.py) and the sender's audit history (kept apart, in bundle_events); a
+  changed side is then checked for a key conflict (trust.py);
+- the photo files the new attachments need (merge_photos.plan_files).
+The rules in words: docs/bundles.md, "What an import may change".
+"""
+
+from __future__ import annotations
+
+from .. import checklist_store
+from ..workspace import now
+from . import signing
+from .bundle_format import refuse
+from .merge_actions import plan_actions
+from .merge_answers import check_answers, plan_answers
+from .merge_photos import check_photo_items, plan_files, plan_photos
+from .plan import Change, ImportPlan, bump, first
+from .records import (ASSESSMENT_CORE, EVENT_COLS, REV_COL, SIDE_FIELDS, SIDE_OF_KIND, SIDE_STATUSES, STATUS_RANK,
+                      UNIT_COLS, pick)
+from .trust import check_key_conflict
+
+
+def plan_changes(plan: ImportPlan, carried: dict) -> None:
+    """Every change importing the bundle would make, into plan.changes (in the order they
+    will be applied), with what it leaves alone in plan.skipped. carried: the checklist
+    texts the bundle brings that the workspace lacks, {(id, version): (text, name)}."""
+    bundle_id = plan.data["bundle_id"]
+    _plan_checklists(plan, carried)
+    _plan_units(plan, bundle_id)
+
+    side = SIDE_OF_KIND.get(plan.kind)
+    origin = plan.signer.workspace_id
+    my_id = signing.workspace_id(plan.ws)
+    need_rows: set = set()
+    for a in plan.data["assessments"]:
+        _plan_assessment(plan, a, side, origin if origin != my_id else None, need_rows, bundle_id)
+
+    plan_files(plan, need_rows)
+    # Apply order: checklists, units, photos' rows, then each assessment in turn.
+    phase = {"checklists_added": 0, "units_added": 1, "units_updated": 1, "evidence_added": 2}
+    plan.changes.sort(key=lambda c: phase.get(c.what, 3))
+
+
+def _plan_checklists(plan: ImportPlan, carried: dict) -> None:
+    """Checklists, bases first (import_checklist_text validates and records; the workspace
+    resolves each base because it went in just before)."""
+    ws = plan.ws
+    for key in _base_first(plan, carried):
+        if checklist_store.get_row(ws, *key):
+            continue
+        text, name = carried[key]
+
+        def add_checklist(ws, text=text, name=name, checklist=plan._checklists[key]):
+            # validated from this very text by the importer's checks: not parsed again
+            checklist_store.import_checklist_text(ws, text, name, checklist=checklist)
+
+        plan.changes.append(Change("checklists_added", f"标准 {key[0]}@{key[1]}", add_checklist))
+        bump(plan, "checklists_added")
+
+
+def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
+    """Units, parents first: added when missing; changed only by a criteria bundle whose
+    record is newer."""
+    ws, data, kind = plan.ws, plan.data, plan.kind
+    bundle_units = {u["id"]: u for u in data["units"]}
+    local_units = {r["id"]: r for r in ws.db.query("SELECT * FROM units")}
+    ordered, placed = [], set()
+
+    def place(uid, depth=0):
+        if uid in placed or uid not in bundle_units:
+            return
+        if depth > 50:
+            refuse(plan.reader.path, "单位的上下级关系成环", "data")
+        parent = bundle_units[uid]["parent_id"]
+        if parent:
+            if parent not in bundle_units and parent not in local_units:
+                refuse(plan.reader.path, f"单位“{bundle_units[uid]['name']}”的上级单位 {parent} 不在交换包或本工作区中",
+                       "data")
+            place(parent, depth + 1)
+        placed.add(uid)
+        ordered.append(bundle_units[uid])
+
+    for uid in bundle_units:
+        place(uid)
+    for u in ordered:
+        local = local_units.get(u["id"])
+        if local is None:
+            clash = ws.db.execute("SELECT id FROM units WHERE name = ? AND coalesce(parent_id, '') = coalesce(?, '')",
+                                  [u["name"], u["parent_id"]]).fetchone()
+            if clash:
+                plan.notices.append(f"注意：单位“{u['name']}”与本工作区已有的同名单位编号不同，两者将并存；请核对")
+            plan.changes.append(Change("units_added", f"单位 {u['name']}", _unit_add(u, bundle_id)))
+            bump(plan, "units_added")
+            continue
+        differs = {k: u[k] for k in ("name", "type", "parent_id") if local[k] != u[k]}
+        if not differs or kind != "criteria":
+            continue
+        if (u["updated_at"] or "") > (local["updated_at"] or ""):
+            plan.changes.append(Change("units_updated", f"单位 {u['name']}", _unit_update(u, local, differs, bundle_id)))
+            bump(plan, "units_updated")
+        else:
+            plan.skipped.append(f"单位“{local['name']}”：本工作区的记录较新或同时被改过（{_fields(differs)}），未覆盖")
+
+
+def _base_first(plan: ImportPlan, carried: dict) -> list:
+    """The carried checklists, each after the base it extends."""
+    order: list = []
+
+    def visit(key, depth=0):
+        if key in order or key not in carried:
+            return
+        if depth > 5:
+            refuse(plan.reader.path, f"标准 {key[0]}@{key[1]} 的基础标准链过长或成环", "checklist")
+        base = plan._checklists[key].extends
+        if base:
+            visit((base[0], str(base[1])), depth + 1)
+        order.append(key)
+
+    for key in carried:
+        visit(key)
+    return order
+
+
+def _fields(changes: dict) -> str:
+    return "、".join(changes)
+
+
+def _unit_add(u: dict, bundle_id: str):
+    def run(ws):
+        ws.db["units"].insert(pick(u, UNIT_COLS))
+        ws.record("unit", u["id"], "import", {"name": u["name"], "type": u["type"], "parent_id": u["parent_id"],
+                                              "bundle": bundle_id})
+    return run
+
+
+def _unit_update(u: dict, local: dict, differs: dict, bundle_id: str):
+    def run(ws):
+        ws.db["units"].update(u["id"], differs | {"updated_at": u["updated_at"]})
+        ws.record("unit", u["id"], "import", {k: {"old": local[k], "new": v} for k, v in differs.items()}
+                  | {"bundle": bundle_id})
+    return run
+
+
+def _side_stamp(row: dict, side: str) -> tuple:
+    """How far one side of an assessment has got: its revision, then (review) how far
+    along the flow and when it was signed, (self) when it was submitted."""
+    if side == "self":
+        return (row.get("self_rev") or 0, row.get("submitted_at") or "")
+    rank = STATUS_RANK.get(row.get("status"), 0) if row.get("status") in SIDE_STATUSES["review"] else 0
+    return (row.get("review_rev") or 0, rank, row.get("signed_at") or "")
+
+
+def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, need_rows: set,
+                     bundle_id: str) -> None:
+    """One assessment of a submission or review: its items checked, then added when missing
+    here (skipped whole when it clashes with a different local assessment), then its
+    side merged part by part. origin: the sending workspace (None when it is this one),
+    whose audit events are kept as received."""
+    ws = plan.ws
+    aid = a["id"]
+    checklist = plan._checklists[(a["checklist_id"], a["checklist_version"])]
+    index = checklist.item_index()
+    unit_name = next((u["name"] for u in plan.data["units"] if u["id"] == a["unit_id"]), None)
+    if unit_name is None:
+        row = ws.db.execute("SELECT name FROM units WHERE id = ?", [a["unit_id"]]).fetchone()
+        if not row:
+            refuse(plan.reader.path, f"考评 {aid} 的单位 {a['unit_id']} 不在交换包或本工作区中", "data")
+        unit_name = row[0]
+    label = f"{unit_name} {a['year']} 年考评"
+
+    # Values must be valid for the items, as if typed in.
+    check_answers(plan, a, index, checklist.ref, label)
+    check_photo_items(plan, a, index, checklist.ref, label)
+
+    local = first(ws.db.query("SELECT * FROM assessments WHERE id = ?", [aid]))
+    if local is None:
+        clash = ws.db.execute("SELECT id FROM assessments WHERE unit_id = ? AND checklist_id = ? AND year = ?",
+                              [a["unit_id"], a["checklist_id"], a["year"]]).fetchone()
+        if clash:
+            plan.skipped.append(f"{label}：本工作区已有同一单位、同一标准、同一年度的另一个考评（{clash[0]}），"
+                                "此考评整个未导入")
+            return
+        plan.changes.append(Change("assessments_added", label, _assessment_add(a, side, bundle_id), label,
+                                   side=side))
+        bump(plan, "assessments_added")
+        touched = True
+    else:
+        for key in ("unit_id", "checklist_id", "checklist_version", "year"):
+            if local[key] != a[key]:
+                plan.skipped.append(f"{label}：编号 {aid} 在本工作区对应的考评单位、标准或年度不同，此考评整个未导入")
+                return
+        touched = _plan_header(plan, a, local, side, label, bundle_id)
+
+    is_new = local is None
+    newer = is_new or _side_stamp(a, side) > _side_stamp(local, side)
+    touched |= plan_answers(plan, a, side, index, label, is_new, bundle_id)
+    touched |= plan_photos(plan, a, side, index, label, is_new, newer, need_rows, bundle_id)
+    touched |= plan_actions(plan, a, side, index, label, bundle_id)
+    if origin:
+        _plan_history(plan, a, origin, label, bundle_id)
+
+    if touched and not is_new:
+        bump(plan, f"{side}_updated")
+        check_key_conflict(plan, aid, side, label)
+
+
+def _plan_history(plan: ImportPlan, a: dict, origin: str, label: str, bundle_id: str) -> None:
+    """The sender's audit events for this assessment, kept as received (bundle_events),
+    outside this workspace's own hash chain; those already here are not stored twice."""
+    ws, aid = plan.ws, a["id"]
+    have = {r[0] for r in ws.db.execute("SELECT seq FROM bundle_events WHERE origin = ? AND assessment_id = ?",
+                                        [origin, aid]).fetchall()}
+    new = [ev for ev in a["events"] if ev["seq"] not in have]
+    clash = ws.db.execute("SELECT count(*) FROM bundle_events WHERE origin = ? AND assessment_id != ? AND seq IN "
+                          f"({','.join('?' * len(new))})", [origin, aid] + [ev["seq"] for ev in new]
+                          ).fetchone()[0] if new else 0
+    if clash:
+        plan.skipped.append(f"{label}：来源工作区的历史记录编号与已收到的记录冲突，历史记录未导入")
+    elif new:
+        plan.changes.append(Change("history", f"{label} 的历史记录", _events_add(origin, new, bundle_id), label,
+                                   count=len(new)))
+        bump(plan, "history", len(new))
+
+
+def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, bundle_id: str) -> bool:
+    """The side's fields of an existing assessment (and status within the side's part of
+    the flow): taken when the bundle's side is further along, else listed if different."""
+    fields = SIDE_FIELDS[side]
+    differs = {k: a[k] for k in fields if local[k] != a[k]}
+    status = None
+    if a["status"] != local["status"] and a["status"] in SIDE_STATUSES[side]:
+        if side == "review" or local["status"] in SIDE_STATUSES["self"]:
+            status = a["status"]
+    if not differs and status is None:
+        return False
+    b, l = _side_stamp(a, side), _side_stamp(local, side)
+    if b > l:
+        changes = dict(differs)
+        if REV_COL[side] in changes and changes[REV_COL[side]] < (local[REV_COL[side]] or 0):
+            changes.pop(REV_COL[side])
+        if status is not None:
+            changes["status"] = status
+        plan.changes.append(Change("header", label, _header_set(a["id"], local, changes, side, bundle_id), label,
+                                   side=side, old={k: local[k] for k in changes}, new=dict(changes)))
+        return True
+    what = "考评结论、签字与状态" if side == "review" else "自评信息与状态"
+    named = list(differs) + (["status"] if status else [])
+    if b < l:
+        plan.skipped.append(f"{label} 的{what}：本工作区较新，未覆盖（{_fields(named)}）")
+    else:
+        plan.skipped.append(f"{label} 的{what}：与本工作区同一版本但内容不同，保留本工作区的（{_fields(named)}）")
+    return False
+
+
+def _assessment_add(a: dict, side: str, bundle_id: str):
+    def run(ws):
+        row = pick(a, ASSESSMENT_CORE) | pick(a, SIDE_FIELDS[side])
+        if side == "self" and row["status"] not in SIDE_STATUSES["self"]:
+            row["status"] = "submitted"
+        row.setdefault("self_rev", 0)
+        row.setdefault("review_rev", 0)
+        ws.db["assessments"].insert(row)
+        ws.record("assessment", a["id"], "import", {"checklist": f"{a['checklist_id']}@{a['checklist_version']}",
+                                                    "year": a["year"], "status": row["status"], "bundle": bundle_id},
+                  assessment_id=a["id"])
+    return run
+
+
+def _header_set(aid: str, local: dict, changes: dict, side: str, bundle_id: str):
+    def run(ws):
+        ws.db["assessments"].update(aid, changes | {"updated_at": now()})
+        ws.record("assessment", aid, "import", {k: {"old": local.get(k), "new": v} for k, v in changes.items()}
+                  | {"bundle": bundle_id}, assessment_id=aid)
+    return run
+
+
+def _events_add(origin: str, events: list, bundle_id: str):
+    def run(ws):
+        ws.db["bundle_events"].insert_all(
+            [{"origin": origin, "bundle_id": bundle_id} | pick(ev, EVENT_COLS) for ev in events])
+    return run

@@ -1,0 +1,94 @@
+"""Merging one side's answers of an assessment, item by item, by their revision.
+
+Every carried answer must first be valid for its item, as if typed in (`check_answers`:
+a code the checklist has, a value whose numbers are sane and that the item accepts).
+Then (`plan_answers`), per item: missing here -> added; the bundle's revision higher ->
+replaced; same content -> nothing; lower -> not applied, listed; same revision with
+different content (both sides edited) -> not applied, listed. Deleting an answer travels
+as an answer with an empty value and a higher revision. Revisions travel as they are
+(`answers.rev`).
+"""
+
+from __future__ import annotations
+
+import json
+
+from checklists.answers import check_value
+
+from ..answers import decode_value
+from .bundle_format import refuse
+from .plan import Change, ImportPlan
+from .records import ANSWER_COLS, SIDE_LABELS, check_answer_value, pick, small_json
+
+
+def check_answers(plan: ImportPlan, a: dict, index: dict, checklist_ref: str, label: str) -> None:
+    """Refuse the bundle when an answer of assessment `a` names an item the checklist does
+    not have, or carries a value that is malformed or not valid for its item."""
+    for ans in a["answers"]:
+        if ans["code"] not in index:
+            refuse(plan.reader.path, f"{label}：条目 {ans['code']} 不在标准 {checklist_ref} 中", "data")
+        try:
+            check_answer_value(ans["value"])
+            value = decode_value(ans["value"])
+            if ans["documents"] is not None and not isinstance(small_json(ans["documents"], "资料清单"), list):
+                raise ValueError("资料清单格式不对")
+        except (ValueError, TypeError, ZeroDivisionError) as exc:
+            why = str(exc) if str(exc) and not str(exc).isascii() else "答案格式不对"
+            refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的{why}", "data")
+        if value is not None and check_value(index[ans["code"]], value)[1]:
+            refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的答案无效：{check_value(index[ans['code']], value)[1]}",
+                   "data")
+
+
+def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, is_new: bool,
+                 bundle_id: str) -> bool:
+    """The changes for the answers of `a` (side `side`) against this workspace's (none
+    when the assessment is new here); True when any will be applied."""
+    ws, aid = plan.ws, a["id"]
+    local_answers = {} if is_new else {r["code"]: r for r in ws.db.query(
+        "SELECT * FROM answers WHERE assessment_id = ? AND role = ?", [aid, side])}
+    touched = False
+    for ans in a["answers"]:
+        mine = local_answers.get(ans["code"])
+        where = f"{label} 条目 {ans['code']}（{SIDE_LABELS[side]}）"
+        if mine is None:
+            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, None, bundle_id), label,
+                                       ans["code"], index[ans["code"]], side, None, _shown_answer(ans)))
+            touched = True
+            continue
+        same = all(mine[k] == ans[k] for k in ("value", "note", "documents"))
+        if same:
+            continue
+        if ans["rev"] > (mine["rev"] or 0):
+            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, mine, bundle_id), label,
+                                       ans["code"], index[ans["code"]], side, _shown_answer(mine),
+                                       _shown_answer(ans)))
+            touched = True
+        elif ans["rev"] < (mine["rev"] or 0):
+            plan.skipped.append(f"{where}：本工作区的答案较新（第 {mine['rev']} 版，交换包中为第 {ans['rev']} 版），未覆盖")
+        else:
+            plan.skipped.append(f"{where}：两边都改过（同为第 {ans['rev']} 版，内容不同），保留本工作区的答案")
+    return touched
+
+
+def _shown_answer(row: dict) -> dict:
+    """An answer row (as stored or as carried) for showing: value decoded, documents a list."""
+    try:
+        docs = json.loads(row["documents"]) if row["documents"] else None
+    except (TypeError, ValueError):
+        docs = None
+    try:
+        value = decode_value(row["value"])
+    except ValueError:  # a damaged local value (db check names it): shown as not there
+        value = None
+    return {"value": value, "note": row["note"], "documents": docs}
+
+
+def _answer_put(aid: str, side: str, ans: dict, old: dict | None, bundle_id: str):
+    def run(ws):
+        row = {"assessment_id": aid} | pick(ans, ANSWER_COLS)
+        ws.db["answers"].upsert(row, pk=("assessment_id", "code", "role"))
+        ws.record("answer", f"{ans['code']}/{side}", "import", {
+            "old": pick(old, ("value", "note", "documents", "rev")) if old else None,
+            "new": pick(ans, ("value", "note", "documents", "rev")), "bundle": bundle_id}, assessment_id=aid)
+    return run
