@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from storage import Workspace, backup, units  # noqa: E402
+from storage import backup, units  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
 from storage.exchange import signing  # noqa: E402
 

@@ -244,8 +244,8 @@ def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, 
             status = a["status"]
     if not differs and status is None:
         return False
-    b, l = _side_stamp(a, side), _side_stamp(local, side)
-    if b > l:
+    theirs, here = _side_stamp(a, side), _side_stamp(local, side)
+    if theirs > here:
         changes = dict(differs)
         if REV_COL[side] in changes and changes[REV_COL[side]] < (local[REV_COL[side]] or 0):
             changes.pop(REV_COL[side])
@@ -256,7 +256,7 @@ def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, 
         return True
     what = "考评结论、签字与状态" if side == "review" else "自评信息与状态"
     named = list(differs) + (["status"] if status else [])
-    if b < l:
+    if theirs < here:
         plan.skipped.append(f"{label} 的{what}：本工作区较新，未覆盖（{_fields(named)}）")
     else:
         plan.skipped.append(f"{label} 的{what}：与本工作区同一版本但内容不同，保留本工作区的（{_fields(named)}）")

@@ -181,7 +181,7 @@ class ImportPlan:
 
     # ------------------------------------------------------------ apply / discard
 
-    def apply(self, *, derive: bool = False) -> "ImportResult":
+    def apply(self, *, derive: bool = False) -> ImportResult:
         """Put the verified photos in place, then apply every change in one transaction.
         On any failure the photos put in place are removed again and nothing is changed."""
         if self._done:
