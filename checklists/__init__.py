@@ -4,12 +4,13 @@ Pure code: no database, no Qt, no files other than the ones it is asked to read;
 imports nothing of storage, exports or ui (tests/test_architecture.py).
 
   format.py     the format's vocabulary: FORMAT, kinds, roles, levels, every key set
-  model.py      the immutable Checklist, Category, Item...
+  model.py      the immutable Checklist, Category, Item... (format 1 and 2)
   source.py     YAML / JSON text -> Document (plain data, the line of each key)
   loader.py     load_checklist: a file -> validated, merged Checklist (the order of work,
                 the whole-set rules); with
     checker.py    the problem-collecting Checker
-    elements.py   the checks of a document's parts (header, levels, categories, items)
+    elements.py   the checks of a document's parts (header, unit tags, levels, categories)
+    items.py      the checks of one item (each kind's parts, evidence)
     overlay.py    extends / replace / remove / add merged onto the base
     library.py    bases found by (id, version): bundled samples, neighbouring files
   workbook/     the same criteria as Excel sheets (layout, read, write)

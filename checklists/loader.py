@@ -15,9 +15,9 @@ from typing import Callable, Iterable
 
 from . import overlay
 from .checker import Checker
-from .elements import Draft, read_base, read_header_fields
+from .elements import Draft, format_number, point_range, read_base, read_header_fields
 from .errors import ChecklistError
-from .format import BASE_KEYS, OVERLAY_KEYS
+from .format import BASE_KEYS, HEADER_V2_KEYS, OVERLAY_KEYS
 from .library import Resolver, library_resolver
 from .model import Checklist
 from .numbers import display
@@ -64,12 +64,13 @@ def _load_document(doc: Document, resolver: Resolver, seen: tuple, parse=parse_d
 
 def _draft_document(doc: Document, resolver: Resolver, seen: tuple, parse=parse_document):
     """Validate one document (recursing into its bases) -> (draft or None, problems)."""
-    ck = Checker(doc)
     data = doc.data
+    ck = Checker(doc, format_number(data))
     if not ck.mapping(data, (), "文件顶层"):
         return None, ck.problems
     is_overlay = "extends" in data
-    ck.keys(data, (), OVERLAY_KEYS if is_overlay else BASE_KEYS, "叠加标准" if is_overlay else "基础标准")
+    ck.keys(data, (), OVERLAY_KEYS if is_overlay else BASE_KEYS, "叠加标准" if is_overlay else "基础标准",
+            v2=HEADER_V2_KEYS)
     header = read_header_fields(ck, data)
     me = (header.get("id"), header.get("version"))
     if is_overlay:
@@ -139,13 +140,9 @@ def _finish(ck: Checker, draft: Draft, data: dict, complete: bool = True):
                 ck.problems.append(doc.problem(path + ("code",), f"条目编号 {item.code!r} 重复"))
             seen_items[item.code] = item
 
-    base_sum = sum((i.points for i in draft.all_items() if i.role == "base"), Fraction(0))
-    total = draft.header.get("total")
-    if complete and total is not None and total != base_sum:
-        ck.err(("total",), f"总分 {display(total)} 与基本项分值合计 {display(base_sum)} 不符")
-    if complete and base_sum == 0:
-        ck.err(("categories",) if "categories" in data else (), "基本项分值合计为 0：至少需要一个有分值的基本项")
-    draft.header["total"] = total if total is not None else base_sum
+    _totals(ck, draft, data, complete)
+    _category_points(ck, draft, complete)
+    _unit_tags(ck, draft, complete)
 
     # A refused level (bad key, not a mapping) would make every gate on it "unknown".
     levels_whole = complete or not any(p.file == ck.doc.name and p.path.startswith("levels") for p in ck.problems)
@@ -168,3 +165,75 @@ def _finish(ck: Checker, draft: Draft, data: dict, complete: bool = True):
             if levels_whole and item.gate is not None and item.gate not in keys:
                 doc, path = draft.origins.get(id(item), (cat.doc, cat.path + ("items", j)))
                 ck.problems.append(doc.problem(path + ("gate",), f"未知的等级 {item.gate!r}（已有：{'、'.join(sorted(keys))}）"))
+
+
+def _fits(value: Fraction, common: Fraction, everything: Fraction) -> bool:
+    return common <= value <= everything
+
+
+def _carried(stated: Fraction, common_before: Fraction, common: Fraction, everything: Fraction) -> Fraction:
+    """A total (or category points) stated before an overlay changed the items: moved by the
+    change in the points that apply to every unit, kept within the merged range. Without
+    tags this is the new sum, as in format 1."""
+    return max(common, min(everything, stated + common - common_before))
+
+
+def _range_text(common: Fraction, everything: Fraction) -> str:
+    if common == everything:
+        return f"基本项分值合计 {display(everything)}"
+    return (f"适用于所有单位的基本项合计 {display(common)} 与全部基本项合计 {display(everything)} 之间"
+            "（only_for / not_for 条目互为替代）")
+
+
+def _totals(ck: Checker, draft: Draft, data: dict, complete: bool):
+    """`total`: when stated, the sum of the base points (/2: within the range of
+    point_range). When not: the sum; or, in an overlay whose base chain stated a total, that
+    total carried over (_carried: the new sum without tags; with unit tags the scale cannot
+    be worked out from the items, so it moves only with the points every unit has)."""
+    common, base_sum = point_range(draft.all_items())
+    total = draft.header.get("total")
+    if complete and total is not None and not _fits(total, common, base_sum):
+        if common == base_sum:
+            ck.err(("total",), f"总分 {display(total)} 与基本项分值合计 {display(base_sum)} 不符")
+        else:
+            ck.err(("total",), f"总分 {display(total)} 应在{_range_text(common, base_sum)}")
+    if complete and base_sum == 0:
+        ck.err(("categories",) if "categories" in data else (), "基本项分值合计为 0：至少需要一个有分值的基本项")
+    stated = total is not None
+    inherited = draft.header.get("inherited_total")
+    if total is None and inherited is not None:
+        total, stated = _carried(inherited[0], inherited[1], common, base_sum), True
+    draft.header["total"] = total if total is not None else base_sum
+    draft.header["total_stated"] = stated
+
+
+def _category_points(ck: Checker, draft: Draft, complete: bool):
+    """(/2) A category's stated `points` must fit the base points of the items inside it
+    (sub-categories included), like `total`. One stated by a base is carried over the
+    overlay's changes like a total (an overlay cannot restate it)."""
+    for cat in draft.all_cats():
+        if cat.points is None:
+            continue
+        common, everything = point_range(cat.all_items())
+        if cat.doc is not ck.doc:
+            if cat.common_before is not None:
+                cat.points = _carried(cat.points, cat.common_before, common, everything)
+                cat.common_before = None
+        elif complete and not _fits(cat.points, common, everything):
+            should = "应等于其中" if common == everything else "应在其中"
+            ck.problems.append(cat.doc.problem(cat.path + ("points",), f"大项 {cat.code} 的分值 {display(cat.points)} "
+                                                                        f"{should}{_range_text(common, everything)}"))
+
+
+def _unit_tags(ck: Checker, draft: Draft, complete: bool):
+    """(/2) Every tag an item names in only_for / not_for is declared in `unit_tags`."""
+    declared = [t[0] for t in draft.header.get("unit_tags") or ()]
+    written = draft.header.get("refused_tags") or set()  # every tag written: a refused one is not "undeclared"
+    known = "已声明：" + "、".join(declared) if declared else "标准未声明 unit_tags"
+    for cat in draft.all_cats():
+        for j, item in enumerate(cat.items):
+            for key in ("only_for", "not_for"):
+                for i, tag in enumerate(getattr(item, key)):
+                    if tag not in declared and (complete or tag not in written):
+                        doc, path = draft.origins.get(id(item), (cat.doc, cat.path + ("items", j)))
+                        ck.problems.append(doc.problem(path + (key, i), f"未声明的单位标签 {tag!r}（{known}）"))

@@ -1,19 +1,21 @@
 """Overlays: a city or county set that `extends` a base (province -> city -> county) and
 changes it: levels, `replace_items`, `remove_items`, `add_categories`, `add_items`, in
-that order (docs/criteria.md). The loader finds and validates the base; this module
-checks the `extends` reference and merges the overlay onto the base's draft.
+that order (docs/criteria.md); (/2) it may also add `unit_tags` and set `penalty_cap`.
+The loader finds and validates the base; this module checks the `extends` reference
+and merges the overlay onto the base's draft. The merged set is /2 when either is.
 """
 
 from __future__ import annotations
 
 from .checker import Checker
-from .elements import Draft, read_categories, read_item, read_levels, source_of
+from .elements import Draft, point_range, read_categories, read_levels, source_of
+from .items import read_item
 from .format import ADD_ITEMS_KEYS, EXTENDS_KEYS, MAX_CHAIN
 from .model import Source
 
 # Header keys an overlay sets when it gives them (id, version, title always; total is
-# recomputed unless given).
-OPTIONAL_HEADER_KEYS = ("issuer", "level", "year", "applies_to", "bonus_cap")
+# recomputed unless given; unit_tags are appended).
+OPTIONAL_HEADER_KEYS = ("issuer", "level", "year", "applies_to", "bonus_cap", "penalty_cap")
 
 
 def base_ref(ck: Checker, data: dict, seen: tuple) -> tuple[str, str] | None:
@@ -42,6 +44,14 @@ def merge(ck: Checker, base: Draft, data: dict, header: dict, ref: tuple[str, st
     """Apply the overlay `data` (its checked `header`) to the draft of its base `ref`;
     the merged draft is `base`, changed."""
     source = source_of(header)
+    # (/2) What the stated totals were measured against, before this overlay changes items
+    # (loader._finish carries them over: see _totals there).
+    for cat in base.all_cats():
+        cat.common_before = point_range(cat.all_items())[0] if cat.points is not None else None
+    inherited = None
+    if base.header.get("total_stated"):
+        inherited = (base.header["total"], point_range(base.all_items())[0])
+    _merge_unit_tags(ck, base, header)
     _merge_levels(ck, base, data)
     _replace_items(ck, base, data, source)
     _remove_items(ck, base, data)
@@ -55,10 +65,26 @@ def merge(ck: Checker, base: Draft, data: dict, header: dict, ref: tuple[str, st
         if data.get(key) is not None:
             merged_header[key] = header[key]
     merged_header["total"] = header["total"]  # recomputed by the loader's whole-set rules unless given
+    merged_header["inherited_total"] = inherited
+    merged_header["format"] = max(base.format, ck.format)
     merged_header["extends"] = ref
     base.header = merged_header
     base.chain = base.chain + (source,)
+    base.format = max(base.format, ck.format)
     return base
+
+
+def _merge_unit_tags(ck: Checker, base: Draft, header: dict):
+    """(/2) The overlay's unit tags are appended; one the base already declares is an error."""
+    tags = list(base.header.get("unit_tags") or ())
+    known = {t[0] for t in tags}
+    for tag, label, where in header.get("unit_tags") or ():
+        if tag in known:
+            ck.err(where[1] + ("tag",), f"单位标签 {tag!r} 在基础标准中已声明")
+        else:
+            tags.append([tag, label, where])
+            known.add(tag)
+    base.header["unit_tags"] = tags
 
 
 def _merge_levels(ck: Checker, base: Draft, data: dict):

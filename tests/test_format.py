@@ -14,14 +14,34 @@ from checklists.serialize import checklist_to_dict
 from checklists.workbook import layout
 
 
+# Format 2 keys the workbook does not carry yet: YAML / JSON only until it does (issue 16,
+# the Excel part). Each is named with what it is, so that none is forgotten.
+YAML_ONLY = {
+    "penalty_cap": "header (/2)",
+    "unit_tags": "header (/2): a sheet of tags",
+    "points@category": "category (/2)",
+    "voids_score": "item (/2)",
+    "only_for": "item (/2)",
+    "not_for": "item (/2)",
+    "reasons": "deduct item (/2): a sheet of scoring points",
+    "elements": "elements item (/2): a sheet of elements",
+    "linear": "number item (/2): linear columns",
+}
+
+
 def test_the_layout_has_a_column_for_every_key_of_the_format():
     """A key added to checklists/format.py without its column in workbook/layout.py would
-    be lost on the way through a workbook."""
-    assert [c.key for c in layout.SETTINGS] == list(fmt.HEADER_KEYS) + [f"extends_{k}" for k in fmt.EXTENDS_KEYS]
+    be lost on the way through a workbook (those in YAML_ONLY are, for now)."""
+    header = [k for k in fmt.HEADER_KEYS if k not in YAML_ONLY]
+    assert [c.key for c in layout.SETTINGS] == header + [f"extends_{k}" for k in fmt.EXTENDS_KEYS]
+    assert set(fmt.BASE_KEYS) - set(fmt.HEADER_KEYS) - {"levels", "categories"} <= set(YAML_ONLY)
     assert [c.key for c in layout.LEVELS.columns] == list(fmt.LEVEL_KEYS)
-    assert {c.key for c in layout.CATEGORIES.columns} == set(fmt.CATEGORY_KEYS) - {"items", "categories"} | {"parent"}
+    category_keys = set(fmt.CATEGORY_KEYS) - {"items", "categories"}
+    if "points@category" in YAML_ONLY:
+        category_keys -= {"points"}
+    assert {c.key for c in layout.CATEGORIES.columns} == category_keys | {"parent"}
     # options and bands have sheets of their own, evidence a column per key
-    item_keys = set(fmt.ITEM_COMMON_KEYS).union(*fmt.ITEM_KIND_KEYS.values())
+    item_keys = set(fmt.ITEM_COMMON_KEYS).union(*fmt.ITEM_KIND_KEYS.values()) - set(YAML_ONLY)
     assert set(layout.ITEM_KEYS) == item_keys - {"evidence", "options", "bands"}
     evidence = {f"evidence_{k}" for k in fmt.EVIDENCE_KEYS}
     assert {c.key for c in layout.ITEMS.columns} == set(layout.ITEM_KEYS) | evidence | {"category"}
@@ -35,6 +55,7 @@ def test_the_layout_has_a_column_for_every_key_of_the_format():
 def test_a_set_written_as_plain_data_uses_only_keys_of_the_format(path):
     data = checklist_to_dict(load_checklist(path))
     assert set(data) <= set(fmt.BASE_KEYS)
+    assert all(set(t) == set(fmt.UNIT_TAG_KEYS) for t in data.get("unit_tags", ()))
     assert all(set(level) <= set(fmt.LEVEL_KEYS) for level in data["levels"])
     kinds = set()
 
@@ -47,6 +68,11 @@ def test_a_set_written_as_plain_data_uses_only_keys_of_the_format(path):
             assert set(item.get("evidence", {})) <= set(fmt.EVIDENCE_KEYS)
             assert all(set(o) == set(fmt.OPTION_KEYS) for o in item.get("options", ()))
             assert all(set(b) == set(fmt.BAND_KEYS) for b in item.get("bands", ()))
+            assert all(set(r) <= set(fmt.REASON_KEYS) for r in item.get("reasons", ()))
+            assert all(set(e) == set(fmt.ELEMENT_KEYS) for e in item.get("elements", ()))
+            assert set(item.get("linear", {})) <= set(fmt.LINEAR_KEYS)
+            assert all(isinstance(d, str) or set(d) <= set(fmt.DOCUMENT_KEYS)
+                       for d in item.get("evidence", {}).get("documents", ()))
         for sub in category.get("categories", ()):
             walk(sub)
 

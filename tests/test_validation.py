@@ -29,8 +29,8 @@ def test_format_missing(check):
 
 
 def test_format_wrong(check):
-    check(edit(BASE, ("format: dabiao-checklist/1", "format: dabiao-checklist/2")), "format", "format:",
-          "dabiao-checklist/1", count=1)
+    check(edit(BASE, ("format: dabiao-checklist/1", "format: dabiao-checklist/3")), "format", "format:",
+          "dabiao-checklist/1", "dabiao-checklist/2", count=1)
 
 
 @pytest.mark.parametrize("bad", ["T-Base", "-base", "base_1", "基础", "'a b'"])
