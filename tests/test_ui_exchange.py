@@ -6,122 +6,24 @@ assessment's score and level."""
 from __future__ import annotations
 
 import re
-import shutil
-from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
-from storage import Workspace, assessments, checklist_store, evidence, units  # noqa: E402
+from storage import Workspace, assessments, evidence  # noqa: E402
 from storage import answers as answer_store  # noqa: E402
+from storage.demo import draw_photo  # noqa: E402
 from storage.exchange import signing  # noqa: E402
 from storage.exchange.export import export_bundle  # noqa: E402
 from storage.exchange.importer import import_bundle  # noqa: E402
-from storage.demo import draw_photo  # noqa: E402
 
-CHECKLIST = "city-2027-town"
-SELF = {"1.1": Fraction(3), "1.2": True, "1.5": Fraction(3, 2), "2.4": Fraction(85), "10.1": True}
+from review_ws import aid, template, ws, ws_dir  # noqa: E402,F401 - fixtures
+from uiutil import make_window  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """某县 > 城关镇 (and 东风镇), a 2027 assessment with five self answers, submitted."""
-    folder = tmp_path_factory.mktemp("ui-review") / "ws"
-    with Workspace.open(folder, backup=False) as ws:
-        checklist_store.ensure_bundled(ws)
-        county = units.add_unit(ws, "某县", "county")
-        town = units.add_unit(ws, "城关镇", "town", county["id"])
-        units.add_unit(ws, "东风镇", "town", county["id"])
-        a = assessments.new_assessment(ws, town["id"], CHECKLIST, None, 2027)
-        index = assessments.checklist_of(ws, a).item_index()
-        for code, value in SELF.items():
-            if code in index:
-                answer_store.set_answer(ws, a["id"], code, "self", value)
-        assessments.set_status(ws, a["id"], "submitted")
-        ws.set_meta("ui.onboarded", "1")
-    return folder
-
-
-def copy_ws(source: Path, target: Path) -> Path:
-    return Path(shutil.copytree(source, target, ignore=shutil.ignore_patterns("dabiao.lock")))
-
-
-@pytest.fixture
-def ws_dir(template, tmp_path) -> Path:
-    return copy_ws(template, tmp_path / "ws")
-
-
-@pytest.fixture
-def ws(ws_dir):
-    w = Workspace.open(ws_dir, backup=False)
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def aid(ws) -> str:
-    return assessments.list_assessments(ws)[0]["id"]
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    """Message boxes and questions would block: record them; questions say yes unless told."""
-    shown = {"info": [], "ask": [], "answer": True}
-
-    def fake(parent, title, text, *a, **k):
-        shown["info"].append(text)
-        return QMessageBox.StandardButton.Ok
-
-    def ask(parent, title, text, *a, **k):
-        shown["ask"].append(text)
-        return shown["answer"]
-
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(fake))
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(fake))
-    monkeypatch.setattr("ui.main_window.ask", ask)
-    monkeypatch.setattr("ui.dialogs.backup_dialog.ask", ask)
-    return shown
-
-
-def make_window(qtbot, ws, wait_session=True):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(ws)
-    qtbot.addWidget(w)
-    w.show()
-    if wait_session:
-        qtbot.waitUntil(lambda: w.session is not None, timeout=5000)
-    return w
-
-
-def menu_texts(w, title: str) -> list[str]:
-    from PySide6.QtWidgets import QMenu
-
-    menu = next(m for m in w.findChildren(QMenu) if m.title() == title)
-    return [a.text() for a in menu.actions()]
-
-
-def answer_modal(*fills):
-    """Run each `fill(dialog)` on the next modal dialogs, in turn, once shown."""
-    pending = list(fills)
-    seen = set()
-
-    def attempt():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or id(dialog) in seen:
-            QTimer.singleShot(20, attempt)
-            return
-        seen.add(id(dialog))
-        pending.pop(0)(dialog)
-        if pending:
-            QTimer.singleShot(20, attempt)
-
-    QTimer.singleShot(0, attempt)
+pytestmark = pytest.mark.usefixtures("no_blocking_boxes")
 
 
 # ---------------------------------------------------------------- export: the signer's name

@@ -4,7 +4,6 @@ to compare a workspace before and after (workspace_dump)."""
 from __future__ import annotations
 
 from storage import Workspace, assessments, checklist_store, units
-from storage.workspace import Workspace as _W  # noqa: F401
 
 
 def open_ws(folder):
