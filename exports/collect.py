@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from storage import actions as action_store
 from storage import answers as answer_store
@@ -15,6 +16,14 @@ from .data import (PENDING_ORDER, ActionInfo, ActionsNoticeData, GapReportData, 
                    SummaryRow, competition_ranks, is_result, most_lost_items)
 from .document import chinese_date
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from checklists.model import Checklist
+    from storage.models import ActionRow, AssessmentListRow
+    from storage.scores import Score
+    from storage.workspace import Workspace
+
 
 def _day(stamp: str | None) -> str:
     return (stamp or "")[:10]
@@ -24,7 +33,7 @@ def _shown_time(stamp: str | None) -> str | None:
     return stamp.replace("T", " ")[:16] if stamp else None
 
 
-def action_infos(ws, checklist, rows) -> list[ActionInfo]:
+def action_infos(ws: Workspace, checklist: Checklist | None, rows: Iterable[ActionRow]) -> list[ActionInfo]:
     index = checklist.item_index() if checklist else {}
     return [ActionInfo(item_code=r["code"] or "", description=r["description"], owner=r["owner"] or "",
                        due=r["due_date"] or "", status=ACTION_STATUS_LABELS.get(r["status"], r["status"]),
@@ -33,7 +42,7 @@ def action_infos(ws, checklist, rows) -> list[ActionInfo]:
             for r in rows]
 
 
-def gap_report_data(ws, assessment_id: str, *, photos: bool = True) -> GapReportData:
+def gap_report_data(ws: Workspace, assessment_id: str, *, photos: bool = True) -> GapReportData:
     """Everything the gap report of one assessment prints. photos=False: without the photo
     appendix (the photos are neither listed nor their report images made)."""
     want_photos = photos
@@ -79,7 +88,7 @@ class _Gaps:  # what most_lost_items reads of a result
     gap: tuple
 
 
-def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
+def summary_data(ws: Workspace, year: int, county_name: str | None = None) -> SummaryData:
     """Every assessment of a year. Each carries the score it is judged on (storage.scores:
     the review once it has begun, else the self-assessment; nothing answered: none), but
     only results (data.is_result: reviewed or final) are ranked, given a level and counted
@@ -106,10 +115,10 @@ def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
         categories = [(c.code, c.title) for c in main.categories
                       if any(i.role == "base" for i in c.walk_items())]
 
-    def county(a) -> str:
+    def county(a: AssessmentListRow) -> str:
         return county_of.get(a["unit_id"], {}).get("name", "")
 
-    def ranked(a, s) -> bool:
+    def ranked(a: AssessmentListRow, s: Score) -> bool:
         return is_result(a["status"]) and s.final is not None
 
     def order(r):
@@ -146,7 +155,7 @@ def summary_data(ws, year: int, county_name: str | None = None) -> SummaryData:
                        levels=levels, counties=counties)
 
 
-def actions_notice_data(ws, assessment_id: str, issuer: str | None = None) -> ActionsNoticeData:
+def actions_notice_data(ws: Workspace, assessment_id: str, issuer: str | None = None) -> ActionsNoticeData:
     """The open corrective actions of one assessment's unit."""
     a = assessments.get_assessment(ws, assessment_id)
     checklist = assessments.checklist_of(ws, a)

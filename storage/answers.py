@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from checklists import Answers, ChecklistError, score
 from checklists.answers import NA, check_value, load_answers
@@ -14,6 +15,12 @@ from checklists.scoring import ScoreResult
 from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
 from .errors import LockedAnswers, StorageError
 from .workspace import now
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .models import AnswerRow, AnswerValue, AssessmentRow
+    from .workspace import Workspace
 
 
 def encode_value(value) -> str:
@@ -46,7 +53,7 @@ def _no_constant(name: str):
     raise ValueError(f"{name} 不是数")
 
 
-def decode_value(text: str | None):
+def decode_value(text: str | None) -> AnswerValue:
     """A stored answer value (encode_value's JSON text) back as True/False, a label, "na"
     or an exact Fraction. Every number is checked for a sane size before it is converted;
     a value that is damaged or out of range raises ValueError saying why (quickly, whatever
@@ -75,7 +82,7 @@ class DamagedAnswer(StorageError):
     an older version stored): the message names the assessment, the item and the role."""
 
 
-def damaged_text(ws, assessment_id: str, code: str, role: str, problem: str) -> str:
+def damaged_text(ws: Workspace, assessment_id: str, code: str, role: str, problem: str) -> str:
     """'城关镇 2027 年考评 条目 1.1 的自评答案已损坏或超出范围（why）'."""
     row = ws.db.execute("SELECT u.name, a.year FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.id = ?",
                         [assessment_id]).fetchone()
@@ -83,12 +90,12 @@ def damaged_text(ws, assessment_id: str, code: str, role: str, problem: str) -> 
     return f"{label} 条目 {code} 的{ROLE_LABELS.get(role, role)}答案已损坏或超出范围（{problem}）"
 
 
-def _damaged(ws, assessment_id: str, code: str, role: str, problem: str) -> DamagedAnswer:
+def _damaged(ws: Workspace, assessment_id: str, code: str, role: str, problem: str) -> DamagedAnswer:
     return DamagedAnswer(damaged_text(ws, assessment_id, code, role, problem)
                          + "；此考评暂不能计分，其余数据不受影响；重新填写该条目即可修复（db check 会列出）")
 
 
-def _decoded(ws, row: dict):
+def _decoded(ws: Workspace, row: dict) -> AnswerValue:
     """decode_value of an answer row, naming the record when it cannot be read."""
     try:
         return decode_value(row["value"])
@@ -96,7 +103,7 @@ def _decoded(ws, row: dict):
         raise _damaged(ws, row["assessment_id"], row["code"], row["role"], str(exc)) from None
 
 
-def _check_role(ws, assessment: dict, role: str) -> None:
+def _check_role(ws: Workspace, assessment: AssessmentRow, role: str) -> None:
     if role not in ROLE_LABELS:
         raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
     if role not in editable_roles(assessment["status"]):
@@ -106,8 +113,8 @@ def _check_role(ws, assessment: dict, role: str) -> None:
         )
 
 
-def set_answer(ws, assessment_id: str, code: str, role: str, value, note: str | None = None,
-               documents: list[str] | None = None, *, keep_note: bool = True) -> dict:
+def set_answer(ws: Workspace, assessment_id: str, code: str, role: str, value, note: str | None = None,
+               documents: list[str] | None = None, *, keep_note: bool = True) -> AnswerRow:
     """Save one item's value (None clears it) for a role; validated against the item."""
     a = get_assessment(ws, assessment_id)
     _check_role(ws, a, role)
@@ -149,7 +156,7 @@ class _Stored(str):
     """A damaged stored value, kept as its text (set_answer replacing it logs it as is)."""
 
 
-def _describe(answer: dict | None):
+def _describe(answer: AnswerRow | None) -> dict | None:
     if not answer:
         return None
     value = answer["value"]
@@ -157,7 +164,7 @@ def _describe(answer: dict | None):
             "documents": answer["documents"]}
 
 
-def _documents(ws, row: dict):
+def _documents(ws: Workspace, row: dict) -> list[str] | None:
     try:
         docs = json.loads(row["documents"]) if row["documents"] else None
     except (ValueError, RecursionError):
@@ -165,11 +172,11 @@ def _documents(ws, row: dict):
     return docs
 
 
-def _row_to_answer(ws, row: dict) -> dict:
+def _row_to_answer(ws: Workspace, row: dict) -> AnswerRow:
     return row | {"value": _decoded(ws, row), "documents": _documents(ws, row)}
 
 
-def _raw_answer(ws, assessment_id: str, code: str, role: str) -> dict | None:
+def _raw_answer(ws: Workspace, assessment_id: str, code: str, role: str) -> AnswerRow | None:
     rows = list(ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND code = ? AND role = ?",
                             [assessment_id, code, role]))
     if not rows:
@@ -181,20 +188,20 @@ def _raw_answer(ws, assessment_id: str, code: str, role: str) -> dict | None:
     return rows[0] | {"value": _Stored(rows[0]["value"]), "documents": docs}
 
 
-def get_answer(ws, assessment_id: str, code: str, role: str) -> dict | None:
+def get_answer(ws: Workspace, assessment_id: str, code: str, role: str) -> AnswerRow | None:
     """The answer row (value decoded); DamagedAnswer names it when it cannot be read."""
     rows = list(ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND code = ? AND role = ?",
                             [assessment_id, code, role]))
     return _row_to_answer(ws, rows[0]) if rows else None
 
 
-def list_answers(ws, assessment_id: str, role: str) -> dict[str, dict]:
+def list_answers(ws: Workspace, assessment_id: str, role: str) -> dict[str, AnswerRow]:
     """code -> answer row (value decoded) for one role."""
     return {r["code"]: _row_to_answer(ws, r) for r in
             ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND role = ?", [assessment_id, role])}
 
 
-def photo_counts(ws, assessment_id: str, role: str | None = None) -> dict[str, int]:
+def photo_counts(ws: Workspace, assessment_id: str, role: str | None = None) -> dict[str, int]:
     """code -> attached photos. For scoring, review counts all photos (the unit's and the inspector's)."""
     sql = "SELECT code, count(*) FROM attachments WHERE assessment_id = ?"
     params = [assessment_id]
@@ -203,13 +210,14 @@ def photo_counts(ws, assessment_id: str, role: str | None = None) -> dict[str, i
     return {code: n for code, n in ws.db.execute(sql + " GROUP BY code", params).fetchall()}
 
 
-def scoring_input(ws, assessment_id: str, role: str = "self") -> Answers:
+def scoring_input(ws: Workspace, assessment_id: str, role: str = "self") -> Answers:
     """The plain Answers the engine needs, for one role. For the review, documents the
     inspector has not ticked themselves default to the unit's own ticks."""
     return scoring_inputs(ws, [(assessment_id, role)])[(assessment_id, role)]
 
 
-def scoring_inputs(ws, wanted, chunk: int = 400, damaged: dict | None = None) -> dict:
+def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int = 400,
+                   damaged: dict[tuple[str, str], DamagedAnswer] | None = None) -> dict[tuple[str, str], Answers]:
     """scoring_input for many (assessment id, role) pairs: {(id, role): Answers}, read with
     a few queries per `chunk` assessments instead of three per assessment.
 
@@ -283,13 +291,13 @@ class _Unreadable(str):
     """Why a stored value text could not be decoded (kept once per distinct text)."""
 
 
-def score_assessment(ws, assessment_id: str, role: str = "self") -> ScoreResult:
+def score_assessment(ws: Workspace, assessment_id: str, role: str = "self") -> ScoreResult:
     """Score an assessment against the exact checklist version it was made with."""
     a = get_assessment(ws, assessment_id)
     return score(checklist_of(ws, a), scoring_input(ws, assessment_id, role))
 
 
-def import_answers_file(ws, assessment_id: str, path, role: str = "self") -> int:
+def import_answers_file(ws: Workspace, assessment_id: str, path, role: str = "self") -> int:
     """Apply an answers file (checklist-format.md) in one transaction; returns how many changed."""
     a = get_assessment(ws, assessment_id)
     _check_role(ws, a, role)
@@ -305,7 +313,7 @@ def import_answers_file(ws, assessment_id: str, path, role: str = "self") -> int
     return changed
 
 
-def set_note(ws, assessment_id: str, code: str, role: str, note: str | None) -> dict:
+def set_note(ws: Workspace, assessment_id: str, code: str, role: str, note: str | None) -> AnswerRow:
     """Change one item's note (说明) for a role, keeping its value and documents."""
     old = get_answer(ws, assessment_id, code, role)
     return set_answer(ws, assessment_id, code, role, old["value"] if old else None, (note or "").strip() or None,
@@ -321,7 +329,8 @@ class Adopted:
     already: list[str] = field(default_factory=list)
 
 
-def adopt_self(ws, assessment_id: str, codes=None, *, overwrite: bool = False) -> Adopted:
+def adopt_self(ws: Workspace, assessment_id: str, codes: Iterable[str] | None = None, *,
+               overwrite: bool = False) -> Adopted:
     """采用自评: take the unit's self values as review answers of this inspector (ws.who), for
     `codes` (None: every item), in one transaction: one answer event per item and one
     `adopt_self` event listing them. Items already answered in review are left as they
@@ -356,7 +365,7 @@ def adopt_self(ws, assessment_id: str, codes=None, *, overwrite: bool = False) -
     return out
 
 
-def copy_from(ws, source_id: str, target_id: str) -> int:
+def copy_from(ws: Workspace, source_id: str, target_id: str) -> int:
     """Start from last year: copy self answers of `source_id` into draft `target_id` for the
     items both checklists share (same code and kind); returns how many were copied."""
     src, dst = get_assessment(ws, source_id), get_assessment(ws, target_id)

@@ -3,10 +3,18 @@ draft -> submitted -> reviewing -> reviewed -> final."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import checklist_store
 from .errors import IncompleteReview, StorageError
 from .units import get_unit
 from .workspace import new_id, now
+
+if TYPE_CHECKING:
+    from checklists import Checklist
+
+    from .models import AssessmentDetail, AssessmentListRow, AssessmentRow
+    from .workspace import Workspace
 
 STATUSES = ("draft", "submitted", "reviewing", "reviewed", "final")
 STATUS_LABELS = {"draft": "自评中", "submitted": "已提交", "reviewing": "考评中", "reviewed": "已考评",
@@ -19,8 +27,8 @@ FORWARD = {"draft": ("submitted",), "submitted": ("reviewing", "reviewed"), "rev
            "reviewed": ("final",), "final": ()}
 
 
-def new_assessment(ws, unit_id: str, checklist_id: str, version: str | None, year: int,
-                   assessment_id: str | None = None) -> dict:
+def new_assessment(ws: Workspace, unit_id: str, checklist_id: str, version: str | None, year: int,
+                   assessment_id: str | None = None) -> AssessmentDetail:
     """Open a draft assessment pinned to an exact checklist version (latest when None)."""
     unit = get_unit(ws, unit_id)
     if not unit:
@@ -46,7 +54,7 @@ def new_assessment(ws, unit_id: str, checklist_id: str, version: str | None, yea
     return get_assessment(ws, row["id"])
 
 
-def get_assessment(ws, assessment_id: str) -> dict:
+def get_assessment(ws: Workspace, assessment_id: str) -> AssessmentDetail:
     rows = list(ws.db.query(
         "SELECT a.*, u.name AS unit_name, u.type AS unit_type, u.parent_id AS unit_parent_id "
         "FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.id = ?", [assessment_id]))
@@ -55,7 +63,7 @@ def get_assessment(ws, assessment_id: str) -> dict:
     return rows[0]
 
 
-def list_assessments(ws, year: int | None = None, unit_id: str | None = None) -> list[dict]:
+def list_assessments(ws: Workspace, year: int | None = None, unit_id: str | None = None) -> list[AssessmentListRow]:
     sql = ("SELECT a.*, u.name AS unit_name, u.type AS unit_type, c.title AS checklist_title "
            "FROM assessments a JOIN units u ON u.id = a.unit_id "
            "LEFT JOIN checklists c ON c.id = a.checklist_id AND c.version = a.checklist_version WHERE 1=1")
@@ -69,11 +77,12 @@ def list_assessments(ws, year: int | None = None, unit_id: str | None = None) ->
     return list(ws.db.query(sql + " ORDER BY a.year DESC, u.name", params))
 
 
-def checklist_of(ws, assessment: dict):
+def checklist_of(ws: Workspace, assessment: AssessmentRow) -> Checklist:
     return checklist_store.load(ws, assessment["checklist_id"], assessment["checklist_version"])
 
 
-def unanswered(ws, assessment_id: str, role: str, assessment: dict | None = None) -> list[tuple[str, str]]:
+def unanswered(ws: Workspace, assessment_id: str, role: str,
+               assessment: AssessmentDetail | None = None) -> list[tuple[str, str]]:
     """The items with no value for `role`, as (code, title) in checklist order (不涉及 is an
     answer). What 提交自评 warns about, and what 标记已考评 and signing off must confirm."""
     if role not in ROLES:
@@ -85,7 +94,7 @@ def unanswered(ws, assessment_id: str, role: str, assessment: dict | None = None
     return [(item.code, item.title) for item in checklist_of(ws, a).items() if item.code not in answered]
 
 
-def _incomplete_review(ws, a: dict, doing: str, confirm_incomplete: bool) -> list[str]:
+def _incomplete_review(ws: Workspace, a: AssessmentDetail, doing: str, confirm_incomplete: bool) -> list[str]:
     """Codes without a review answer; refuses (IncompleteReview) unless confirmed."""
     missing = unanswered(ws, a["id"], "review", a)
     if missing and not confirm_incomplete:
@@ -95,7 +104,8 @@ def _incomplete_review(ws, a: dict, doing: str, confirm_incomplete: bool) -> lis
     return [code for code, _ in missing]
 
 
-def set_status(ws, assessment_id: str, status: str, *, confirm_incomplete: bool = False) -> dict:
+def set_status(ws: Workspace, assessment_id: str, status: str, *,
+               confirm_incomplete: bool = False) -> AssessmentDetail:
     """Move an assessment forward along the flow (submit, start review, mark reviewed, final).
     Marking reviewed while items have no review answer needs confirm_incomplete (logged)."""
     a = get_assessment(ws, assessment_id)
@@ -118,7 +128,7 @@ def set_status(ws, assessment_id: str, status: str, *, confirm_incomplete: bool 
     return get_assessment(ws, assessment_id)
 
 
-def unlock(ws, assessment_id: str, reason: str) -> dict:
+def unlock(ws: Workspace, assessment_id: str, reason: str) -> AssessmentDetail:
     """Reopen submitted self answers (back to draft); needs a reason, which is logged."""
     a = get_assessment(ws, assessment_id)
     if not (reason or "").strip():
@@ -138,7 +148,7 @@ def editable_roles(status: str) -> tuple[str, ...]:
     return {"draft": ("self",), "submitted": ("review",), "reviewing": ("review",)}.get(status, ())
 
 
-def signs_off(assessment: dict, fields: dict) -> bool:
+def signs_off(assessment: AssessmentRow, fields: dict) -> bool:
     """Whether saving `fields` signs the review off: a signing date is set (or changed), or
     the signer changes on a signed review."""
     signed_at = fields.get("signed_at", assessment.get("signed_at"))
@@ -147,7 +157,8 @@ def signs_off(assessment: dict, fields: dict) -> bool:
     return any(k in fields and fields[k] != assessment.get(k) for k in ("signed_at", "signed_by"))
 
 
-def update_review_info(ws, assessment_id: str, *, confirm_incomplete: bool = False, **fields) -> dict:
+def update_review_info(ws: Workspace, assessment_id: str, *, confirm_incomplete: bool = False,
+                       **fields) -> AssessmentDetail:
     """Assessor, reviewer, conclusion, sign-off: the words around the scores. Signing off a
     review with items that have no review answer needs confirm_incomplete (logged)."""
     allowed = {"assessor", "reviewer", "conclusion", "signed_by", "signed_at"}
@@ -169,8 +180,8 @@ def update_review_info(ws, assessment_id: str, *, confirm_incomplete: bool = Fal
     return get_assessment(ws, assessment_id)
 
 
-def conclude(ws, assessment_id: str, conclusion: str, signed_by: str, *, reviewer: str | None = None,
-             signed_at: str | None = None, confirm_incomplete: bool = False) -> dict:
+def conclude(ws: Workspace, assessment_id: str, conclusion: str, signed_by: str, *, reviewer: str | None = None,
+             signed_at: str | None = None, confirm_incomplete: bool = False) -> AssessmentDetail:
     """考评结论与签字 in one step (the command line's `assessment conclude`): the conclusion,
     the signer and the signing date (default today), and the review team when given."""
     from datetime import date

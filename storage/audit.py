@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .db import Database
+    from .models import EventRow, StoredEventRow
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "who", "entity", "entity_id", "assessment_id", "action", "detail")
@@ -19,7 +24,7 @@ def event_hash(prev_hash: str, row: dict) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _head(db) -> tuple[int, str]:
+def _head(db: Database) -> tuple[int, str]:
     row = db.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
     if not row:
         return 0, GENESIS
@@ -27,7 +32,7 @@ def _head(db) -> tuple[int, str]:
     return int(seq), digest
 
 
-def append(db, *, at, who, entity, entity_id, action, detail, assessment_id=None) -> dict:
+def append(db: Database, *, at, who, entity, entity_id, action, detail, assessment_id=None) -> StoredEventRow:
     """Add one event after the current head (inside the caller's transaction)."""
     seq, prev = _head(db)
     row = {"seq": seq + 1, "at": at, "who": who, "entity": entity, "entity_id": entity_id,
@@ -47,7 +52,7 @@ _EVENT_COLUMNS = FIELDS + ("prev_hash", "hash")
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 
 
-def verify(db) -> list[str]:
+def verify(db: Database) -> list[str]:
     """Problems with the chain, each naming the event (empty when intact)."""
     problems = []
     prev, expected_seq = GENESIS, 1
@@ -65,7 +70,7 @@ def verify(db) -> list[str]:
     return problems
 
 
-def events_for(db, assessment_id: str) -> list[dict]:
+def events_for(db: Database, assessment_id: str) -> list[EventRow]:
     rows = list(db.query("SELECT * FROM events WHERE assessment_id = ? ORDER BY seq", [assessment_id]))
     for r in rows:
         try:

@@ -16,8 +16,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StorageError
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 KEEP = 10
 BEFORE_RESTORE = "before-restore"
@@ -42,12 +46,12 @@ class Backup:
         return KIND_LABELS.get(self.kind, self.kind)
 
 
-def backups(ws) -> list[Path]:
+def backups(ws: Workspace | Path) -> list[Path]:
     """Existing backups, oldest first."""
     return sorted(_folder(ws).glob("dabiao-*.sqlite"), key=_sort_key)
 
 
-def _folder(ws_or_folder) -> Path:
+def _folder(ws_or_folder: Workspace | Path) -> Path:
     folder = ws_or_folder.folder if hasattr(ws_or_folder, "folder") else Path(ws_or_folder)
     return folder / "backups"
 
@@ -80,12 +84,12 @@ def describe(path: Path) -> Backup:
     return Backup(path, made, stat.st_size if stat else 0, kind)
 
 
-def list_backups(ws_or_folder) -> list[Backup]:
+def list_backups(ws_or_folder: Workspace | Path) -> list[Backup]:
     """Every backup with its date, size and kind, newest first (as `db backups` numbers them)."""
     return [describe(p) for p in reversed(backups(ws_or_folder))]
 
 
-def make_backup(ws, kind: str = "auto") -> Path:
+def make_backup(ws: Workspace, kind: str = "auto") -> Path:
     """A consistent copy of the database, even while it is in use."""
     return _copy_out(ws.db.conn, ws.folder, kind)
 
@@ -125,7 +129,7 @@ def _copy_out(conn: sqlite3.Connection, folder: Path, kind: str = "auto") -> Pat
     return target
 
 
-def daily_backup(ws) -> Path | None:
+def daily_backup(ws: Workspace) -> Path | None:
     """Back up when the newest backup is older than a day and the database holds data."""
     existing = backups(ws)
     if existing:
@@ -143,7 +147,7 @@ def daily_backup(ws) -> Path | None:
 # ---------------------------------------------------------------- restore
 
 
-def find_backup(ws_or_folder, ref) -> Path:
+def find_backup(ws_or_folder: Workspace | Path, ref) -> Path:
     """A backup chosen by its number in `db backups` (1 = newest), its file name in
     backups/, or a path."""
     text = str(ref).strip()
@@ -194,7 +198,7 @@ class Restored:
     saved: Path | None  # where the state before the restore was kept
 
 
-def restore(ws, ref) -> Restored:
+def restore(ws: Workspace, ref) -> Restored:
     """Restore the open workspace `ws` from a backup, in place: the current state is
     backed up first, then the backup is copied into the live database with SQLite's
     backup API (other connections see the new content), the schema is brought up to
@@ -217,7 +221,7 @@ def restore(ws, ref) -> Restored:
     return Restored(path, saved)
 
 
-def _log(ws, path: Path, saved: Path | None) -> None:
+def _log(ws: Workspace, path: Path, saved: Path | None) -> None:
     made = describe(path).made_at
     with ws.transaction():
         ws.record("workspace", "", "restore", {"backup": path.name, "made_at": made.isoformat(timespec="seconds"),

@@ -5,9 +5,13 @@ lost saved changes that its newest backup still has (a `-wal` file deleted after
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from . import audit
 from .evidence import original_path
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 
 def file_sha256(path) -> str:
@@ -18,7 +22,7 @@ def file_sha256(path) -> str:
     return h.hexdigest()
 
 
-def check_workspace(ws) -> list[str]:
+def check_workspace(ws: Workspace) -> list[str]:
     """Every problem found, one line each, naming the record or file; empty when healthy."""
     problems = []
     for (result,) in ws.db.execute("PRAGMA integrity_check").fetchall():
@@ -50,7 +54,7 @@ def check_workspace(ws) -> list[str]:
     return problems
 
 
-def damaged_answers(ws) -> list[str]:
+def damaged_answers(ws: Workspace) -> list[str]:
     """Stored answers whose value cannot be read (damaged, or a number out of range that
     an older version stored), one line each naming the assessment, item and role. Each
     distinct value text is decoded once (the same few recur in every assessment)."""
@@ -79,7 +83,7 @@ def _head(conn) -> tuple[int, str] | None:
     return int(seq), digest
 
 
-def compare_with_backup(ws) -> list[str]:
+def compare_with_backup(ws: Workspace) -> list[str]:
     """Saved changes the database has lost, judged against its newest good backup: the
     backup's audit log is longer than the database's, or the two differ at an event both
     have. That is what deleting a `-wal` file after a crash does (the database itself

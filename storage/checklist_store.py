@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checklists import Checklist, ChecklistError, load_checklist_text
 from checklists.library import bundled_files, library_resolver
@@ -19,12 +20,16 @@ from checklists.source import document_from_json, document_to_json, parse_docume
 from .errors import StorageError
 from .workspace import new_id, now
 
+if TYPE_CHECKING:
+    from .models import ChecklistListRow, ChecklistRow
+    from .workspace import Workspace
+
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _resolver(ws, extra_places=()):
+def _resolver(ws: Workspace, extra_places=()):
     """Bases come from the workspace first, then from files near the imported one."""
     files = library_resolver(extra_places)
 
@@ -38,8 +43,8 @@ def _resolver(ws, extra_places=()):
     return resolve
 
 
-def import_checklist_text(ws, text: str, name: str, extra_places=(), *,
-                          checklist: Checklist | None = None) -> tuple[dict, bool]:
+def import_checklist_text(ws: Workspace, text: str, name: str, extra_places=(), *,
+                          checklist: Checklist | None = None) -> tuple[ChecklistRow, bool]:
     """Validate and store one criteria text (and any base it needs that the workspace lacks).
     Returns (row, added). The same text twice is a no-op; different text under an
     existing (id, version) is refused. `checklist`: the caller already loaded and validated
@@ -64,17 +69,18 @@ def import_checklist_text(ws, text: str, name: str, extra_places=(), *,
             found = _resolver(ws, extra_places)(base_id, base_version)
             if found is not None:
                 import_checklist_text(ws, found[0], found[1], extra_places)
-    row = {"id": checklist.id, "version": checklist.version, "title": checklist.title, "level": checklist.level,
-           "year": checklist.year, "extends_id": checklist.extends[0] if checklist.extends else None,
-           "extends_version": checklist.extends[1] if checklist.extends else None,
-           "source_name": Path(name).name, "source_text": text, "sha256": digest, "imported_at": now()}
+    row: ChecklistRow = {"id": checklist.id, "version": checklist.version, "title": checklist.title,
+                         "level": checklist.level, "year": checklist.year,
+                         "extends_id": checklist.extends[0] if checklist.extends else None,
+                         "extends_version": checklist.extends[1] if checklist.extends else None,
+                         "source_name": Path(name).name, "source_text": text, "sha256": digest, "imported_at": now()}
     with ws.transaction() as db:
         db["checklists"].insert(row)
         ws.record("checklist", checklist.ref, "import", {"title": checklist.title, "sha256": digest})
     return row, True
 
 
-def check_file(ws, path, extra_places=()) -> Checklist:
+def check_file(ws: Workspace, path, extra_places=()) -> Checklist:
     """Validate a criteria file as the import will: bases come from the workspace first,
     then from files beside it (and `extra_places`) and the bundled library. Returns the
     merged checklist or raises ChecklistError listing every problem."""
@@ -84,7 +90,7 @@ def check_file(ws, path, extra_places=()) -> Checklist:
     return load_checklist(path, resolver=_resolver(ws, list(extra_places) + [path.parent]))
 
 
-def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
+def import_checklist_file(ws: Workspace, path, extra_places=()) -> tuple[ChecklistRow, bool]:
     """Import a .yaml/.yml/.json (or .xlsx, stored as the equivalent YAML text: an
     overlay workbook stays an overlay, so items keep their 省标 / 市标 source) file."""
     path = Path(path)
@@ -101,7 +107,7 @@ def import_checklist_file(ws, path, extra_places=()) -> tuple[dict, bool]:
     return import_checklist_text(ws, read_text_file(path), str(path), list(extra_places) + [path.parent])
 
 
-def ensure_bundled(ws) -> int:
+def ensure_bundled(ws: Workspace) -> int:
     """Import the sample criteria shipped with the app (once); returns how many were added.
     Skipped without parsing when the shipped files are the ones already seen (start-up)."""
     files = bundled_files()
@@ -120,25 +126,25 @@ def ensure_bundled(ws) -> int:
     return added
 
 
-def get_row(ws, set_id: str, version: str) -> dict | None:
+def get_row(ws: Workspace, set_id: str, version: str) -> ChecklistRow | None:
     rows = list(ws.db.query("SELECT * FROM checklists WHERE id = ? AND version = ?", [set_id, version]))
     return rows[0] if rows else None
 
 
-def list_checklists(ws) -> list[dict]:
+def list_checklists(ws: Workspace) -> list[ChecklistListRow]:
     """Every stored version, newest year and id first."""
     return list(ws.db.query(
         "SELECT id, version, title, level, year, extends_id, extends_version, sha256, imported_at "
         "FROM checklists ORDER BY year DESC, id, imported_at"))
 
 
-def latest_version(ws, set_id: str) -> str | None:
+def latest_version(ws: Workspace, set_id: str) -> str | None:
     row = ws.db.execute("SELECT version FROM checklists WHERE id = ? ORDER BY imported_at DESC, rowid DESC LIMIT 1",
                         [set_id]).fetchone()
     return row[0] if row else None
 
 
-def load(ws, set_id: str, version: str) -> Checklist:
+def load(ws: Workspace, set_id: str, version: str) -> Checklist:
     """The merged checklist for (id, version), rebuilt from the stored sources."""
     row = ws.db.execute("SELECT source_text, source_name, sha256 FROM checklists WHERE id = ? AND version = ?",
                         [set_id, version]).fetchone()
@@ -153,7 +159,7 @@ def load(ws, set_id: str, version: str) -> Checklist:
 _INTACT: set = set()  # (id, version, sha256 of the text) found intact in this process
 
 
-def _check_intact(ws, set_id: str, version: str, text: str) -> None:
+def _check_intact(ws: Workspace, set_id: str, version: str, text: str) -> None:
     """A stored criteria text must still match the hash stored with it: a damaged byte
     (a failing disk, an edit by hand) would silently change what it scores, so the
     damaged record is named instead and everything else stays usable."""
@@ -167,7 +173,7 @@ def _check_intact(ws, set_id: str, version: str, text: str) -> None:
     _INTACT.add((set_id, version, digest))
 
 
-def _chain_texts(ws, set_id, version) -> tuple:
+def _chain_texts(ws: Workspace, set_id, version) -> tuple:
     out = []
     while set_id:
         row = ws.db.execute("SELECT source_text, source_name, extends_id, extends_version FROM checklists "

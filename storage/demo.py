@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -17,6 +18,10 @@ from checklists.answers import check_value
 
 from . import actions, answers, assessments, checklist_store, evidence, units
 from .errors import StorageError
+
+if TYPE_CHECKING:
+    from .models import DemoIds
+    from .workspace import Workspace
 
 DEMO_CHECKLIST = "city-2027-town"
 DEMO_YEAR = 2027
@@ -116,7 +121,7 @@ def draw_photo(path: Path, title: str, taken_at: str, seed: int) -> Path:
     return path
 
 
-def build_demo(ws, with_photos: bool = True) -> dict:
+def build_demo(ws: Workspace, with_photos: bool = True) -> DemoIds:
     """Fill an empty workspace with the demo county; returns {'county', 'towns', 'assessment'} ids."""
     if units.list_units(ws):
         raise StorageError("工作区中已有单位，示例数据只能载入空工作区")

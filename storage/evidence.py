@@ -11,11 +11,17 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
 from .errors import StorageError, write_failed
 from .photos import PhotoRefused, prepare_photo, read_photo_bytes
 from .workspace import new_id, now
+
+if TYPE_CHECKING:
+    from .models import AssessmentRow, AttachedPhoto, AttachmentRow, EvidenceRow
+    from .photos import PreparedPhoto
+    from .workspace import Workspace
 
 
 @dataclass
@@ -35,11 +41,11 @@ class PhotoOutcome:
 
 # One join per path (pathlib parses the "/" on every system): listing the photos of an
 # assessment builds three paths per photo.
-def original_path(ws, sha256: str, ext: str) -> Path:
+def original_path(ws: Workspace, sha256: str, ext: str) -> Path:
     return ws.folder / f"evidence/{sha256[:2]}/{sha256}.{ext}"
 
 
-def derived_path(ws, sha256: str, kind: str) -> Path:
+def derived_path(ws: Workspace, sha256: str, kind: str) -> Path:
     """kind: 'thumb' or 'report'."""
     return ws.folder / f"derived/{sha256[:2]}/{sha256}.{kind}.jpg"
 
@@ -59,7 +65,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise write_failed(exc, path, f"磁盘已满，无法保存 {path.name}；已保存的数据未受影响") from None
 
 
-def _check_can_attach(ws, assessment: dict, code: str, role: str) -> None:
+def _check_can_attach(ws: Workspace, assessment: AssessmentRow, code: str, role: str) -> None:
     if role not in ROLE_LABELS:
         raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
     if role not in editable_roles(assessment["status"]):
@@ -68,7 +74,7 @@ def _check_can_attach(ws, assessment: dict, code: str, role: str) -> None:
         raise StorageError(f"条目 {code} 不在该考评的标准中")
 
 
-def store_photo(ws, prepared) -> None:
+def store_photo(ws: Workspace, prepared: PreparedPhoto) -> None:
     """Put the original and its derived images on disk, and the evidence row in the DB."""
     original = original_path(ws, prepared.sha256, prepared.ext)
     if not original.exists():
@@ -79,29 +85,31 @@ def store_photo(ws, prepared) -> None:
             write_atomic(target, data)
 
 
-def attach_prepared(ws, assessment_id: str, code: str, prepared, role: str = "self", caption: str | None = None,
-                    original_name: str = "", attachment_id: str | None = None) -> tuple[str, bool]:
+def attach_prepared(ws: Workspace, assessment_id: str, code: str, prepared: PreparedPhoto, role: str = "self",
+                    caption: str | None = None, original_name: str = "",
+                    attachment_id: str | None = None) -> tuple[str, bool]:
     """Store a prepared photo (files first) and attach it; returns (attachment id, already attached)."""
     ws.check_writable()  # before any file is written: a read-only workspace gets nothing
     a = get_assessment(ws, assessment_id)
     _check_can_attach(ws, a, code, role)
     store_photo(ws, prepared)
-    row = {"sha256": prepared.sha256, "ext": prepared.ext, "original_name": original_name,
-           "size": len(prepared.data), "width": prepared.width, "height": prepared.height,
-           "mime": prepared.mime, "taken_at": prepared.taken_at, "gps_lat": prepared.gps_lat,
-           "gps_lon": prepared.gps_lon, "camera": prepared.camera, "imported_at": now()}
+    row: EvidenceRow = {"sha256": prepared.sha256, "ext": prepared.ext, "original_name": original_name,
+                        "size": len(prepared.data), "width": prepared.width, "height": prepared.height,
+                        "mime": prepared.mime, "taken_at": prepared.taken_at, "gps_lat": prepared.gps_lat,
+                        "gps_lon": prepared.gps_lon, "camera": prepared.camera, "imported_at": now()}
     return _attach(ws, assessment_id, code, prepared.sha256, role, caption, original_name, attachment_id, row)
 
 
-def attach_stored(ws, assessment_id: str, code: str, sha256: str, role: str = "self", caption: str | None = None,
-                  original_name: str = "", attachment_id: str | None = None) -> tuple[str, bool]:
+def attach_stored(ws: Workspace, assessment_id: str, code: str, sha256: str, role: str = "self",
+                  caption: str | None = None, original_name: str = "",
+                  attachment_id: str | None = None) -> tuple[str, bool]:
     """Attach a photo the workspace already holds (no decoding)."""
     a = get_assessment(ws, assessment_id)
     _check_can_attach(ws, a, code, role)
     return _attach(ws, assessment_id, code, sha256, role, caption, original_name, attachment_id, None)
 
 
-def stored_photo(ws, sha256: str) -> dict | None:
+def stored_photo(ws: Workspace, sha256: str) -> EvidenceRow | None:
     """The evidence row of a photo whose original and derived files are all present."""
     rows = list(ws.db.query("SELECT * FROM evidence WHERE sha256 = ?", [sha256]))
     if not rows:
@@ -111,7 +119,8 @@ def stored_photo(ws, sha256: str) -> dict | None:
     return row if all(f.exists() for f in files) else None
 
 
-def _attach(ws, assessment_id, code, sha256, role, caption, original_name, attachment_id, evidence_row):
+def _attach(ws: Workspace, assessment_id, code, sha256, role, caption, original_name, attachment_id,
+            evidence_row: EvidenceRow | None) -> tuple[str, bool]:
     existing = ws.db.execute("SELECT id FROM attachments WHERE assessment_id = ? AND code = ? AND sha256 = ?",
                              [assessment_id, code, sha256]).fetchone()
     if existing:
@@ -129,7 +138,7 @@ def _attach(ws, assessment_id, code, sha256, role, caption, original_name, attac
     return att_id, False
 
 
-def add_photos(ws, assessment_id: str, code: str, paths, role: str = "self", caption: str | None = None,
+def add_photos(ws: Workspace, assessment_id: str, code: str, paths, role: str = "self", caption: str | None = None,
                progress=None, cancelled=None, keep_stopped=None) -> list[PhotoOutcome]:
     """Import a batch: each good photo is committed on its own, each bad one is refused by
     name with the reason, and the rest of the batch goes in.
@@ -203,7 +212,8 @@ class PhotoBatchStopped(StorageError):
                          + f"，从 {first} 起未导入{rest}，腾出空间或排除问题后请重新添加这些照片")
 
 
-def list_evidence(ws, assessment_id: str, code: str | None = None, role: str | None = None) -> list[dict]:
+def list_evidence(ws: Workspace, assessment_id: str, code: str | None = None,
+                  role: str | None = None) -> list[AttachedPhoto]:
     """Attachments joined with their photo's metadata, in the order they were added."""
     sql = ("SELECT t.*, e.ext, e.original_name, e.size, e.width, e.height, e.taken_at, e.gps_lat, e.gps_lon, "
            "e.camera FROM attachments t JOIN evidence e ON e.sha256 = t.sha256 WHERE t.assessment_id = ?")
@@ -222,7 +232,7 @@ def list_evidence(ws, assessment_id: str, code: str | None = None, role: str | N
     return rows
 
 
-def ensure_derived(ws, sha256: str, ext: str) -> None:
+def ensure_derived(ws: Workspace, sha256: str, ext: str) -> None:
     """Rebuild the derived images of a stored original when they are missing."""
     ensure_derived_files(original_path(ws, sha256, ext), derived_path(ws, sha256, "thumb"),
                          derived_path(ws, sha256, "report"))
@@ -243,7 +253,7 @@ def ensure_derived_files(original: Path, thumb: Path, report: Path) -> bool:
     return True
 
 
-def set_caption(ws, attachment_id: str, caption: str) -> None:
+def set_caption(ws: Workspace, attachment_id: str, caption: str) -> None:
     """Change a photo's caption (only while its role may still edit)."""
     row = _attachment(ws, attachment_id)
     a = get_assessment(ws, row["assessment_id"])
@@ -255,7 +265,7 @@ def set_caption(ws, attachment_id: str, caption: str) -> None:
                   assessment_id=row["assessment_id"])
 
 
-def remove_attachment(ws, attachment_id: str) -> dict:
+def remove_attachment(ws: Workspace, attachment_id: str) -> AttachmentRow:
     """Detach a photo from its item; returns the row so that `restore_attachment` can undo.
     The original file stays (other items or assessments may share it)."""
     row = _attachment(ws, attachment_id)
@@ -269,7 +279,7 @@ def remove_attachment(ws, attachment_id: str) -> dict:
     return row
 
 
-def restore_attachment(ws, row: dict) -> None:
+def restore_attachment(ws: Workspace, row: AttachmentRow) -> None:
     """Undo remove_attachment."""
     with ws.transaction() as db:
         db["attachments"].insert({k: row[k] for k in ("id", "assessment_id", "code", "role", "sha256", "caption",
@@ -278,14 +288,14 @@ def restore_attachment(ws, row: dict) -> None:
                   assessment_id=row["assessment_id"])
 
 
-def _attachment(ws, attachment_id: str) -> dict:
+def _attachment(ws: Workspace, attachment_id: str) -> AttachmentRow:
     rows = list(ws.db.query("SELECT * FROM attachments WHERE id = ?", [attachment_id]))
     if not rows:
         raise StorageError(f"照片附件 {attachment_id} 不存在")
     return rows[0]
 
 
-def evidence_counts(ws, assessment_id: str) -> dict[str, int]:
+def evidence_counts(ws: Workspace, assessment_id: str) -> dict[str, int]:
     """code -> number of photos attached (all roles)."""
     return dict(ws.db.execute("SELECT code, count(*) FROM attachments WHERE assessment_id = ? GROUP BY code",
                               [assessment_id]).fetchall())

@@ -14,10 +14,15 @@ import json
 import random
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from . import assessments, checklist_store, units
 from .answers import encode_value
 from .workspace import now
+
+if TYPE_CHECKING:
+    from .models import AssessmentRow
+    from .workspace import Workspace
 
 CHECKLIST = "prov-2027-town"
 COUNTY_NAMES = "城关 东山 西河 南岭 北川 青云 白沙 金水 石门 桃源 龙泉 凤凰 安平 永丰 长乐 新华".split()
@@ -73,7 +78,7 @@ def random_value(item, rnd: random.Random):
     return Fraction(rnd.randint(60, 100))
 
 
-def _write_answers(ws, assessment_id: str, rows: list[tuple[str, object]], role: str) -> None:
+def _write_answers(ws: Workspace, assessment_id: str, rows: list[tuple[str, object]], role: str) -> None:
     stamp = now()
     ws.db.conn.executemany(
         "INSERT OR REPLACE INTO answers (assessment_id, code, role, value, note, documents, who, updated_at, rev) "
@@ -81,7 +86,7 @@ def _write_answers(ws, assessment_id: str, rows: list[tuple[str, object]], role:
         [(assessment_id, code, role, encode_value(value), ws.who, stamp) for code, value in rows])
 
 
-def fill_assessment(ws, assessment: dict, rnd: random.Random, status: str) -> None:
+def fill_assessment(ws: Workspace, assessment: AssessmentRow, rnd: random.Random, status: str) -> None:
     """Answer every item (self; review too unless the status is draft/submitted) and set
     the status, in one transaction with one audit event."""
     checklist = assessments.checklist_of(ws, assessment)
@@ -114,7 +119,7 @@ def fill_assessment(ws, assessment: dict, rnd: random.Random, status: str) -> No
 STATUS_MIX = ("draft", "draft", "submitted", "reviewing", "reviewed", "reviewed", "final")
 
 
-def generate_workspace(ws, counties: int, towns_per_county: int, years: tuple[int, ...] = (2027,),
+def generate_workspace(ws: Workspace, counties: int, towns_per_county: int, years: tuple[int, ...] = (2027,),
                        seed: int = 1) -> Generated:
     """Fill a workspace with counties x towns, one assessment per town and year of the
     bundled province criteria; earlier years are finished, the last one has mixed statuses."""
@@ -138,7 +143,7 @@ def generate_workspace(ws, counties: int, towns_per_county: int, years: tuple[in
     return made
 
 
-def answers_digest(ws) -> str:
+def answers_digest(ws: Workspace) -> str:
     """Every stored answer as one JSON text (assessment, code, role, value, note, documents):
     equal before and after means nothing was changed."""
     rows = ws.db.execute("SELECT assessment_id, code, role, value, note, documents FROM answers "

@@ -15,14 +15,18 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .workspace import new_id, now
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 FOLDER = "journal"
 _running: set[Path] = set()  # batches of this process still going: never "interrupted"
 
 
-def _folder(ws) -> Path:
+def _folder(ws: Workspace) -> Path:
     return ws.folder / FOLDER
 
 
@@ -62,7 +66,7 @@ class PhotoBatch:
         self.path.unlink(missing_ok=True)
 
 
-def begin(ws, assessment_id: str, code: str, role: str, paths) -> PhotoBatch:
+def begin(ws: Workspace, assessment_id: str, code: str, role: str, paths) -> PhotoBatch:
     batch_id = new_id()
     folder = _folder(ws)
     try:
@@ -109,7 +113,7 @@ class Interrupted:
         return text
 
 
-def interrupted(ws) -> list[Interrupted]:
+def interrupted(ws: Workspace) -> list[Interrupted]:
     """Batches that did not end, oldest first: not those this process is running, and none
     on a workspace opened read-only (the process writing to it may be importing now)."""
     folder = _folder(ws)
@@ -158,7 +162,7 @@ def interrupted(ws) -> list[Interrupted]:
     return out
 
 
-def dismiss(ws, item) -> None:
+def dismiss(ws: Workspace, item: Interrupted | Path | str) -> None:
     """Forget a stopped batch once the person has been told."""
     path = item.path if isinstance(item, Interrupted) else Path(item)
     try:

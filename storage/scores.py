@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checklists import score
 from checklists.numbers import to_json_number
@@ -34,6 +35,12 @@ from . import checklist_store, schema
 from .answers import scoring_inputs
 from .assessments import get_assessment
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .models import ScoredAssessmentRow
+    from .workspace import Workspace
+
 # Whether the review of assessment `a` has begun: one probe of idx_answers_assessment_role.
 REVIEW_BEGUN_SQL = "EXISTS (SELECT 1 FROM answers r WHERE r.assessment_id = a.id AND r.role = 'review')"
 ROLE_SQL = f"CASE WHEN {REVIEW_BEGUN_SQL} THEN 'review' ELSE 'self' END"
@@ -42,7 +49,7 @@ ROLE_SQL = f"CASE WHEN {REVIEW_BEGUN_SQL} THEN 'review' ELSE 'self' END"
 CACHE_FORMAT = "1"
 
 
-def score_role(ws, assessment_id: str) -> str:
+def score_role(ws: Workspace, assessment_id: str) -> str:
     """'review' once the inspector has entered any answer, else 'self'."""
     row = ws.db.execute(f"SELECT {ROLE_SQL} FROM assessments a WHERE a.id = ?", [assessment_id]).fetchone()
     return row[0] if row else "self"
@@ -53,7 +60,7 @@ def is_scored(result: ScoreResult) -> bool:
     return len(result.unanswered) < len(result.items)
 
 
-def final_score(ws, assessment_id: str) -> tuple[str, ScoreResult]:
+def final_score(ws: Workspace, assessment_id: str) -> tuple[str, ScoreResult]:
     """(role, full result) the assessment is judged on."""
     from .answers import score_assessment
 
@@ -157,7 +164,7 @@ def _from_cache(fractions: _Fractions, role, final, level, level_label, answered
                  lost=tuple((code, fractions[lost]) for code, lost in d["lost"]))
 
 
-def _keys(ws, ids: list, chunk: int = 400) -> list[dict]:
+def _keys(ws: Workspace, ids: list, chunk: int = 400) -> list[dict]:
     """For assessments not found in the cache: what scoring them needs and the key they are
     stored under (the role by ROLE_SQL, both revisions, the criteria's sha256)."""
     out = []
@@ -171,7 +178,7 @@ def _keys(ws, ids: list, chunk: int = 400) -> list[dict]:
     return out
 
 
-def _compute(ws, keys: list[dict]) -> dict:
+def _compute(ws: Workspace, keys: list[dict]) -> dict[str, Score]:
     """assessment id -> Score, for _keys rows; inputs read in batches, each checklist loaded
     once. An assessment with an answer that cannot be read is unscored, its Score naming
     the record (`problem`); the others are scored as usual."""
@@ -192,7 +199,7 @@ def _compute(ws, keys: list[dict]) -> dict:
     return out
 
 
-def _remember(ws, keys: list[dict], computed: dict) -> None:
+def _remember(ws: Workspace, keys: list[dict], computed: dict[str, Score]) -> None:
     """Store computed scores under the key read with them; skipped when the workspace is
     read-only, and a write that fails (busy, read-only or full disk) is just not kept."""
     if ws.readonly or not computed or not _cache_ready(ws):
@@ -206,7 +213,7 @@ def _remember(ws, keys: list[dict], computed: dict) -> None:
         pass
 
 
-def _score_missing(ws, ids: list) -> dict:
+def _score_missing(ws: Workspace, ids: list) -> dict[str, Score]:
     keys = _keys(ws, ids)
     computed = _compute(ws, keys)
     _remember(ws, keys, computed)
@@ -214,7 +221,7 @@ def _score_missing(ws, ids: list) -> dict:
 
 
 @contextmanager
-def _snapshot(ws):
+def _snapshot(ws: Workspace):
     """One read transaction around reading the key, the inputs and storing the result:
     if anything changed in between, SQLite refuses the write and the score is not kept.
     A commit that fails (full disk) only loses the remembered scores, never the listing.
@@ -238,7 +245,7 @@ def _snapshot(ws):
                 conn.execute("ROLLBACK")
 
 
-def _cache_ready(ws) -> bool:
+def _cache_ready(ws: Workspace) -> bool:
     """Whether the workspace has the cache as migration m004 made it: its table with these
     columns and the triggers that keep it true. A workspace made before that migration and
     opened read-only cannot be upgraded; whatever score table it may hold (an older
@@ -249,7 +256,7 @@ def _cache_ready(ws) -> bool:
     return set(_COLUMNS) <= columns
 
 
-def _cache_table(ws) -> str:
+def _cache_table(ws: Workspace) -> str:
     """The cache table, or an empty stand-in where there is none to trust (_cache_ready)."""
     if _cache_ready(ws):
         return "score_cache"
@@ -266,7 +273,7 @@ _LIST_SQL = (
 )
 
 
-def list_scores(ws, year: int | None = None) -> list[dict]:
+def list_scores(ws: Workspace, year: int | None = None) -> list[ScoredAssessmentRow]:
     """The rows of assessments.list_assessments, each with the score it is judged on:
     `score_role` ('self' | 'review'), `final` (as JSON shows it; None when nothing is
     answered), `level`, `level_label`, and `problem` on a row that could not be scored (a
@@ -296,7 +303,7 @@ _SCORES_SQL = (
 )
 
 
-def scores(ws, assessment_ids, chunk: int = 400) -> dict:
+def scores(ws: Workspace, assessment_ids: Iterable[str], chunk: int = 400) -> dict[str, Score]:
     """assessment id -> Score it is judged on (the summary's figures), from the cache where
     it holds them, computed (and remembered when possible) otherwise."""
     ids = list(dict.fromkeys(assessment_ids))

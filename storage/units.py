@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from checklists.format import UNIT_TYPES
 
 from .errors import StorageError
 from .workspace import new_id, now
+
+if TYPE_CHECKING:
+    from .models import UnitRef, UnitRow, UnitTreeRow
+    from .workspace import Workspace
 
 UNIT_TYPES_ALL = ("county",) + UNIT_TYPES
 UNIT_TYPE_LABELS = {"county": "县（市、区）人武部", "town": "乡镇（街道）武装部", "enterprise": "企业武装部",
                     "militia": "民兵营（连）"}
 
 
-def add_unit(ws, name: str, unit_type: str, parent_id: str | None = None, unit_id: str | None = None) -> dict:
+def add_unit(ws: Workspace, name: str, unit_type: str, parent_id: str | None = None,
+             unit_id: str | None = None) -> UnitRow:
     """Create a unit and return its row; names are unique under the same parent."""
     name = (name or "").strip()
     if not name:
@@ -25,20 +32,20 @@ def add_unit(ws, name: str, unit_type: str, parent_id: str | None = None, unit_i
                           [name, parent_id]).fetchone()
     if clash:
         raise StorageError(f"单位“{name}”已存在")
-    row = {"id": unit_id or new_id(), "name": name, "type": unit_type, "parent_id": parent_id,
-           "created_at": now(), "updated_at": now()}
+    row: UnitRow = {"id": unit_id or new_id(), "name": name, "type": unit_type, "parent_id": parent_id,
+                    "created_at": now(), "updated_at": now()}
     with ws.transaction() as db:
         db["units"].insert(row)
         ws.record("unit", row["id"], "add", {"name": name, "type": unit_type, "parent_id": parent_id})
     return row
 
 
-def get_unit(ws, unit_id: str) -> dict | None:
+def get_unit(ws: Workspace, unit_id: str) -> UnitRow | None:
     rows = list(ws.db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
     return rows[0] if rows else None
 
 
-def find_unit(ws, name_or_id: str) -> dict:
+def find_unit(ws: Workspace, name_or_id: str) -> UnitRow:
     """A unit by id, or by a name that is unique in the workspace."""
     unit = get_unit(ws, name_or_id)
     if unit:
@@ -51,7 +58,7 @@ def find_unit(ws, name_or_id: str) -> dict:
     return rows[0]
 
 
-def list_units(ws) -> list[dict]:
+def list_units(ws: Workspace) -> list[UnitTreeRow]:
     """All units, parents before children, in the order they were entered (the county's
     list of towns as the person typed it, not re-sorted by the characters' code points)."""
     rows = list(ws.db.query("SELECT * FROM units ORDER BY created_at, rowid"))
@@ -71,7 +78,7 @@ def list_units(ws) -> list[dict]:
     return out
 
 
-def county_of_units(ws) -> dict[str, dict]:
+def county_of_units(ws: Workspace) -> dict[str, UnitRef]:
     """unit id -> the county (县、市、区) unit it belongs to (a county: itself), for every unit
     under one; plain SQL over all units at once."""
     rows = {r[0]: r for r in ws.db.execute("SELECT id, name, type, parent_id FROM units")}
@@ -91,7 +98,7 @@ def county_of_units(ws) -> dict[str, dict]:
     return out
 
 
-def find_county(ws, name_or_id: str) -> dict:
+def find_county(ws: Workspace, name_or_id: str) -> UnitRow:
     """A county-level unit by id or name; unknown: one clear line naming the counties there are."""
     rows = list(ws.db.query("SELECT * FROM units WHERE type = 'county' AND (id = ? OR name = ?) ORDER BY name",
                             [name_or_id, name_or_id]))
