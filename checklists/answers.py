@@ -12,20 +12,28 @@ from .source import Document, Refused, number_or_none, read_document
 from .numbers import display, value_problem
 
 NA = "na"
+ANSWERS_KEYS = ("checklist", "unit_tags", "answers", "photos", "documents")
 
 
 @dataclass
 class Answers:
     """Plain input to the scoring engine.
 
-    values: item code -> True/False, rubric label, exact number, or "na".
+    values: item code -> True/False, rubric label, exact number, or "na"; (/2) for a
+        deduct item with reasons, {reason key: whole count} (keys left out count 0); for
+        an elements item, the list of the element keys met.
     photos: item code -> attached photo count.
-    documents: item code -> names of the 台账/资料 presented (None: not recorded).
+    documents: item code -> names of the 台账/资料 presented (left out: none presented).
+    unit_tags: (/2) the unit's tags, for only_for / not_for.
     """
 
     values: dict = field(default_factory=dict)
     photos: dict = field(default_factory=dict)
     documents: dict = field(default_factory=dict)
+    unit_tags: frozenset = frozenset()
+
+    def __post_init__(self):
+        self.unit_tags = frozenset(self.unit_tags or ())
 
 
 def shown(value) -> str:
@@ -65,6 +73,10 @@ def check_value(item: Item, value):
             return value.strip(), None
         labels = "、".join(o.label for o in item.options)
         return None, f"评级 {shown(value)} 不存在（可选：{labels}）"
+    if kind == "deduct" and item.reasons:
+        return _check_counts(item, value)
+    if kind == "elements":
+        return _check_elements(item, value)
     problem = value_problem(value)  # a number out of range, before any exact arithmetic on it
     if problem:
         return None, problem
@@ -88,6 +100,66 @@ def check_value(item: Item, value):
     return None, f"未知类型 {kind}"
 
 
+def _whole_count(value):
+    """A whole number >= 0 as an int, or None."""
+    if value_problem(value):
+        return None
+    number = number_or_none(value)
+    if number is None or number < 0 or number.denominator != 1:
+        return None
+    return int(number)
+
+
+def _check_counts(item: Item, value):
+    """(/2) A deduct item with reasons: {reason key: whole count}, keys left out count 0.
+    Normalised to the reasons' order, counts of 0 left out."""
+    keys = "、".join(r.key for r in item.reasons)
+    if not isinstance(value, dict):
+        return None, f"应为各评分点的次数（评分点键: 次数，可用：{keys}），现在是 {shown(value)}"
+    counts = {}
+    for key, count in value.items():
+        reason = item.reason(key.strip()) if isinstance(key, str) else None
+        if reason is None:
+            return None, f"未知的评分点 {shown(key)}（可用：{keys}）"
+        if count is None:
+            continue  # left blank: 0
+        n = _whole_count(count)
+        if n is None:
+            return None, f"评分点 {reason.key}（{reason.text}）的次数必须是不小于 0 的整数，现在是 {shown(count)}"
+        if reason.max_count is not None and n > reason.max_count:
+            return None, f"评分点 {reason.key}（{reason.text}）最多 {reason.max_count} 次，现在是 {n}"
+        counts[reason.key] = n
+    return {r.key: counts[r.key] for r in item.reasons if counts.get(r.key)}, None
+
+
+def _check_elements(item: Item, value):
+    """(/2) An elements item: the list of the element keys met, normalised to the
+    elements' order."""
+    keys = "、".join(e.key for e in item.elements)
+    if not isinstance(value, (list, tuple)):
+        return None, f"应为已做到的要素键列表（可用：{keys}），现在是 {shown(value)}"
+    met = set()
+    for key in value:
+        element = item.element(key.strip()) if isinstance(key, str) else None
+        if element is None:
+            return None, f"未知的要素 {shown(key)}（可用：{keys}）"
+        if element.key in met:
+            return None, f"要素 {element.key} 重复"
+        met.add(element.key)
+    return [e.key for e in item.elements if e.key in met], None
+
+
+def tag_text(item: Item, checklist: Checklist) -> str:
+    """(/2) Whom an item is for, in words: 只适用于 大镇；不适用于 小镇."""
+    label = lambda tag: checklist.unit_tag(tag).label if checklist.unit_tag(tag) else tag  # noqa: E731
+    parts = []
+    if item.only_for:
+        parts.append("只适用于 " + "、".join(label(t) for t in item.only_for))
+    if item.not_for:
+        parts.append("不适用于 " + "、".join(label(t) for t in item.not_for))
+    return "；".join(parts)
+
+
 def parse_answers(doc: Document, checklist: Checklist) -> Answers:
     """Validate an answers document against a checklist; every problem is reported."""
     problems = list(doc.problems)
@@ -99,8 +171,8 @@ def parse_answers(doc: Document, checklist: Checklist) -> Answers:
     if not isinstance(data, dict):
         raise ChecklistError([doc.problem((), "顶层必须是映射（键: 值）")])
     for key in data:
-        if key not in ("checklist", "answers", "photos", "documents"):
-            err((key,), f"未知的键 {key!r}（允许：checklist、answers、photos、documents）")
+        if key not in ANSWERS_KEYS:
+            err((key,), f"未知的键 {key!r}（允许：{'、'.join(ANSWERS_KEYS)}）")
     ref = data.get("checklist")
     if ref is not None:
         if not isinstance(ref, dict):
@@ -112,7 +184,7 @@ def parse_answers(doc: Document, checklist: Checklist) -> Answers:
                 err(("checklist", "version"),
                     f"答卷对应版本 {ref.get('version')!r}，但评分用的是 {checklist.version!r}")
     index = checklist.item_index()
-    answers = Answers()
+    answers = Answers(unit_tags=_parse_tags(data, checklist, err))
     raw_answers = data.get("answers") or {}
     if not isinstance(raw_answers, dict):
         err(("answers",), "必须是映射：条目编号: 值")
@@ -125,6 +197,9 @@ def parse_answers(doc: Document, checklist: Checklist) -> Answers:
             continue
         if value is None or isinstance(value, Refused):
             continue  # left blank: unanswered (or refused by the parser, which said why)
+        if not index[code].applies_to(answers.unit_tags):
+            err(path, f"条目 {code} 不适用于本单位（{tag_text(index[code], checklist)}），不能填写")
+            continue
         normal, message = check_value(index[code], value)
         if message:
             err(path, f"条目 {code}：{message}")
@@ -153,10 +228,36 @@ def parse_answers(doc: Document, checklist: Checklist) -> Answers:
         elif not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             err(path, "必须是资料名称的列表")
         else:
-            answers.documents[str(code)] = [n.strip() for n in names]
+            names = [n.strip() for n in names]
+            required = index[str(code)].evidence.documents
+            unknown = [n for n in names if n not in required]
+            if checklist.format >= 2 and unknown:  # (/2) a document name the item does not ask for
+                known = "、".join(required) if required else "本条目不要求资料"
+                err(path, f"条目 {code}：资料 {'、'.join(unknown)} 不在本条目的资料中（{known}）")
+            else:
+                answers.documents[str(code)] = names
     if problems:
         raise ChecklistError(problems)
     return answers
+
+
+def _parse_tags(data: dict, checklist: Checklist, err) -> frozenset:
+    """(/2) `unit_tags: [big]`: the unit's tags, each declared by the set."""
+    raw = data.get("unit_tags")
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        err(("unit_tags",), "必须是单位标签的列表，如 [big]")
+        return frozenset()
+    declared = [t.tag for t in checklist.unit_tags]
+    tags = set()
+    for i, tag in enumerate(raw):
+        if not isinstance(tag, str) or tag.strip() not in declared:
+            known = "已声明：" + "、".join(declared) if declared else "标准未声明任何单位标签"
+            err(("unit_tags", i), f"单位标签 {shown(tag)} 未在标准 {checklist.id}@{checklist.version} 中声明（{known}）")
+        else:
+            tags.add(tag.strip())
+    return frozenset(tags)
 
 
 def load_answers(path, checklist: Checklist) -> Answers:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from checklists import load_answers, load_checklist, score
+from checklists.answers import tag_text
 from checklists.errors import ChecklistError
 from checklists.format import KIND_LABELS, ROLE_LABELS
 from checklists.numbers import display
@@ -44,7 +45,10 @@ def show(args) -> int:
     print(f"{checklist.title}  [{checklist.id}@{checklist.version}]")
     levels = "，".join(f"{lv.label} ≥ {display(lv.min_score)}" for lv in checklist.levels)
     print(f"满分 {display(checklist.total)}；等级：{levels}"
-          + (f"；加分上限 {display(checklist.bonus_cap)}" if checklist.bonus_cap is not None else ""))
+          + (f"；加分上限 {display(checklist.bonus_cap)}" if checklist.bonus_cap is not None else "")
+          + (f"；扣分上限 {display(checklist.penalty_cap)}" if checklist.penalty_cap is not None else ""))
+    if checklist.unit_tags:
+        print("单位标签：" + "，".join(f"{t.tag} {t.label}" for t in checklist.unit_tags))
 
     def walk(category, depth):
         print("  " * depth + f"{category.code} {category.title}")
@@ -55,6 +59,10 @@ def show(args) -> int:
             if item.gate:
                 level = checklist.level_by_key(item.gate)
                 flags.append(f"{level.label if level else item.gate}必备")
+            if item.voids_score:
+                flags.append("一票否决，总分记零")
+            if item.tagged:
+                flags.append(tag_text(item, checklist))
             if item.source:
                 flags.append(item.source.label)
             print("  " * (depth + 1) + f"{item.code} {item.title}  {display(item.points)} 分  ({'，'.join(flags)})")

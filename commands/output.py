@@ -34,8 +34,12 @@ def print_score_text(result) -> None:
     """A short Chinese summary of a score result."""
     c = result.checklist
     print(f"{c.title}（{c.id}@{c.version}）")
+    if result.voided_by:
+        items = "、".join(f"{code} {c.item(code).title}" for code in result.voided_by)
+        print(f"一票否决：{items}，总分记0分")
     print(f"基本分 {display(result.base)} + 加分 {display(result.bonus)} - 扣分 {display(result.penalty)}"
-          f" = 总分 {display(result.final)}    等级：{result.level_label}")
+          + (" = 总分 0（一票否决）" if result.voided_by else f" = 总分 {display(result.final)}")
+          + f"    等级：{result.level_label}")
     for lv in result.levels:
         state = "已达到" if lv.reached else f"未达到，差 {display(lv.short_by)} 分"
         extra = []
@@ -46,7 +50,15 @@ def print_score_text(result) -> None:
         print(f"  {lv.label}（{display(lv.min_score)} 分）：{state}" + ("；" + "；".join(extra) if extra else ""))
     if result.unanswered:
         print(f"未填写 {len(result.unanswered)} 项：" + "、".join(result.unanswered))
+    if result.not_applicable:
+        print(f"不适用本单位 {len(result.not_applicable)} 项：" + "、".join(result.not_applicable))
     if result.gap:
         print("差距项（按失分排序）：")
         for g in result.gap:
-            print(f"  {g.code} {g.title}：得 {display(g.score)}/{display(g.points)}，失 {display(g.lost)} 分")
+            item = c.item(g.code)
+            why = [f"{r.text} {r.count} {item.reason(r.key).unit or '次'}，扣 {display(r.lost)}" for r in g.reasons]
+            if g.elements_missing:
+                why.append("未做到：" + "、".join(item.element(k).text for k in g.elements_missing))
+            why.extend(f"缺{d.name}，扣 {display(d.lost)}" for d in g.documents_lost)
+            print(f"  {g.code} {g.title}：得 {display(g.score)}/{display(g.points)}，失 {display(g.lost)} 分"
+                  + (f"（{'；'.join(why)}）" if why else ""))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 import yaml
 
-from checklists import load_checklist
+from checklists import Answers, load_checklist, score
 from checklists.serialize import checklist_to_dict
 
 from criteria_text import BASE, problems_of, the
@@ -137,3 +138,12 @@ def test_the_base_problems_name_the_base_file(tmp_path):
     f = write(tmp_path, "city.yaml", overlay("t2-base"))
     p = the(problems_of(f), "penalty_cap")
     assert p.file == str(base)
+
+
+@pytest.mark.parametrize("fmt", [1, 2])
+def test_an_overlay_penalty_cap_changes_the_score(tmp_path, fmt):
+    write(tmp_path, "base.yaml", SET2)
+    keys = {"penalty_cap": 1} if fmt == 2 else {}
+    c = load_checklist(write(tmp_path, "city.yaml", overlay("t2-base", fmt=fmt, **keys)))
+    r = score(c, Answers(values={"3.4": 2}))  # 2 incidents: 5 off
+    assert r.penalty == (1 if fmt == 2 else 3)
