@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from storage import Workspace, assessments, backup, check, checklist_store, evidence, scores, units
 from storage import answers as answer_store
+from storage.restore import restore_backup
 from storage.errors import IncompleteReview
 from storage.timefmt import local_time
 from storage.workspace import default_data_dir
@@ -200,7 +201,7 @@ def db_restore(args) -> int:
     """Restore a backup; the current database is kept as a backup first. Works even when
     the current database cannot be opened."""
     folder = default_data_dir() if not args.data_dir else args.data_dir
-    result = backup.restore_backup(folder, args.backup)
+    result = restore_backup(folder, args.backup)
     print(f"已恢复到 {local_time(backup.describe(result.restored).made_at)} 的备份（{result.restored.name}）")
     if result.saved:
         print(f"恢复前的数据已另存为 {result.saved.name}（可用 db restore {result.saved.name} 改回）")

@@ -11,13 +11,13 @@ is still there.
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .backup_health import backup_to_spare
 from .errors import StorageError
 
 if TYPE_CHECKING:
@@ -120,8 +120,6 @@ def _copy_out(conn: sqlite3.Connection, folder: Path, kind: str = "auto") -> Pat
     if len(existing) > KEEP:
         # Never drop the last backup that passed integrity_check with data in it: a run of
         # backups of an emptied or damaged database must not push it out.
-        from .workspace import backup_to_spare
-
         spare = backup_to_spare(existing, KEEP)
         for old in existing[:-KEEP]:
             if old != spare:
@@ -226,45 +224,3 @@ def _log(ws: Workspace, path: Path, saved: Path | None) -> None:
     with ws.transaction():
         ws.record("workspace", "", "restore", {"backup": path.name, "made_at": made.isoformat(timespec="seconds"),
                                                "saved_current_as": saved.name if saved else None})
-
-
-def restore_backup(folder: Path, backup) -> Restored:
-    """Restore a workspace that is not open anywhere (the command line, or when the
-    database cannot even be opened): the current database is kept as a backup first when
-    it can be read (else the file is kept as it is, as `…-damaged.sqlite`), then the
-    backup is copied over it."""
-    from .lock import WorkspaceLock
-    from .workspace import DB_NAME, Workspace
-
-    folder = Path(folder)
-    path = find_backup(folder, backup)
-    check_backup(path)
-    db = folder / DB_NAME
-    lock = WorkspaceLock(folder)
-    lock.acquire(0)
-    saved = None
-    try:
-        if db.exists():
-            try:
-                conn = sqlite3.connect(str(db))
-                try:
-                    conn.execute("PRAGMA quick_check").fetchone()
-                    saved = _copy_out(conn, folder, BEFORE_RESTORE)
-                finally:
-                    conn.close()
-            except (sqlite3.Error, StorageError):
-                saved = _folder(folder) / f"dabiao-{datetime.now():%Y%m%d-%H%M%S}-damaged.sqlite"
-                saved.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(db, saved)
-        for suffix in ("-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        tmp = db.with_name(DB_NAME + ".restore.tmp")
-        shutil.copyfile(path, tmp)
-        tmp.replace(db)
-    except OSError as exc:
-        raise StorageError(f"恢复失败：{exc}") from None
-    finally:
-        lock.release()
-    with Workspace.open(folder, backup=False) as ws:
-        _log(ws, path, saved)
-    return Restored(path, saved)

@@ -91,7 +91,7 @@ def compare_with_backup(ws: Workspace) -> list[str]:
     restore are not compared (a restore goes back on purpose)."""
     import sqlite3
 
-    from .workspace import newest_good_backup
+    from .backup_health import newest_good_backup
 
     good = newest_good_backup(ws.folder)
     if good is None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import audit, schema
+from .backup_health import newest_good_backup
 from .db import Database
 from .errors import StorageError, WorkspaceLocked
 from .lock import WorkspaceLock
@@ -439,55 +440,6 @@ def _used(folder: Path) -> bool:
             or (folder / "keys").is_dir() or any((folder / "derived" / "criteria").glob("*.json")))
 
 
-_good_cache: dict = {}  # (path, size, mtime) -> bool
-
-
-def backup_is_good(path: Path) -> bool:
-    """Whether a backup passes SQLite's integrity_check and holds data (a unit or an
-    assessment): one worth keeping and offering. Remembered per file size and time."""
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _good_cache:
-        ok = False
-        try:
-            conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro&immutable=1", uri=True)
-            try:
-                if conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok":
-                    ok = bool(conn.execute("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM assessments)")
-                              .fetchone()[0])
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            ok = False
-        _good_cache[key] = ok
-    return _good_cache[key]
-
-
-def backup_to_spare(paths: list, keep: int) -> Path | None:
-    """Rotation: of the backups (oldest first) of which the newest `keep` stay, the one to
-    spare as well: when none of those staying is good (backup_is_good), the newest good
-    one among those to be dropped. The last good backup is never rotated out by a run of
-    backups of an emptied or damaged database."""
-    staying, dropped = paths[-keep:], paths[:-keep]
-    if not dropped or any(backup_is_good(p) for p in reversed(staying)):
-        return None
-    return next((p for p in reversed(dropped) if backup_is_good(p)), None)
-
-
-def newest_good_backup(folder: Path) -> Path | None:
-    """The newest backup in `folder`/backups that is good (backup_is_good), or None."""
-    try:
-        found = sorted((Path(folder) / "backups").glob("dabiao-*.sqlite"),
-                       key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
-    except OSError:
-        return None
-    for path in found:
-        if backup_is_good(path):
-            return path
-    return None
 
 
 def _friendly_sqlite(exc: sqlite3.OperationalError, path: Path) -> str:

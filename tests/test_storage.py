@@ -11,6 +11,7 @@ import pytest
 from storage import Workspace, actions, assessments, audit, backup, checklist_store, units
 from storage import answers as answer_store
 from storage.check import check_workspace
+from storage.restore import restore_backup
 from storage.errors import LockedAnswers, StorageError
 
 from conftest import ROOT
@@ -233,7 +234,7 @@ def test_backup_and_restore(tmp_path):
     check = sqlite3.connect(saved)
     assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     check.close()
-    backup.restore_backup(folder, saved)
+    restore_backup(folder, saved)
     with open_ws(folder) as ws:
         assert answer_store.get_answer(ws, a["id"], "1.2", "self")["value"] is True
 

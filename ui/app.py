@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from checklists.errors import DabiaoError
 from storage import Workspace, backup, checklist_store, units
 from storage.errors import WorkspaceLocked
+from storage.restore import restore_backup
 from storage.timefmt import local_time
 from storage.workspace import DamagedWorkspace, default_data_dir
 
@@ -117,7 +118,7 @@ def damaged_box(exc: DamagedWorkspace, parent=None):
 
 def offer_restore(exc: DamagedWorkspace, folder=None, parent=None) -> Workspace | None:
     """The database is damaged: say so and offer its newest good backup. Restoring uses
-    storage.backup.restore_backup (as `db restore`: the current file is kept first), then
+    storage.restore.restore_backup (as `db restore`: the current file is kept first), then
     opens the workspace; quitting changes nothing."""
     box, restore = damaged_box(exc, parent)
     box.exec()
@@ -125,7 +126,7 @@ def offer_restore(exc: DamagedWorkspace, folder=None, parent=None) -> Workspace 
         return None
     place = exc.path.parent if exc.path is not None else (Path(folder) if folder else default_data_dir())
     try:
-        result = backup.restore_backup(place, str(exc.good_backup))
+        result = restore_backup(place, str(exc.good_backup))
     except DabiaoError as exc2:
         show_error(parent, f"恢复失败：{exc2}")
         return None
