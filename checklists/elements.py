@@ -128,7 +128,7 @@ def read_header_fields(ck: Checker, data: dict) -> dict:
     fmt = data.get("format")
     if fmt is None:
         ck.err(("format",), f"缺少必填项，应为 {FORMAT_1} 或 {FORMAT_2}")
-    elif fmt not in FORMATS:
+    elif not isinstance(fmt, str) or fmt not in FORMATS:
         ck.err(("format",), f"格式必须是 {FORMAT_1} 或 {FORMAT_2}，现在是 {fmt!r}")
     h["id"] = ck.string(data, "id", (), required=True)
     if h["id"] and not ID_RE.match(h["id"]):

@@ -409,3 +409,8 @@ def test_every_format2_problem_is_reported_in_one_pass(tmp_path):
         "categories[0].items[1].elements", "categories[0].items[2].linear.step", "categories[1].items[2].not_for[0]",
         "categories[2].items[0].evidence.documents[2].missing"]), [str(p) for p in problems]
     assert all(p.file == str(f) and p.line for p in problems)
+
+
+@pytest.mark.parametrize("value", ["[]", "[dabiao-checklist/2]", "{a: 1}", "2"])
+def test_a_format_that_is_not_text_is_refused_not_a_crash(check, value):
+    check(edit(SET2, (V2, f"format: {value}")), "format", "format:", "dabiao-checklist/2")
