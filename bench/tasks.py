@@ -157,7 +157,7 @@ def report_workspace(folder: Path, n: int):
     """A town workspace with the bundled prov-2027-town checklist answered (every tenth item
     a gap) and n report-size photos spread over its items, a few per item:
     (folder, assessment id, the derived report JPEGs the gap report prints)."""
-    from storage import answers
+    from storage import answer_store
 
     ws, assessment_id = empty_assessment(folder)
     try:
@@ -165,7 +165,7 @@ def report_workspace(folder: Path, n: int):
         items = list(checklist.items())
         for k, item in enumerate(items):
             value = False if (item.kind == "check" and k % 10 == 3) else best_value(item)
-            answers.set_answer(ws, assessment_id, item.code, "self", value)
+            answer_store.set_answer(ws, assessment_id, item.code, "self", value)
         photos = small_photos(folder.parent / "small-photos", n)
         per_item = max(1, -(-n // len(items)))  # ceil: spread over as many items as it takes
         for start in range(0, n, per_item):
@@ -240,7 +240,7 @@ def floor_report(jpegs, out: Path, pages: list[list[str]] | None = None) -> None
 def startup_workspace(folder: Path, n_units: int) -> Path:
     """A county workspace the app opens at start: one county and n_units - 1 towns, five of
     them with an answered assessment (one with photos), the last one left open."""
-    from storage import answers
+    from storage import answer_store
 
     ws = Workspace.open(folder, backup=False)
     try:
@@ -253,7 +253,7 @@ def startup_workspace(folder: Path, n_units: int) -> Path:
             checklist = assessments.checklist_of(ws, assessments.get_assessment(ws, a["id"]))
             for j, item in enumerate(checklist.items()):
                 if (j + k) % 4:  # three items in four answered
-                    answers.set_answer(ws, a["id"], item.code, "self", best_value(item))
+                    answer_store.set_answer(ws, a["id"], item.code, "self", best_value(item))
             last = a["id"]
         evidence.add_photos(ws, last, "1.1", small_photos(folder.parent / "startup-photos", 6))
         ws.set_meta("ui.last_assessment", last)

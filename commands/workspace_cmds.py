@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 
 from storage import Workspace, assessments, backup, check, checklist_store, evidence, scores, units
-from storage import answers as answer_store
+from storage import answer_store
 from storage.restore import restore_backup
 from storage.errors import IncompleteReview
 from storage.timefmt import local_time

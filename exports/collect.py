@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from storage import actions as action_store
-from storage import answers as answer_store
+from storage import answer_store
 from storage import assessments, checklist_store, evidence, scores, units
 from storage.actions import ACTION_STATUS_LABELS
 

@@ -58,7 +58,7 @@ def damaged_answers(ws: Workspace) -> list[str]:
     """Stored answers whose value cannot be read (damaged, or a number out of range that
     an older version stored), one line each naming the assessment, item and role. Each
     distinct value text is decoded once (the same few recur in every assessment)."""
-    from .answers import damaged_text, decode_value
+    from .answer_store import damaged_text, decode_value
 
     bad: dict = {}
     out = []

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from checklists.answers import check_value
 
-from . import actions, answers, assessments, checklist_store, evidence, units
+from . import actions, answer_store, assessments, checklist_store, evidence, units
 from .errors import StorageError
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def build_demo(ws: Workspace, with_photos: bool = True) -> DemoIds:
                 continue  # the sample criteria changed under the demo: leave the item open
             docs = [d for d in item.evidence.documents if d not in MISSING_DOCS.get(item.code, [])] \
                 if item.evidence.documents else None
-            answers.set_answer(ws, a["id"], item.code, "self", value, NOTES.get(item.code), docs)
+            answer_store.set_answer(ws, a["id"], item.code, "self", value, NOTES.get(item.code), docs)
     if with_photos:
         with tempfile.TemporaryDirectory(prefix="dabiao-demo-") as tmp:
             seed = 0

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from . import assessments, checklist_store, units
-from .answers import encode_value
+from .answer_store import encode_value
 from .workspace import now
 
 if TYPE_CHECKING:

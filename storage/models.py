@@ -110,7 +110,7 @@ AnswerValue = bool | str | Fraction | None
 
 
 class AnswerRow(TypedDict):
-    """A row of `answers`, decoded: storage.answers.get_answer, list_answers, set_answer."""
+    """A row of `answers`, decoded: storage.answer_store.get_answer, list_answers, set_answer."""
 
     assessment_id: str
     code: str  # the item code, e.g. "3.3.1"

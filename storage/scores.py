@@ -32,7 +32,7 @@ from checklists.numbers import to_json_number
 from checklists.scoring import ScoreResult
 
 from . import checklist_store, schema
-from .answers import scoring_inputs
+from .answer_store import scoring_inputs
 from .assessments import get_assessment
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def is_scored(result: ScoreResult) -> bool:
 
 def final_score(ws: Workspace, assessment_id: str) -> tuple[str, ScoreResult]:
     """(role, full result) the assessment is judged on."""
-    from .answers import score_assessment
+    from .answer_store import score_assessment
 
     role = score_role(ws, assessment_id)
     return role, score_assessment(ws, assessment_id, role)
@@ -112,10 +112,10 @@ def engine_fingerprint() -> str:
     if _ENGINE is None:
         import checklists
 
-        from . import answers
+        from . import answer_store
 
         h = hashlib.sha256(CACHE_FORMAT.encode())
-        files = sorted(Path(checklists.__file__).parent.glob("*.py")) + [Path(answers.__file__), Path(__file__)]
+        files = sorted(Path(checklists.__file__).parent.glob("*.py")) + [Path(answer_store.__file__), Path(__file__)]
         for path in files:
             try:
                 h.update(path.name.encode() + b"\0" + path.read_bytes())

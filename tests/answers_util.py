@@ -3,7 +3,7 @@ for one item is storage.generate.best_value, which bench/ uses too."""
 
 from __future__ import annotations
 
-from storage import answers as answer_store
+from storage import answer_store
 from storage import assessments
 from storage.generate import best_value
 

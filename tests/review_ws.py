@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storage import Workspace, assessments, checklist_store, units
-from storage import answers as answer_store
+from storage import answer_store
 
 CHECKLIST = "city-2027-town"
 SELF = {"1.1": Fraction(3), "1.2": True, "1.5": Fraction(3, 2), "2.4": Fraction(85), "10.1": True}

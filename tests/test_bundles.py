@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from storage import assessments, checklist_store, evidence, units
-from storage import answers as answer_store
+from storage import answer_store
 from storage.check import check_workspace
 from storage.errors import StorageError
 from storage.exchange import signing, staging

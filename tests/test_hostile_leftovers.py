@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from storage import Workspace, answers, backup, evidence, schema, scores, units
+from storage import Workspace, answer_store, backup, evidence, schema, scores, units
 from storage import assessments as assessment_store
 from storage.errors import StorageError
 from storage.exchange.export import export_bundle
@@ -40,8 +40,8 @@ def two_towns(tmp_path_factory):
         other = units.add_unit(ws, "东风镇", "town", county["id"])
         b = assessment_store.new_assessment(ws, other["id"], "city-2027-town", None, 2027)
         for aid in (a["id"], b["id"]):
-            answers.set_answer(ws, aid, "1.1", "self", 2)
-            answers.set_answer(ws, aid, "1.2", "self", True)
+            answer_store.set_answer(ws, aid, "1.1", "self", 2)
+            answer_store.set_answer(ws, aid, "1.2", "self", True)
         scores.list_scores(ws)  # the cache holds both
         backup.make_backup(ws)
         export_bundle(ws, "submission", [a["id"]], root / "s.dabiao")
@@ -114,7 +114,7 @@ OLDER = {"no cache table": _without_cache, "older cache layout": _older_cache_la
 def test_read_only_workspace_older_than_the_score_cache_lists_and_reports(case, two_towns, copy, tmp_path, capsys):
     OLDER[case](copy)
     with Workspace.open(copy, readonly=True) as ws:
-        expected = {aid: answers.score_assessment(ws, aid, "self")
+        expected = {aid: answer_store.score_assessment(ws, aid, "self")
                     for aid in (two_towns["damaged"], two_towns["other"])}
     before = file_hashes(copy)
     with read_only(copy) as place:
@@ -171,8 +171,8 @@ def test_huge_stored_value_is_named_and_the_rest_keeps_working(case, two_towns, 
     assert code == 1 and named in err, err
 
     with open_ws(copy) as ws:   # a new value repairs it; the event keeps the old text
-        answers.set_answer(ws, damaged, "1.1", "self", 3)
-        assert answers.get_answer(ws, damaged, "1.1", "self")["value"] == 3
+        answer_store.set_answer(ws, damaged, "1.1", "self", 3)
+        assert answer_store.get_answer(ws, damaged, "1.1", "self")["value"] == 3
         assert all(r["final"] is not None and not r.get("problem") for r in scores.list_scores(ws))
         detail = ws.db.execute("SELECT detail FROM events WHERE entity = 'answer' ORDER BY seq DESC").fetchone()[0]
         assert json.loads(detail)["old"]["value"] == HUGE[case]

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from storage import answers as answer_store
+from storage import answer_store
 from storage.exchange import signing
 from storage.exchange.bundle_format import BundleRefused
 from storage.exchange.importer import import_bundle, prepare_import

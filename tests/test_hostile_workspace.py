@@ -54,9 +54,9 @@ def made(tmp_path_factory):
     folder = root / "ws"
     with open_ws(folder) as ws:
         a = town_assessment(ws)
-        from storage import answers
+        from storage import answer_store
 
-        answers.set_answer(ws, a["id"], "1.1", "self", 2)
+        answer_store.set_answer(ws, a["id"], "1.1", "self", 2)
         backup.make_backup(ws)
         export_bundle(ws, "submission", [a["id"]], root / "s.dabiao")
     (folder / "dabiao.lock").unlink()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checklists.library import bundled_files
-from storage import actions, answers, assessments, audit, checklist_store, evidence, models, scores, units
+from storage import actions, answer_store, assessments, audit, checklist_store, evidence, models, scores, units
 from storage.demo import DEMO_CHECKLIST, build_demo
 from storage.workspace import Workspace, now
 
@@ -46,13 +46,13 @@ def demo(tmp_path_factory):
         made["reimported"], added = checklist_store.import_checklist_file(ws, bundled_files()[0])
         assert not added
         made["unit"] = units.add_unit(ws, "城关镇民兵排", "militia", ids["towns"][0])
-        code, value = next((c, r["value"]) for c, r in answers.list_answers(ws, a, "self").items())
-        made["noted"] = answers.set_note(ws, a, code, "self", None)
+        code, value = next((c, r["value"]) for c, r in answer_store.list_answers(ws, a, "self").items())
+        made["noted"] = answer_store.set_note(ws, a, code, "self", None)
         photo = evidence.list_evidence(ws, a)[0]
         made["removed"] = evidence.remove_attachment(ws, photo["id"])
         evidence.restore_attachment(ws, made["removed"])
         made["submitted"] = assessments.set_status(ws, a, "submitted")
-        made["answer"] = answers.set_answer(ws, a, code, "review", value, "现场核实", ["会议纪要"])
+        made["answer"] = answer_store.set_answer(ws, a, code, "review", value, "现场核实", ["会议纪要"])
         made["signed"] = assessments.conclude(ws, a, "基本符合规范化建设要求。", "王刚", reviewer="考评组",
                                               confirm_incomplete=True)
         made["next_year"] = assessments.new_assessment(ws, ids["towns"][0], DEMO_CHECKLIST, None, 2028)
@@ -65,7 +65,7 @@ def demo(tmp_path_factory):
                                          detail={"by": "test_models"})
         # an assessment whose only answer cannot be read: list_scores names it (`problem`)
         other = assessments.new_assessment(ws, ids["towns"][1], DEMO_CHECKLIST, None, 2027)
-        answers.set_answer(ws, other["id"], code, "self", value)
+        answer_store.set_answer(ws, other["id"], code, "self", value)
         ws.db.execute("UPDATE answers SET value = '{' WHERE assessment_id = ?", [other["id"]])
         yield ws, ids, made
 
@@ -88,8 +88,8 @@ SOURCES = {
     # twice: scored and remembered, then read from the cache
     models.ScoredAssessmentRow: lambda ws, ids, made: scores.list_scores(ws) + scores.list_scores(ws, 2027),
     models.AnswerRow: lambda ws, ids, made: [made["answer"], made["noted"],
-                                             *answers.list_answers(ws, ids["assessment"], "self").values(),
-                                             *answers.list_answers(ws, ids["assessment"], "review").values()],
+                                             *answer_store.list_answers(ws, ids["assessment"], "self").values(),
+                                             *answer_store.list_answers(ws, ids["assessment"], "review").values()],
     models.EvidenceRow: lambda ws, ids, made: [evidence.stored_photo(ws, sha) for (sha,) in ws.db.execute(
         "SELECT sha256 FROM evidence")],
     models.AttachmentRow: lambda ws, ids, made: [made["removed"], *_rows_of(ws, "attachments")],
@@ -161,7 +161,7 @@ def test_the_optional_keys_are_seen_too(demo):
 
 def test_answer_values_come_decoded(demo):
     ws, ids, _ = demo
-    rows = answers.list_answers(ws, ids["assessment"], "self").values()
+    rows = answer_store.list_answers(ws, ids["assessment"], "self").values()
     assert any(isinstance(r["value"], bool) for r in rows)
     assert any(isinstance(r["documents"], list) for r in rows)
     assert all(isinstance(p["report"], Path) for p in evidence.list_evidence(ws, ids["assessment"]))

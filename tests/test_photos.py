@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from storage import assessments
-from storage import answers as answer_store
+from storage import answer_store
 from storage import evidence
 from storage.check import check_workspace
 from storage.photos import REPORT_SIDE, prepare_photo, read_photo_bytes

@@ -16,7 +16,7 @@ from PIL import Image
 
 import main as app_main
 from storage import actions, assessments, evidence, units
-from storage import answers as answer_store
+from storage import answer_store
 from checklists.numbers import display
 from storage.demo import ANSWERS, build_demo, draw_photo
 
@@ -158,7 +158,7 @@ def numbers_after(line: str, label: str) -> list[str]:
 def test_category_figures_each_from_one_role(capsys, ws_dir):
     """An item 不涉及 in one role only: each role's 满分, 得分 and 得分率 are its own, in the
     table and in the headings (today 满分 came from the self answers, 得分 from the review)."""
-    from storage import answers as store
+    from storage import answer_store as store
 
     folder, a, _, _ = ws_dir
     with open_ws(folder) as ws:

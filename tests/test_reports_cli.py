@@ -8,7 +8,7 @@ import pytest
 
 import main as app_main
 from storage import actions, assessments, evidence, units
-from storage import answers as answer_store
+from storage import answer_store
 
 from conftest import has_page_number
 from answers_util import answer_all_best

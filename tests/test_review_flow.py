@@ -16,7 +16,7 @@ import pytest
 
 import main as app_main
 from storage import Workspace, actions, assessments, audit, backup, evidence, import_journal
-from storage import answers as answer_store
+from storage import answer_store
 from storage.errors import IncompleteReview, LockedAnswers, StorageError
 
 from review_ws import aid, template, ws, ws_dir  # noqa: F401 - fixtures

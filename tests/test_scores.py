@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import main as app_main
 from checklists.numbers import to_json_number
 from exports.data import competition_ranks
-from storage import Workspace, answers, assessments, evidence, scores, units
+from storage import Workspace, answer_store, assessments, evidence, scores, units
 from storage.generate import generate_workspace
 
 from answers_util import answer_all_best
@@ -119,7 +119,7 @@ def test_summary_does_not_load_review_answers_to_see_whether_a_review_began(coun
     def refuse(*args, **kwargs):
         raise AssertionError("list_answers called")
 
-    monkeypatch.setattr(answers, "list_answers", refuse)
+    monkeypatch.setattr(answer_store, "list_answers", refuse)
     with Workspace.open(county_ws, readonly=True) as ws:
         assert len(summary_data(ws, 2027).rows) == 9
 
@@ -151,11 +151,11 @@ def test_an_answer_change_is_seen_at_once(strict_ws):
     with open_ws(folder) as ws:
         before = listed(ws, aid)
         assert before["score_role"] == "self" and cached_rows(ws) == 1
-        answers.set_answer(ws, aid, "1.2", "self", False)
+        answer_store.set_answer(ws, aid, "1.2", "self", False)
         assert cached_rows(ws) == 0  # the trigger dropped it
         after = listed(ws, aid)
         assert after["final"] < before["final"] and after["self_rev"] == before["self_rev"] + 1
-        assert after["final"] == answers.score_assessment(ws, aid).to_json()["final"]
+        assert after["final"] == answer_store.score_assessment(ws, aid).to_json()["final"]
 
 
 def test_an_answer_changed_without_a_new_revision_is_seen(strict_ws):
@@ -169,7 +169,7 @@ def test_an_answer_changed_without_a_new_revision_is_seen(strict_ws):
         after = listed(ws, aid)
         assert (after["self_rev"], after["review_rev"]) == (before["self_rev"], before["review_rev"])
         assert after["final"] < before["final"]
-        assert after["final"] == answers.score_assessment(ws, aid).to_json()["final"]
+        assert after["final"] == answer_store.score_assessment(ws, aid).to_json()["final"]
 
 
 def test_photos_change_the_cached_score_under_strict_evidence(strict_ws, tmp_path):
@@ -183,7 +183,7 @@ def test_photos_change_the_cached_score_under_strict_evidence(strict_ws, tmp_pat
         assert all(o.ok for o in outcomes)
         with_photos = listed(ws, aid)["final"]
         assert with_photos > without
-        assert with_photos == answers.score_assessment(ws, aid).to_json()["final"]
+        assert with_photos == answer_store.score_assessment(ws, aid).to_json()["final"]
         evidence.remove_attachment(ws, outcomes[0].attachment_id)
         assert listed(ws, aid)["final"] == without
         # moving a photo to another item (same count in the assessment) is seen too
@@ -198,10 +198,10 @@ def test_a_review_begun_switches_the_role_and_the_score(strict_ws):
     with open_ws(folder) as ws:
         assert listed(ws, aid)["score_role"] == "self"
         assessments.set_status(ws, aid, "submitted")
-        answers.set_answer(ws, aid, "1.2", "review", False)
+        answer_store.set_answer(ws, aid, "1.2", "review", False)
         row = listed(ws, aid)
         assert row["score_role"] == "review" and scores.score_role(ws, aid) == "review"
-        assert row["final"] == answers.score_assessment(ws, aid, "review").to_json()["final"]
+        assert row["final"] == answer_store.score_assessment(ws, aid, "review").to_json()["final"]
 
 
 def test_criteria_or_scoring_code_changes_invalidate(strict_ws, monkeypatch):
@@ -240,7 +240,7 @@ def test_read_only_workspace_scores_without_writing(strict_ws):
     folder, aid = strict_ws
     with Workspace.open(folder, readonly=True) as ws:
         row = listed(ws, aid)
-        assert row["final"] == answers.score_assessment(ws, aid).to_json()["final"]
+        assert row["final"] == answer_store.score_assessment(ws, aid).to_json()["final"]
         assert cached_rows(ws) == 0
     # an older workspace opened read-only, before the migration adding the cache ran
     with open_ws(folder) as ws:
@@ -255,7 +255,7 @@ def test_a_failed_cache_write_only_loses_the_cache(strict_ws):
     with open_ws(folder) as ws:
         ws.db.execute("PRAGMA query_only = ON")  # every write fails, as on a read-only disk
         row = listed(ws, aid)
-        assert row["final"] == answers.score_assessment(ws, aid).to_json()["final"]
+        assert row["final"] == answer_store.score_assessment(ws, aid).to_json()["final"]
         ws.db.execute("PRAGMA query_only = OFF")
         assert cached_rows(ws) == 0
 
@@ -282,7 +282,7 @@ def test_a_concurrent_change_is_not_cached_as_the_old_score(strict_ws, monkeypat
         assert scores.list_scores(ws)[0]["final"] == before  # what was read
         monkeypatch.setattr(scores, "_compute", real)
         assert scores.list_scores(ws)[0]["final"] < before  # not the stale row
-        assert scores.list_scores(ws)[0]["final"] == answers.score_assessment(ws, aid).to_json()["final"]
+        assert scores.list_scores(ws)[0]["final"] == answer_store.score_assessment(ws, aid).to_json()["final"]
 
 
 def test_batched_scoring_inputs_equal_one_by_one(county_ws, tmp_path):
@@ -298,11 +298,11 @@ def test_batched_scoring_inputs_equal_one_by_one(county_ws, tmp_path):
         ws.db.execute("UPDATE answers SET documents = '[\"记录\"]' WHERE assessment_id = ? AND code = '1.1'",
                       [reviewed])
         wanted = [(r["id"], role) for r in rows for role in ("self", "review")]
-        batch = answers.scoring_inputs(ws, wanted, chunk=3)
+        batch = answer_store.scoring_inputs(ws, wanted, chunk=3)
         for aid_, role in wanted:
-            one = answers.scoring_input(ws, aid_, role)
+            one = answer_store.scoring_input(ws, aid_, role)
             assert batch[(aid_, role)] == one
-            assert one.photos == answers.photo_counts(ws, aid_, role)
+            assert one.photos == answer_store.photo_counts(ws, aid_, role)
 
 
 # --------------------------------------------------------------------------- ranks

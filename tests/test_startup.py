@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 
-from storage import answers as answer_store
+from storage import answer_store
 from storage import evidence
 
 from conftest import ROOT, photo

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from storage import Workspace, actions, assessments, audit, backup, checklist_store, units
-from storage import answers as answer_store
+from storage import answer_store
 from storage.check import check_workspace
 from storage.restore import restore_backup
 from storage.errors import LockedAnswers, StorageError
@@ -345,12 +345,12 @@ def test_reopening_reads_without_sqlite_utils_yaml_or_pillow(tmp_path):
         answer_store.set_answer(ws, a["id"], "1.2", "self", True)
     code = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(ROOT)!r})
-        from storage import Workspace, answers, assessments, checklist_store, evidence, units
+        from storage import Workspace, answer_store, assessments, checklist_store, evidence, units
         ws = Workspace.open({str(folder)!r})
         assert checklist_store.ensure_bundled(ws) == 0
         units.list_units(ws)
         a = assessments.list_assessments(ws)[0]
-        assert answers.score_assessment(ws, a["id"], "self").items["1.2"].status == "full"
+        assert answer_store.score_assessment(ws, a["id"], "self").items["1.2"].status == "full"
         evidence.list_evidence(ws, a["id"])
         ws.set_meta("ui.last_assessment", a["id"])
         ws.close()

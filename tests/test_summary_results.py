@@ -18,7 +18,7 @@ from exports.collect import summary_data
 from exports.data import RESULT_RULE, is_result
 from exports.document import chinese_date
 from exports.summary import current_figure, render_summary_pdf, render_summary_xlsx
-from storage import answers, assessments, units
+from storage import answer_store, assessments, units
 from storage.generate import generate_workspace
 
 from answers_util import answer_all_best
@@ -46,7 +46,7 @@ def county(tmp_path_factory):
         done = drafts[-1]["id"]  # 复核镇: submitted, reviewed (the inspectors agree), marked reviewed
         assessments.set_status(ws, done, "submitted")
         assessments.set_status(ws, done, "reviewing")
-        answers.adopt_self(ws, done)
+        answer_store.adopt_self(ws, done)
         assessments.set_status(ws, done, "reviewed")
     return folder
 

@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from storage import Workspace, actions, assessments, audit, checklist_store, evidence, units  # noqa: E402
-from storage import answers as answer_store  # noqa: E402
+from storage import answer_store  # noqa: E402
 
 from conftest import PHOTOS, photo  # noqa: E402
 from uiutil import answer_modal, copy_workspace, make_window  # noqa: E402

@@ -17,7 +17,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from storage import Workspace, actions, assessments, checklist_store, evidence, units  # noqa: E402
-from storage import answers as answer_store  # noqa: E402
+from storage import answer_store  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
 
 from uiutil import copy_workspace, make_window  # noqa: E402

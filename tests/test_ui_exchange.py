@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from storage import Workspace, assessments, evidence  # noqa: E402
-from storage import answers as answer_store  # noqa: E402
+from storage import answer_store  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
 from storage.exchange import signing  # noqa: E402
 from storage.exchange.export import export_bundle  # noqa: E402

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from storage import backup, units  # noqa: E402
-from storage import answers as answer_store  # noqa: E402
+from storage import answer_store  # noqa: E402
 from storage.exchange import signing  # noqa: E402
 
 from test_hostile_bundles import place, world  # noqa: E402,F401 - fixtures

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from storage import Workspace, assessments, backup, evidence, import_journal  # noqa: E402
-from storage import answers as answer_store  # noqa: E402
+from storage import answer_store  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
 
 from review_ws import SELF, aid, template, ws, ws_dir  # noqa: E402,F401 - fixtures

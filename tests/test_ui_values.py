@@ -17,7 +17,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from storage import Workspace, assessments, checklist_store, units  # noqa: E402
-from storage import answers as answer_store  # noqa: E402
+from storage import answer_store  # noqa: E402
 
 from uiutil import answer_modal, copy_workspace, make_window  # noqa: E402
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from checklists.errors import DabiaoError
-from storage import answers as answer_store
+from storage import answer_store
 from storage import assessments, evidence
 
 from .format import value_text

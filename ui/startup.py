@@ -12,7 +12,7 @@ def import_before_qt() -> None:
     """What the app needs from storage and checklists, imported before PySide6: PySide6's
     import hook reads the source of every module imported after it (about 0.3 ms a module).
     bench/startup_app.py calls this too, so that its early QApplication changes nothing."""
-    import storage.answers  # noqa: F401
+    import storage.answer_store  # noqa: F401
     import storage.evidence  # noqa: F401
 
 

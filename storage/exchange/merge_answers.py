@@ -15,7 +15,7 @@ import json
 
 from checklists.answers import check_value
 
-from ..answers import decode_value
+from ..answer_store import decode_value
 from .bundle_format import refuse
 from .plan import Change, ImportPlan
 from .records import ANSWER_COLS, SIDE_LABELS, check_answer_value, pick, small_json

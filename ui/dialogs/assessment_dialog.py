@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QVBoxLayout)
 
 from checklists.errors import DabiaoError
-from storage import answers as answer_store
+from storage import answer_store
 from storage import assessments, checklist_store, units
 from .common import ok_cancel
 

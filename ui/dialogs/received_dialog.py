@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QHBoxLayout, QH
 
 from checklists.errors import DabiaoError
 from checklists.numbers import display
-from storage import answers as answer_store
+from storage import answer_store
 from storage.assessments import STATUS_LABELS
 from storage.exchange import signing
 from storage.exchange.bundle_format import KIND_LABELS
