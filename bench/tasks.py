@@ -50,18 +50,25 @@ def import_photos(target, photos) -> None:
 
 
 def floor_photos(photos, out: Path) -> None:
-    """Read, hash, decode in draft mode, orient, write the same two derived JPEGs."""
+    """Read, hash, decode in draft mode, orient, write the same two derived JPEGs (the
+    sizes and qualities storage.photos uses), each flushed to disk as ours are: photos
+    must be on disk before the rows that name them commit."""
+    from storage.photos import REPORT_QUALITY, REPORT_SIDE, THUMB_SIDE
+
     out.mkdir(parents=True, exist_ok=True)
     for path in photos:
         raw = path.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         img = Image.open(io.BytesIO(raw))
-        img.draft("RGB", (1600, 1600))
+        img.draft("RGB", (REPORT_SIDE, REPORT_SIDE))
         img = ImageOps.exif_transpose(img)
-        for side, name in ((1600, "report"), (320, "thumb")):
+        for side, quality, name in ((REPORT_SIDE, REPORT_QUALITY, "report"), (THUMB_SIDE, 80, "thumb")):
             copy = img.copy()
             copy.thumbnail((side, side))
-            copy.save(out / f"{digest}.{name}.jpg", "JPEG", quality=85)
+            with open(out / f"{digest}.{name}.jpg", "wb") as f:
+                copy.save(f, "JPEG", quality=quality)
+                f.flush()
+                os.fsync(f.fileno())
 
 
 def import_memory(workdir: str, n: int) -> None:
