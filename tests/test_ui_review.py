@@ -98,6 +98,21 @@ def test_signoff_of_an_incomplete_review_asks_first(qtbot, ws, aid):
     assert a["conclusion"] == "基本达标" and a["signed_at"] is None
 
 
+def test_signoff_of_a_final_assessment_is_shown_read_only(qtbot, ws, aid):
+    from ui.dialogs.signoff_dialog import SignoffDialog
+
+    ws.db.execute("UPDATE assessments SET status = 'final', conclusion = '经考评，达标。', signed_by = '王五', "
+                  "signed_at = '2027-05-01' WHERE id = ?", [aid])
+    w = make_window(qtbot, ws)
+    dialog = SignoffDialog(w.session, w)
+    qtbot.addWidget(dialog)
+    assert dialog.locked and "已定稿" in dialog.progress.text()
+    assert dialog.conclusion.isReadOnly() and dialog.signed_by.isReadOnly() and dialog.reviewer.isReadOnly()
+    assert not dialog.signed.isEnabled() and not dialog.signed_at.isEnabled()
+    qtbot.keyClicks(dialog.conclusion, "x")
+    assert dialog.conclusion.toPlainText() == "经考评，达标。"
+
+
 # ---------------------------------------------------------------- 采用自评
 
 def test_adopt_self_from_the_review_menu(qtbot, ws, aid, monkeypatch):

@@ -61,6 +61,17 @@ class SignoffDialog(QDialog):
         form.addRow("签字人(&S)：", self.signed_by)
         form.addRow(self.signed, self.signed_at)
         buttons = ok_cancel(self, "保存")
+        self.locked = a["status"] == "final"
+        if self.locked:  # 已定稿: shown as it was signed, nothing to type into
+            for field in (self.assessor, self.reviewer, self.conclusion, self.signed_by):
+                field.setReadOnly(True)
+                field.setStyleSheet("background: #f1f3f4; color: #5f6368;")
+            self.signed.setEnabled(False)
+            self.signed_at.setEnabled(False)
+            buttons.button(buttons.StandardButton.Ok).hide()
+            buttons.button(buttons.StandardButton.Cancel).setText("关闭")
+            self.progress.setText("已定稿：考评结论与签字不能再修改（如需修改，请先解锁并说明原因）")
+            self.progress.setStyleSheet("color: #5f6368;")
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(self.progress)
