@@ -34,7 +34,7 @@ class KeysDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("键盘操作")
         rows = "".join(f"<tr><td style='padding:2px 16px 2px 0'><b>{k}</b></td><td>{v}</td></tr>" for k, v in KEYS)
-        label = QLabel(f"<p>所有操作都可以只用键盘完成。每次修改立即自动保存。</p><table>{rows}</table>")
+        label = QLabel(f"<p>所有操作都可以只用键盘完成。每次修改立即自动保存；输入了数字还没按回车就离开条目（F8、↑ ↓、查找、点击列表、切换模式、关闭窗口），输入的数字会先保存到它所在的条目。</p><table>{rows}</table>")
         label.setTextFormat(Qt.TextFormat.RichText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
