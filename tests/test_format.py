@@ -14,41 +14,28 @@ from checklists.serialize import checklist_to_dict
 from checklists.workbook import layout
 
 
-# Format 2 keys the workbook does not carry yet: YAML / JSON only until it does (issue 16,
-# the Excel part). Each is named with what it is, so that none is forgotten.
-YAML_ONLY = {
-    "penalty_cap": "header (/2)",
-    "unit_tags": "header (/2): a sheet of tags",
-    "points@category": "category (/2)",
-    "voids_score": "item (/2)",
-    "only_for": "item (/2)",
-    "not_for": "item (/2)",
-    "reasons": "deduct item (/2): a sheet of scoring points",
-    "elements": "elements item (/2): a sheet of elements",
-    "linear": "number item (/2): linear columns",
-}
-
-
 def test_the_layout_has_a_column_for_every_key_of_the_format():
     """A key added to checklists/format.py without its column in workbook/layout.py would
-    be lost on the way through a workbook (those in YAML_ONLY are, for now)."""
-    header = [k for k in fmt.HEADER_KEYS if k not in YAML_ONLY]
-    assert [c.key for c in layout.SETTINGS] == header + [f"extends_{k}" for k in fmt.EXTENDS_KEYS]
-    assert set(fmt.BASE_KEYS) - set(fmt.HEADER_KEYS) - {"levels", "categories"} <= set(YAML_ONLY)
+    be lost on the way through a workbook."""
+    assert [c.key for c in layout.SETTINGS] == list(fmt.HEADER_KEYS) + [f"extends_{k}" for k in fmt.EXTENDS_KEYS]
+    assert set(fmt.BASE_KEYS) - set(fmt.HEADER_KEYS) == {"levels", "categories", "unit_tags"}
     assert [c.key for c in layout.LEVELS.columns] == list(fmt.LEVEL_KEYS)
-    category_keys = set(fmt.CATEGORY_KEYS) - {"items", "categories"}
-    if "points@category" in YAML_ONLY:
-        category_keys -= {"points"}
-    assert {c.key for c in layout.CATEGORIES.columns} == category_keys | {"parent"}
-    # options and bands have sheets of their own, evidence a column per key
-    item_keys = set(fmt.ITEM_COMMON_KEYS).union(*fmt.ITEM_KIND_KEYS.values()) - set(YAML_ONLY)
-    assert set(layout.ITEM_KEYS) == item_keys - {"evidence", "options", "bands"}
+    assert [c.key for c in layout.UNIT_TAGS.columns] == list(fmt.UNIT_TAG_KEYS)
+    assert {c.key for c in layout.CATEGORIES.columns} == set(fmt.CATEGORY_KEYS) - {"items", "categories"} | {"parent"}
+    # options, bands, reasons, elements and documents have sheets of their own, evidence and
+    # linear a column per key
+    item_keys = set(fmt.ITEM_COMMON_KEYS).union(*fmt.ITEM_KIND_KEYS.values())
+    assert set(layout.ITEM_KEYS) == item_keys - {"evidence", "options", "bands", "reasons", "elements", "linear"}
+    linear = {f"linear_{k}" for k in fmt.LINEAR_KEYS}
     evidence = {f"evidence_{k}" for k in fmt.EVIDENCE_KEYS}
-    assert {c.key for c in layout.ITEMS.columns} == set(layout.ITEM_KEYS) | evidence | {"category"}
+    assert {c.key for c in layout.ITEMS.columns} == set(layout.ITEM_KEYS) | evidence | linear | {"category"}
     assert {c.key for c in layout.OPTIONS.columns} == {"code", *fmt.OPTION_KEYS}
     assert {c.key for c in layout.BANDS.columns} == {"code", *fmt.BAND_KEYS}
+    assert {c.key for c in layout.REASONS.columns} == {"code", *fmt.REASON_KEYS}
+    assert {c.key for c in layout.ELEMENTS.columns} == {"code", *fmt.ELEMENT_KEYS}
+    assert {c.key for c in layout.DOCUMENTS.columns} == {"code", *fmt.DOCUMENT_KEYS}
     choices = {c.key: c.choices for c in layout.ITEM_COLUMNS if c.choices}
-    assert choices == {"kind": fmt.KINDS, "direction": fmt.DIRECTIONS, "role": fmt.ROLES}
+    assert choices == {"kind": fmt.KINDS, "direction": fmt.DIRECTIONS, "role": fmt.ROLES, "linear_below": fmt.BELOW}
 
 
 @pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.name)

@@ -43,10 +43,14 @@ def answers_for(checklist):
         elif item.kind == "rubric":
             choices.append(st.sampled_from([o.label for o in item.options]))
         elif item.kind == "number":
-            top = int(max(max(b.at for b in item.bands), 0)) + 3
+            top = int(max(item.linear.at if item.linear else max(b.at for b in item.bands), 0)) + 3
             choices.append(st.integers(0, 4 * top).map(lambda n: Fraction(n, 4)))
+        elif item.kind == "deduct" and item.reasons:  # (/2) a count per reason
+            choices.append(st.fixed_dictionaries({r.key: st.integers(0, r.max_count or 4) for r in item.reasons}))
         elif item.kind == "deduct":
             choices.append(st.integers(0, 12))
+        elif item.kind == "elements":  # (/2) the elements met
+            choices.append(st.lists(st.sampled_from([e.key for e in item.elements]), unique=True))
         else:
             steps = int(item.points / item.step)
             choices.append(st.integers(0, steps).map(lambda n, s=item.step: n * s))
@@ -312,7 +316,8 @@ def test_template_has_every_sheet_and_fills_in(tmp_path, capsys):
     code, out, _ = run(capsys, "checklist", "template", "--out", str(path))
     assert code == 0 and path.exists()
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["说明", "设置", "等级", "大项", "条目", "选项", "分档", "替换条目", "删除条目"]
+    assert wb.sheetnames == ["说明", "设置", "等级", "单位标签", "大项", "条目", "选项", "分档", "扣分细则", "要素", "资料",
+                             "替换条目", "删除条目"]
     items = wb["条目"]
     assert items.freeze_panes == "A2" and items["F1"].value == "分值 points"
     lists = {str(dv.sqref): dv.formula1 for dv in items.data_validations.dataValidation}

@@ -11,7 +11,18 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import ChecklistError, Problem, format_path
-from ..format import BAND_KEYS, EVIDENCE_KEYS, HEADER_KEYS, LEVEL_KEYS, OPTION_KEYS
+from ..format import (
+    BAND_KEYS,
+    ELEMENT_KEYS,
+    EVIDENCE_KEYS,
+    HEADER_KEYS,
+    LEVEL_KEYS,
+    LINEAR_KEYS,
+    MISSING_ZERO,
+    OPTION_KEYS,
+    REASON_KEYS,
+    UNIT_TAG_KEYS,
+)
 from ..numbers import shown_number
 from ..source import Document
 from .cells import (
@@ -30,6 +41,9 @@ from .guard import open_workbook
 from .layout import (
     BANDS,
     CATEGORIES,
+    DOCUMENTS,
+    ELEMENTS,
+    FALSE_WORDS,
     IGNORE,
     ITEM_KEYS,
     ITEMS,
@@ -37,13 +51,21 @@ from .layout import (
     LEVELS,
     NAME_SEP,
     OPTIONS,
+    REASONS,
     REMOVE,
     REPLACE,
     SETTINGS,
     SETTINGS_SHEET,
+    UNIT_TAGS,
+    ZERO_WORDS,
     Column,
     Sheet,
 )
+
+# The sheets of an item's parts, one row each, found by the item's code: item key -> sheet
+# and the keys each row gives. `documents` rows go into evidence.documents.
+PARTS = (("options", OPTIONS, OPTION_KEYS), ("bands", BANDS, BAND_KEYS), ("reasons", REASONS, REASON_KEYS),
+         ("elements", ELEMENTS, ELEMENT_KEYS), ("documents", DOCUMENTS, ("name", "missing")))
 
 
 def read_workbook_document(path) -> Document:
@@ -86,7 +108,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.cells: dict[tuple, str] = {}  # key path -> cell ("条目!F12") or sheet name
         self.labels: dict[str, str] = {}  # cell -> its column's header ("分值 points")
-        self.origin: dict[int, tuple] = {}  # id(item dict) -> (row, option rows, band rows)
+        self.origin: dict[int, tuple] = {}  # id(item dict) -> (row, {part: its rows})
         self.level_labels: dict[str, str] = {}
         self.sheets = self._find_sheets(wb)
 
@@ -252,10 +274,10 @@ class _Reader:
         levels = self._rows(LEVELS, required=not overlay)
         self.level_labels = {r.values["label"]: r.values["key"] for r in levels
                              if isinstance(r.values.get("label"), str) and isinstance(r.values.get("key"), str)}
+        tags = self._rows(UNIT_TAGS, required=False)
         categories = self._rows(CATEGORIES, required=not overlay)
         items = self._rows(ITEMS, required=not overlay)
-        options = self._by_code(self._rows(OPTIONS, required=False))
-        bands = self._by_code(self._rows(BANDS, required=False))
+        pools = {key: self._by_code(self._rows(sheet, required=False)) for key, sheet, _ in PARTS}
         replaced = self._rows(REPLACE, required=False)
         removed = self._rows(REMOVE, required=False)
         if self.fatal:
@@ -275,6 +297,9 @@ class _Reader:
             for k in ("id", "version"):
                 if f"extends_{k}" in settings.refs:
                     self.cells[("extends", k)] = settings.refs[f"extends_{k}"]
+        if tags:
+            data["unit_tags"] = [self._plain(r, ("unit_tags", i), UNIT_TAG_KEYS) for i, r in enumerate(tags)]
+            self.cells[("unit_tags",)] = self.title(UNIT_TAGS)
         if levels or not overlay:
             data["levels"] = [self._plain(r, ("levels", i), LEVEL_KEYS)
                               for i, r in enumerate(levels)]
@@ -284,7 +309,7 @@ class _Reader:
         roots, by_code = self._tree(categories, overlay)
         groups: dict = {}  # overlay: existing category code -> (first row, items)
         for row in items:
-            item = self._item(row, options, bands, seen_codes)
+            item = self._item(row, pools, seen_codes)
             code = row.values.get("category")
             if code is None:
                 self.report(row.ref("category"), "缺少所属大项的编号")
@@ -294,8 +319,8 @@ class _Reader:
                 groups.setdefault(code, (row, []))[1].append(item)
             else:
                 self.report(row.ref("category"), f"大项 {code!r} 不在 {self.title(CATEGORIES)} 表中")
-        replacements = [self._item(row, options, bands, seen_codes) for row in replaced]
-        for pool in (options, bands):
+        replacements = [self._item(row, pools, seen_codes) for row in replaced]
+        for pool in pools.values():
             for code, rows in pool.items():
                 if code not in seen_codes:
                     self.report(rows[0].ref("code"),
@@ -372,7 +397,7 @@ class _Reader:
         """Category rows -> (top-level nodes, code -> node); bad parents are reported."""
         nodes, by_code = [], {}
         for row in rows:
-            node = _Node(row, {k: row.values[k] for k in ("code", "title", "min_ratio") if k in row.values})
+            node = _Node(row, {k: row.values[k] for k in ("code", "title", "points", "min_ratio") if k in row.values})
             code = row.values.get("code")
             if code in by_code:
                 self.report(row.ref("code"), f"大项编号 {code!r} 重复")
@@ -396,27 +421,38 @@ class _Reader:
                 by_code[parent].subs.append(node)
         return roots, by_code
 
-    def _item(self, row: _Row, options: dict, bands: dict, seen: set) -> dict:
-        """An item row, with the option and band rows of its code, as plain data."""
+    def _item(self, row: _Row, pools: dict, seen: set) -> dict:
+        """An item row, with the rows of its code on the parts' sheets (options, bands,
+        reasons, elements, documents), as plain data."""
         item = {k: row.values[k] for k in ITEM_KEYS if k in row.values}
         if isinstance(item.get("gate"), str):
             item["gate"] = self._level_key(item["gate"])
+        linear = {k: row.values[f"linear_{k}"] for k in LINEAR_KEYS if f"linear_{k}" in row.values}
+        if isinstance(linear.get("below"), str) and linear["below"].lower() in FALSE_WORDS:
+            del linear["below"]  # 否: the same as leaving it empty
+        if linear:
+            item["linear"] = linear
         evidence = {k: row.values[f"evidence_{k}"] for k in EVIDENCE_KEYS if f"evidence_{k}" in row.values}
+        code = row.values.get("code")  # a duplicate code gets the same rows; the loader reports it
+        seen.add(code)
+        parts = {key: pools[key].get(code, []) for key, _, _ in PARTS}
+        for key, _, keys in PARTS:
+            rows = parts[key]
+            if not rows:
+                continue
+            values = [{k: r.values[k] for k in keys if k in r.values} for r in rows]
+            if key == "documents":
+                evidence["documents"] = list(evidence.get("documents") or ()) + [_document(v) for v in values]
+            else:
+                item[key] = values
         if evidence:
             item["evidence"] = evidence
-        code = row.values.get("code")  # a duplicate code gets the same rows; the loader reports it
-        opts, bnds = options.get(code, []), bands.get(code, [])
-        seen.add(code)
-        if opts:
-            item["options"] = [{k: r.values[k] for k in OPTION_KEYS if k in r.values} for r in opts]
-        if bnds:
-            item["bands"] = [{k: r.values[k] for k in BAND_KEYS if k in r.values} for r in bnds]
-        self.origin[id(item)] = (row, opts, bnds)
+        self.origin[id(item)] = (row, parts)
         return item
 
     def _category(self, node: _Node, path: tuple) -> dict:
         """A category node as plain data, mapping its key paths (and its items') to cells."""
-        cat = self._plain(node.row, path, ("code", "title", "min_ratio"))
+        cat = self._plain(node.row, path, ("code", "title", "points", "min_ratio"))
         for key in cat.get("min_ratio") or {}:
             self.cells[path + ("min_ratio", key)] = node.row.ref("min_ratio")
         self.cells[path + ("items",)] = node.row.ref("code")
@@ -438,23 +474,52 @@ class _Reader:
         return {k: row.values[k] for k in keys if k in row.values}
 
     def _map_item(self, path: tuple, item: dict) -> None:
-        row, opts, bnds = self.origin[id(item)]
+        row, parts = self.origin[id(item)]
         self.cells[path] = row.ref("code")
         for key, ref in row.refs.items():
-            if key.startswith("evidence_"):
-                self.cells.setdefault(path + ("evidence",), ref)
-                self.cells[path + ("evidence", key[len("evidence_"):])] = ref
-            elif key != "category":
-                self.cells[path + (key,)] = ref
-        for i, _ in enumerate(item.get("evidence", {}).get("documents") or ()):
+            for group in ("evidence", "linear"):
+                if key.startswith(group + "_"):
+                    self.cells.setdefault(path + (group,), ref)
+                    self.cells[path + (group, key[len(group) + 1:])] = ref
+                    break
+            else:
+                if key != "category":
+                    self.cells[path + (key,)] = ref
+        for key in ("only_for", "not_for"):  # a list in one cell: each tag is that cell
+            for i, _ in enumerate(item.get(key) if isinstance(item.get(key), list) else ()):
+                self.cells[path + (key, i)] = row.ref(key)
+        documents = item.get("evidence", {}).get("documents") or ()
+        in_column = len(documents) - len(parts["documents"])
+        for i in range(in_column):
             self.cells[path + ("evidence", "documents", i)] = row.ref("evidence_documents")
-        for key, rows in (("options", opts), ("bands", bnds)):
+        for i, r in enumerate(parts["documents"]):
+            self.cells[path + ("evidence", "documents", in_column + i)] = r.ref("name")
+            for k, ref in r.refs.items():
+                if k != "code":
+                    self.cells[path + ("evidence", "documents", in_column + i, k)] = ref
+        if parts["documents"] and not in_column:
+            self.cells[path + ("evidence", "documents")] = parts["documents"][0].ref("code")
+        for key, _, _ in PARTS:
+            if key == "documents":
+                continue
+            rows = parts[key]
             self.cells[path + (key,)] = rows[0].ref("code") if rows else row.ref("kind")
             for i, r in enumerate(rows):
                 self.cells[path + (key, i)] = r.ref("code")
                 for k, ref in r.refs.items():
                     if k != "code":
                         self.cells[path + (key, i, k)] = ref
+
+
+def _document(values: dict):
+    """A row of the 资料 sheet as a document: its name alone when it costs nothing, else
+    {name, missing} (zero written as zero / 记0分 / 不得分)."""
+    missing = values.get("missing")
+    if isinstance(missing, str) and missing.strip().lower() in ZERO_WORDS:
+        missing = MISSING_ZERO
+    if missing is None:
+        return values.get("name") if "name" in values else {}
+    return {k: v for k, v in (("name", values.get("name")), ("missing", missing)) if v is not None}
 
 
 def _in_cycle(node: _Node, by_code: dict) -> bool:

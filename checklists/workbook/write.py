@@ -9,25 +9,29 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import ChecklistError, Problem
-from ..format import EVIDENCE_KEYS, FORMAT, SET_LEVELS
+from ..format import EVIDENCE_KEYS, FORMAT, LINEAR_KEYS, SET_LEVELS
 from ..model import Checklist
 from ..numbers import exact
 from ..serialize import checklist_to_dict
 from .layout import (
     BANDS,
     CATEGORIES,
+    DOCUMENTS,
     DV_LAST_ROW,
+    ELEMENTS,
     GUIDE,
     GUIDE_TITLE,
     ITEMS,
     LEVELS,
     NAME_SEP,
     OPTIONS,
+    REASONS,
     REMOVE,
     REPLACE,
     SETTINGS,
     SETTINGS_SHEET,
     SHEETS,
+    UNIT_TAGS,
     Column,
     Sheet,
 )
@@ -81,6 +85,8 @@ def _build(data: dict):
                  {"key": col.header, "value": _cell_value(settings.get(col.key), col), "note": col.note})
     for level in data.get("levels") or ():
         _put_row(sheets["levels"], LEVELS.columns, level)
+    for tag in data.get("unit_tags") or ():
+        _put_row(sheets["unit_tags"], UNIT_TAGS.columns, tag)
 
     rows: list = []  # (category code, item)
 
@@ -100,10 +106,13 @@ def _build(data: dict):
     for item in replaced:
         _put_row(sheets["replace_items"], REPLACE.columns, _item_row(item, None))
     for item in [item for _, item in rows] + replaced:
-        for option in item.get("options") or ():
-            _put_row(sheets["options"], OPTIONS.columns, dict(option, code=item.get("code")))
-        for band in item.get("bands") or ():
-            _put_row(sheets["bands"], BANDS.columns, dict(band, code=item.get("code")))
+        for key, sheet in (("options", OPTIONS), ("bands", BANDS), ("reasons", REASONS), ("elements", ELEMENTS)):
+            for part in item.get(key) or ():
+                _put_row(sheets[sheet.key], sheet.columns, dict(part, code=item.get("code")))
+        if _documents_on_their_sheet(item):
+            for doc in (item.get("evidence") or {}).get("documents") or ():
+                doc = doc if isinstance(doc, dict) else {"name": doc}
+                _put_row(sheets["documents"], DOCUMENTS.columns, dict(doc, code=item.get("code")))
     for code in data.get("remove_items") or ():
         _put_row(sheets["remove_items"], REMOVE.columns, {"code": code})
     _add_drop_downs(sheets)
@@ -116,10 +125,21 @@ def write_template(path) -> None:
                                                  {"key": "excellent", "label": "达优", "min_score": 90}]}, path)
 
 
+def _documents_on_their_sheet(item: dict) -> bool:
+    """(/2) An item with a document that costs points lists all its documents, in order, on
+    the 资料 sheet (the 需查资料 column holds names only)."""
+    return any(isinstance(d, dict) for d in (item.get("evidence") or {}).get("documents") or ())
+
+
 def _item_row(item: dict, category) -> dict:
     row = dict(item, category=category)
     for key in EVIDENCE_KEYS:
         row[f"evidence_{key}"] = (item.get("evidence") or {}).get(key)
+    if _documents_on_their_sheet(item):
+        row["evidence_documents"] = None
+    linear = item.get("linear") if isinstance(item.get("linear"), dict) else {}
+    for key in LINEAR_KEYS:
+        row[f"linear_{key}"] = linear.get(key)
     return row
 
 
