@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import math
 from fractions import Fraction
 
 import pytest
@@ -150,30 +151,38 @@ def valid_value(draw, item):
     if item.kind == "rubric":
         return draw(st.sampled_from([o.label for o in item.options]))
     if item.kind == "number":
-        top = max(b.at for b in item.bands) + 2
+        top = math.ceil(item.linear.at if item.linear else max(b.at for b in item.bands)) + 2
         return draw(st.fractions(min_value=0, max_value=top, max_denominator=4))
+    if item.kind == "deduct" and item.reasons:  # (/2) a count per reason
+        return {r.key: draw(st.integers(0, r.max_count or 4)) for r in item.reasons if draw(st.booleans())}
     if item.kind == "deduct":
         return Fraction(draw(st.integers(0, 8)))
+    if item.kind == "elements":  # (/2) the elements met
+        return [e.key for e in item.elements if draw(st.booleans())]
     steps = int(item.points / item.step)
     return draw(st.integers(0, steps)) * item.step
 
 
 @st.composite
 def answers_for(draw, checklist, blanks=True):
-    values, photos = {}, {}
+    tags = frozenset(t.tag for t in checklist.unit_tags if draw(st.booleans()))  # (/2) the unit's tags
+    values, photos, documents = {}, {}, {}
     for item in checklist.items():
         choice = draw(st.integers(0, 9))
-        if blanks and choice == 0:
-            continue  # unanswered
+        if (blanks and choice == 0) or not item.applies_to(tags):
+            continue  # unanswered (or, /2, cannot be answered)
         if choice == 1 and item.na_allowed:
             values[item.code] = NA
         else:
             value = valid_value(draw, item)
-            assert check_value(item, value)[1] is None, (item, value)
+            value, message = check_value(item, value)
+            assert message is None, (item, value)
             values[item.code] = value
         if item.evidence.photos:
             photos[item.code] = draw(st.integers(0, item.evidence.photos + 1))
-    return Answers(values=values, photos=photos)
+        if item.evidence.rules:  # (/2) documents that count: some presented
+            documents[item.code] = [d for d in item.evidence.documents if draw(st.booleans())]
+    return Answers(values=values, photos=photos, documents=documents, unit_tags=tags)
 
 
 def better_value(draw, item, value):
@@ -191,8 +200,15 @@ def better_value(draw, item, value):
                 return None
             return value - draw(st.fractions(min_value=0, max_value=value, max_denominator=8).filter(lambda x: x > 0))
         return value + draw(st.fractions(min_value=0, max_value=10, max_denominator=8).filter(lambda x: x > 0))
+    if item.kind == "deduct" and item.reasons:
+        counted = [k for k, n in value.items() if n]
+        key = draw(st.sampled_from(counted))
+        return check_value(item, dict(value, **{key: value[key] - 1}))[0]
     if item.kind == "deduct":
         return Fraction(draw(st.integers(0, int(value) - 1))) if value > 0 else None
+    if item.kind == "elements":
+        added = draw(st.sampled_from([e.key for e in item.elements if e.key not in value]))
+        return [e.key for e in item.elements if e.key in value or e.key == added]
     higher = int(item.points / item.step)
     now = int(value / item.step)
     return draw(st.integers(now + 1, higher)) * item.step if now < higher else None
@@ -207,8 +223,12 @@ def can_improve(item, value) -> bool:
         return item.option_points(value) < item.points
     if item.kind == "number":
         return item.direction == "higher" or value > 0
+    if item.kind == "deduct" and item.reasons:
+        return any(value.values())
     if item.kind == "deduct":
         return value > 0
+    if item.kind == "elements":
+        return len(value) < len(item.elements)
     return value < item.points
 
 
@@ -236,8 +256,13 @@ def assert_bounds(result):
     if c.bonus_cap is not None:
         assert result.bonus <= c.bonus_cap
     assert result.penalty >= 0
+    if c.penalty_cap is not None:
+        assert result.penalty <= c.penalty_cap
     assert result.final >= 0
-    assert result.final == max(0, result.base + result.bonus - result.penalty)
+    if result.voided_by:  # (/2) 一票否决，总分记零
+        assert result.final == 0 and result.level == "fail"
+    else:
+        assert result.final == max(0, result.base + result.bonus - result.penalty)
     assert 0 <= result.earned <= result.applicable
     for cr in result.category_index.values():
         assert 0 <= cr.earned <= cr.applicable
@@ -272,7 +297,7 @@ def check_improvement(draw, checklist, answers):
     better = better_value(draw, item, answers.values[item.code])
     assert better is not None
     assert check_value(item, better)[1] is None
-    improved = Answers(values=answers.values | {item.code: better}, photos=answers.photos)
+    improved = dataclasses.replace(answers, values=answers.values | {item.code: better})
     after = score(checklist, improved)
     assert after.items[item.code].score >= before.items[item.code].score
     assert after.final >= before.final, (item.code, answers.values[item.code], better)

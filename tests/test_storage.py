@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 
+from checklists.library import bundled_files
 from storage import Workspace, actions, assessments, audit, backup, checklist_store, units
 from storage import answer_store
 from storage.check import check_workspace
@@ -268,7 +269,7 @@ def test_overlay_workbook_is_stored_as_an_overlay(tmp_path):
 
 def test_bundled_criteria_are_not_reparsed_on_every_open(tmp_path, monkeypatch):
     with open_ws(tmp_path) as ws:
-        assert checklist_store.ensure_bundled(ws) > 0 and ws.db["checklists"].count == 4
+        assert checklist_store.ensure_bundled(ws) > 0 and ws.db["checklists"].count == len(bundled_files())
         calls = []
         monkeypatch.setattr(checklist_store, "import_checklist_file", lambda *a, **k: calls.append(a))
         assert checklist_store.ensure_bundled(ws) == 0 and calls == []
