@@ -1,4 +1,4 @@
-"""Criteria workbooks (.xlsx): everything a `dabiao-checklist/1` file can say, as tables
+"""Criteria workbooks (.xlsx): everything a `dabiao-checklist/1` or `/2` file can say, as tables
 that provinces and cities write in Excel or WPS.
 
 Reading gives the same plain data a YAML file gives, so the validating loader does every
