@@ -31,19 +31,48 @@ def workspace(args, readonly: bool = False, reads_only: bool = False):
 def unit_add(args) -> int:
     with workspace(args) as ws:
         parent = units.find_unit(ws, args.parent)["id"] if args.parent else None
-        row = units.add_unit(ws, args.name, args.type, parent)
+        row = units.add_unit(ws, args.name, args.type, parent, tags=args.tag)
     print(row["id"])
     return 0
+
+
+def unit_tag(args) -> int:
+    """Set a unit's tags (大镇 / 小镇…) to exactly those given, clear them, or show them."""
+    if args.clear and args.tags:
+        return fail("unit tag：给出标签与 --clear 不能同时使用")
+    with workspace(args, reads_only=not (args.clear or args.tags)) as ws:
+        unit = units.find_unit(ws, args.unit)
+        if args.clear or args.tags:
+            unit = units.set_tags(ws, unit["id"], [] if args.clear else args.tags)
+        shown = _tags_shown(ws, units.decode_tags(unit.get("tags")))
+    print(f"{unit['name']}\t{shown or '（无标签）'}")
+    return 0
+
+
+def _tags_shown(ws, tags) -> str:
+    if not tags:
+        return ""
+    labels = units.declared_tags(ws)
+    return "、".join(f"{t}（{labels[t]}）" if t in labels else t for t in tags)
 
 
 def unit_list(args) -> int:
     with workspace(args, reads_only=True) as ws:
         rows = units.list_units(ws)
+        labels = units.declared_tags(ws) if any(r.get("tags") for r in rows) else {}
     if args.json:
         print_json(rows)
         return 0
     for r in rows:
-        print(f"{r['id']}\t{'  ' * r['depth']}{r['name']}\t{units.UNIT_TYPE_LABELS.get(r['type'], r['type'])}")
+        line = f"{r['id']}\t{'  ' * r['depth']}{r['name']}\t{units.UNIT_TYPE_LABELS.get(r['type'], r['type'])}"
+        try:
+            tags = units.decode_tags(r.get("tags"))
+        except ValueError as exc:
+            line += f"\t标签已损坏（{exc}）"
+        else:
+            if tags:
+                line += "\t" + "、".join(labels.get(t, t) for t in tags)
+        print(line)
     return 0
 
 
@@ -214,7 +243,13 @@ def register(subparsers, groups) -> None:
     p.add_argument("name")
     p.add_argument("--type", required=True, choices=units.UNIT_TYPES_ALL)
     p.add_argument("--parent")
+    p.add_argument("--tag", action="append", default=[], help="单位标签（标准 unit_tags 的键或名称，如 big），可多次给出")
     p.set_defaults(func=unit_add)
+    p = unit.add_parser("tag", help="设置单位标签（大镇/小镇等），不给标签则显示当前标签")
+    p.add_argument("unit", help="单位名称或编号")
+    p.add_argument("tags", nargs="*", help="标签的键或名称；给出的即为全部标签")
+    p.add_argument("--clear", action="store_true", help="清除全部标签")
+    p.set_defaults(func=unit_tag)
     p = unit.add_parser("list", help="列出单位")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=unit_list)

@@ -9,11 +9,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from checklists import Answers, ChecklistError, score
-from checklists.answers import NA, check_value, load_answers
+from checklists.answers import NA, check_value, parse_answers, tag_text
+from checklists.source import read_document
 from checklists.scoring import ScoreResult
 
 from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
 from .errors import LockedAnswers, StorageError
+from .units import decode_tags, has_tags_column, unit_tags
 from .workspace import now
 
 if TYPE_CHECKING:
@@ -23,8 +25,20 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 
+# (criteria format 2) the bounds of a stored count map / element list: more reasons or
+# elements than any item has, or a count beyond this, is not an answer this program wrote.
+MAX_PARTS = 500
+MAX_KEY_LENGTH = 200
+MAX_COUNT = 10 ** 9
+
+
 def encode_value(value) -> str:
-    """An answer value as JSON text; exact numbers as decimal text when they terminate."""
+    """An answer value as JSON text; exact numbers as decimal text when they terminate;
+    (/2) counts per reason as {"counts": {reason: count}}, elements met as a list of keys."""
+    if isinstance(value, dict):
+        return json.dumps({"counts": {str(k): int(n) for k, n in value.items()}}, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return json.dumps([str(k) for k in value], ensure_ascii=False)
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return json.dumps(int(value))
@@ -68,6 +82,10 @@ def decode_value(text: str | None) -> AnswerValue:
         raise ValueError("值的嵌套过深") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"不是有效的 JSON（{exc.msg}）") from None
+    if isinstance(value, dict) and set(value) == {"counts"}:
+        return _stored_counts(value["counts"])
+    if isinstance(value, list):
+        return _stored_elements(value)
     if isinstance(value, dict):
         if set(value) != {"n"} or not isinstance(value["n"], str):
             raise ValueError("数值格式不对")
@@ -75,6 +93,34 @@ def decode_value(text: str | None) -> AnswerValue:
     if value is not None and not isinstance(value, (bool, str, Fraction)):
         raise ValueError("不是答案值（应为是/否、选项、数值或“不涉及”）")
     return value
+
+
+def _stored_key(key) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise ValueError("评分点或要素的键不对")
+    return key
+
+
+def _stored_counts(counts) -> dict[str, int]:
+    """(/2) {"counts": {reason: count}}: the counts per reason, each a whole number >= 0."""
+    if not isinstance(counts, dict) or len(counts) > MAX_PARTS:
+        raise ValueError("评分点次数的格式不对")
+    out = {}
+    for key, n in counts.items():
+        if not isinstance(n, Fraction) or n.denominator != 1 or not (0 <= n <= MAX_COUNT):
+            raise ValueError(f"评分点 {_stored_key(key)} 的次数不对")
+        out[_stored_key(key)] = int(n)
+    return out
+
+
+def _stored_elements(keys) -> list[str]:
+    """(/2) a list of the element keys met, each once."""
+    if len(keys) > MAX_PARTS:
+        raise ValueError("要素列表过长")
+    out = [_stored_key(k) for k in keys]
+    if len(set(out)) != len(out):
+        raise ValueError("要素重复")
+    return out
 
 
 class DamagedAnswer(StorageError):
@@ -122,6 +168,9 @@ def set_answer(ws: Workspace, assessment_id: str, code: str, role: str, value, n
     index = checklist.item_index()
     if code not in index:
         raise StorageError(f"条目 {code} 不在标准 {checklist.ref} 中")
+    if value is not None and not index[code].applies_to(unit_tags(ws, a["unit_id"])):
+        raise StorageError(f"条目 {code} 不适用于本单位（{tag_text(index[code], checklist)}），不能填写；"
+                           "如单位类型有误，请先用 unit tag 改正单位标签")
     if value is not None:
         value, message = check_value(index[code], value)
         if message:
@@ -231,6 +280,9 @@ def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int 
     decoded: dict = {}  # value text -> value (the same few texts recur in every assessment)
     bad: dict = {}  # (id, role) -> (code, role, problem) of the first unreadable value or documents
     bad_docs: dict = {}  # (id, role) -> the same, for documents (the review also reads the unit's)
+    tags: dict = {}  # id -> the unit's tags (criteria format 2: only_for / not_for)
+    bad_tags: dict = {}  # id -> why its unit's tags cannot be read
+    tags_column = has_tags_column(ws)
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         marks = ",".join("?" * len(part))
@@ -257,12 +309,21 @@ def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int 
                 "SELECT assessment_id, code, role, count(*) FROM attachments "
                 f"WHERE assessment_id IN ({marks}) GROUP BY assessment_id, code, role", part):
             photos.setdefault(aid, {}).setdefault(role, {})[code] = n
+        if tags_column:
+            for aid, text in ws.db.execute(
+                    f"SELECT a.id, u.tags FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.id IN ({marks})",
+                    part):
+                try:
+                    tags[aid] = frozenset(decode_tags(text))
+                except ValueError as exc:
+                    bad_tags[aid] = str(exc)
     out = {}
     for aid, role in wanted:
         # the review takes the unit's document ticks too: unreadable ones spoil it as well
         spoiled = bad.get((aid, role)) or (bad_docs.get((aid, "self")) if role == "review" else None)
-        if spoiled:
-            exc = _damaged(ws, aid, *spoiled)
+        if spoiled or aid in bad_tags:
+            exc = _damaged(ws, aid, *spoiled) if spoiled else DamagedAnswer(
+                f"考评 {aid} 所属单位的标签已损坏（{bad_tags[aid]}）；此考评暂不能计分；用 unit tag 重新设置即可修复")
             if damaged is None:
                 raise exc
             damaged[(aid, role)] = exc
@@ -283,6 +344,7 @@ def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int 
             values={code: value for code, (value, _) in mine.items() if value is not None},
             photos=counts,
             documents=documents,
+            unit_tags=tags.get(aid, frozenset()),
         )
     return out
 
@@ -298,17 +360,39 @@ def score_assessment(ws: Workspace, assessment_id: str, role: str = "self") -> S
 
 
 def import_answers_file(ws: Workspace, assessment_id: str, path, role: str = "self") -> int:
-    """Apply an answers file (checklist-format.md) in one transaction; returns how many changed."""
+    """Apply an answers file (docs/criteria.md) in one transaction; returns how many changed.
+
+    The unit's tags are the workspace's (`unit tag`): a file that states `unit_tags`
+    must state the same ones; one that does not is read with the unit's. Documents given
+    for an item without a value in the file are ticked on its stored answer."""
     a = get_assessment(ws, assessment_id)
     _check_role(ws, a, role)
     checklist = checklist_of(ws, a)
-    parsed = load_answers(path, checklist)
+    mine = sorted(unit_tags(ws, a["unit_id"]))
+    doc = read_document(path)
+    if isinstance(doc.data, dict):
+        given = doc.data.get("unit_tags")
+        if given is None:
+            doc.data["unit_tags"] = list(mine)
+        elif isinstance(given, list) and all(isinstance(t, str) for t in given) \
+                and sorted({t.strip() for t in given}) != mine:
+            shown = lambda tags: "、".join(tags) if tags else "无"  # noqa: E731
+            raise StorageError(f"答卷的单位标签（{shown(sorted({t.strip() for t in given}))}）与本单位的标签"
+                               f"（{shown(mine)}）不一致；请改正答卷，或先用 unit tag 设置单位标签")
+    parsed = parse_answers(doc, checklist)
     changed = 0
     with ws.transaction():
         for code, value in parsed.values.items():
             docs = parsed.documents.get(code)
             before = get_answer(ws, assessment_id, code, role)
             after = set_answer(ws, assessment_id, code, role, value, documents=docs)
+            changed += before != after
+        for code, docs in parsed.documents.items():
+            if code in parsed.values:
+                continue
+            before = get_answer(ws, assessment_id, code, role)
+            after = set_answer(ws, assessment_id, code, role, before["value"] if before else None,
+                               documents=docs)
             changed += before != after
     return changed
 
@@ -347,10 +431,12 @@ def adopt_self(ws: Workspace, assessment_id: str, codes: Iterable[str] | None = 
         order = [c for c in order if c in set(codes)]
     own = list_answers(ws, assessment_id, "self")
     theirs = list_answers(ws, assessment_id, "review")
+    tags = unit_tags(ws, a["unit_id"])
+    applies = {item.code for item in checklist.items() if item.applies_to(tags)}
     out = Adopted()
     for code in order:
         mine, review = own.get(code), theirs.get(code)
-        if mine is None or mine["value"] is None:
+        if mine is None or mine["value"] is None or code not in applies:
             out.no_self.append(code)
         elif review is not None and review["value"] is not None and (not overwrite or review["value"] == mine["value"]):
             out.already.append(code)
@@ -372,12 +458,14 @@ def copy_from(ws: Workspace, source_id: str, target_id: str) -> int:
     _check_role(ws, dst, "self")
     src_items = checklist_of(ws, src).item_index()
     dst_items = checklist_of(ws, dst).item_index()
+    dst_tags = unit_tags(ws, dst["unit_id"])
     copied = 0
     with ws.transaction() as db:
         for code, answer in list_answers(ws, source_id, "self").items():
             if code in dst_items and code in src_items and src_items[code].kind == dst_items[code].kind:
                 value = answer["value"]
-                if value is not None and check_value(dst_items[code], value)[1] is not None:
+                if value is not None and (check_value(dst_items[code], value)[1] is not None
+                                          or not dst_items[code].applies_to(dst_tags)):
                     continue
                 set_answer(ws, target_id, code, "self", value, answer["note"], answer["documents"])
                 copied += 1

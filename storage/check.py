@@ -49,6 +49,7 @@ def check_workspace(ws: Workspace) -> list[str]:
         if hashlib.sha256(row["source_text"].encode("utf-8")).hexdigest() != row["sha256"]:
             problems.append(f"标准 {row['id']}@{row['version']} 的原文被改动（哈希不符）")
     problems.extend(damaged_answers(ws))
+    problems.extend(damaged_tags(ws))
     problems.extend(audit.verify(ws.db))
     problems.extend(compare_with_backup(ws))
     return problems
@@ -72,6 +73,22 @@ def damaged_answers(ws: Workspace) -> list[str]:
                 bad[value] = str(exc)
         if bad[value] is not None:
             out.append(damaged_text(ws, aid, code, role, bad[value]) + "；重新填写该条目即可修复")
+    return out
+
+
+def damaged_tags(ws: Workspace) -> list[str]:
+    """Units whose tags (criteria format 2) cannot be read: their assessments cannot be
+    scored until the tags are set again (`unit tag`)."""
+    from .units import decode_tags, has_tags_column
+
+    if not has_tags_column(ws):
+        return []
+    out = []
+    for name, text in ws.db.execute("SELECT name, tags FROM units WHERE tags IS NOT NULL ORDER BY name"):
+        try:
+            decode_tags(text)
+        except ValueError as exc:
+            out.append(f"单位“{name}”的标签已损坏（{exc}）；用 unit tag 重新设置即可修复")
     return out
 
 

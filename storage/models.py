@@ -31,6 +31,7 @@ class UnitRow(TypedDict):
     parent_id: str | None  # the unit above (a town's county, a militia company's town); None at the top
     created_at: str
     updated_at: str
+    tags: str | None  # (criteria format 2) JSON list of unit tag keys, sorted (storage.units.decode_tags); None: none
 
 
 class UnitTreeRow(UnitRow):
@@ -106,7 +107,9 @@ class ScoredAssessmentRow(_ScoredAssessment, total=False):
 
 # An answer value as the scoring engine takes it: True/False (check items), an option label
 # (rubric items), an exact number, "na" (不涉及), or None (not answered).
-AnswerValue = bool | str | Fraction | None
+# (criteria format 2) dict: {reason key: whole count} of a deduct item with reasons;
+# list: the element keys met of an elements item
+AnswerValue = bool | str | Fraction | dict | list | None
 
 
 class AnswerRow(TypedDict):

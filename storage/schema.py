@@ -149,6 +149,20 @@ def m004_score_cache(db: Database):
                    "BEGIN DELETE FROM score_cache; END")
 
 
+@_migration
+def m005_unit_tags(db: Database):
+    """(criteria format 2) A unit's tags (`unit_tags` of the criteria, e.g. big / small
+    for 大镇 / 小镇), as a JSON list of tag keys; NULL: none. Items `only_for` / `not_for`
+    some tags are scored by them, so changing a unit's tags forgets the cached scores of
+    its assessments (as m004's triggers do for answers)."""
+    db.execute("ALTER TABLE units ADD COLUMN tags TEXT")
+    db.execute("CREATE TRIGGER score_cache_units_tags AFTER UPDATE OF tags ON units "
+               "BEGIN DELETE FROM score_cache WHERE assessment_id IN "
+               "(SELECT id FROM assessments WHERE unit_id IN (OLD.id, NEW.id)); END")
+    db.execute("CREATE TRIGGER score_cache_assessments_unit AFTER UPDATE OF unit_id ON assessments "
+               "BEGIN DELETE FROM score_cache WHERE assessment_id IN (OLD.id, NEW.id); END")
+
+
 def known_names() -> set[str]:
     return {fn.__name__ for fn in _STEPS}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from checklists.format import UNIT_TYPES
@@ -18,9 +19,118 @@ UNIT_TYPE_LABELS = {"county": "县（市、区）人武部", "town": "乡镇（�
                     "militia": "民兵营（连）"}
 
 
+# A unit's tags (criteria format 2 `unit_tags`): at most this many, each this long.
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 60
+
+
+def tags_problem(tags) -> str | None:
+    """Why a list of tag keys cannot be a unit's tags (shape only), or None."""
+    if not isinstance(tags, list):
+        return "单位标签应为列表"
+    if len(tags) > MAX_TAGS:
+        return f"单位标签最多 {MAX_TAGS} 个，现在是 {len(tags)} 个"
+    for tag in tags:
+        if not isinstance(tag, str) or not tag.strip() or tag != tag.strip() or len(tag) > MAX_TAG_LENGTH:
+            return f"单位标签必须是不超过 {MAX_TAG_LENGTH} 个字符的非空文字"
+    if len(set(tags)) != len(tags):
+        return "单位标签重复"
+    return None
+
+
+def encode_tags(tags) -> str | None:
+    """Tag keys as stored in units.tags: a sorted JSON list; None when there are none."""
+    tags = sorted(set(tags or ()))
+    return json.dumps(tags, ensure_ascii=False) if tags else None
+
+
+def decode_tags(text: str | None) -> tuple[str, ...]:
+    """units.tags back as a tuple of tag keys; a damaged text (not a list of short
+    strings) raises ValueError."""
+    if not text:
+        return ()
+    if len(text) > MAX_TAGS * (MAX_TAG_LENGTH * 6 + 4) + 2:
+        raise ValueError("单位标签过长")
+    try:
+        tags = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ValueError("单位标签无法读取") from None
+    problem = tags_problem(tags)
+    if problem:
+        raise ValueError(problem)
+    return tuple(tags)
+
+
+def unit_tags(ws: Workspace, unit_id: str) -> tuple[str, ...]:
+    """A unit's tag keys (none in a workspace made before tags existed, opened read-only)."""
+    if not has_tags_column(ws):
+        return ()
+    row = ws.db.execute("SELECT tags FROM units WHERE id = ?", [unit_id]).fetchone()
+    return decode_tags(row[0]) if row else ()
+
+
+def has_tags_column(ws: Workspace) -> bool:
+    """Whether units has `tags` (migration m005; a workspace made before it and opened
+    read-only is not upgraded)."""
+    return any(r[1] == "tags" for r in ws.db.execute("PRAGMA table_info(units)").fetchall())
+
+
+def declared_tags(ws: Workspace) -> dict[str, str]:
+    """tag key -> label, of every unit tag the criteria stored in the workspace declare."""
+    from . import checklist_store
+
+    out: dict = {}
+    for cid, version in ws.db.execute("SELECT id, version FROM checklists ORDER BY id, version").fetchall():
+        try:
+            checklist = checklist_store.load(ws, cid, version)
+        except Exception:  # noqa: BLE001 - a damaged set declares nothing here (db check names it)
+            continue
+        for t in checklist.unit_tags:
+            out.setdefault(t.tag, t.label)
+    return out
+
+
+def resolve_tags(ws: Workspace, given) -> list[str]:
+    """Tags as a person gives them (the key, e.g. big, or its label, 大镇…) -> the keys,
+    each declared by some criteria in the workspace; StorageError naming those declared."""
+    declared = declared_tags(ws)
+    by_label = {label: key for key, label in declared.items()}
+    out = []
+    for raw in given or ():
+        text = (raw or "").strip() if isinstance(raw, str) else raw
+        key = text if text in declared else by_label.get(text)
+        if key is None:
+            known = ("可用：" + "、".join(f"{k}（{v}）" for k, v in declared.items())) if declared \
+                else "工作区中的标准都未声明单位标签"
+            raise StorageError(f"单位标签“{text}”未在工作区的任何标准中声明（{known}）")
+        if key not in out:
+            out.append(key)
+    problem = tags_problem(out)
+    if problem:
+        raise StorageError(problem)
+    return sorted(out)
+
+
+def set_tags(ws: Workspace, unit_id: str, tags) -> UnitRow:
+    """Set a unit's tags to exactly `tags` (keys or labels; empty: none), with an audit
+    event; the scores of its assessments change with them (items only_for / not_for)."""
+    unit = get_unit(ws, unit_id)
+    if not unit:
+        raise StorageError(f"单位 {unit_id} 不存在")
+    keys = resolve_tags(ws, tags)
+    old = list(decode_tags(unit.get("tags")))
+    if old == keys:
+        return unit
+    with ws.transaction() as db:
+        db["units"].update(unit_id, {"tags": encode_tags(keys), "updated_at": now()})
+        ws.record("unit", unit_id, "tags", {"old": old, "new": keys})
+    return get_unit(ws, unit_id)
+
+
 def add_unit(ws: Workspace, name: str, unit_type: str, parent_id: str | None = None,
-             unit_id: str | None = None) -> UnitRow:
-    """Create a unit and return its row; names are unique under the same parent."""
+             unit_id: str | None = None, tags=None) -> UnitRow:
+    """Create a unit and return its row; names are unique under the same parent. `tags`:
+    its unit tags (keys or labels declared by the workspace's criteria)."""
     name = (name or "").strip()
     if not name:
         raise StorageError("单位名称不能为空")
@@ -32,11 +142,13 @@ def add_unit(ws: Workspace, name: str, unit_type: str, parent_id: str | None = N
                           [name, parent_id]).fetchone()
     if clash:
         raise StorageError(f"单位“{name}”已存在")
+    keys = resolve_tags(ws, tags) if tags else []
     row: UnitRow = {"id": unit_id or new_id(), "name": name, "type": unit_type, "parent_id": parent_id,
-                    "created_at": now(), "updated_at": now()}
+                    "created_at": now(), "updated_at": now(), "tags": encode_tags(keys)}
     with ws.transaction() as db:
         db["units"].insert(row)
-        ws.record("unit", row["id"], "add", {"name": name, "type": unit_type, "parent_id": parent_id})
+        ws.record("unit", row["id"], "add", {"name": name, "type": unit_type, "parent_id": parent_id}
+                  | ({"tags": keys} if keys else {}))
     return row
 
 

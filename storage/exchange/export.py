@@ -33,7 +33,7 @@ from ..timefmt import stamp_with_offset
 from . import signing
 from .bundle_format import DATA, FORMAT, KIND_LABELS, KINDS, MANIFEST, SIGNATURE, checklist_member, evidence_member
 from .records import (ACTION_COLS, ANSWER_COLS, ASSESSMENT_CORE, ATTACHMENT_COLS, CHECKLIST_COLS, EVENT_COLS,
-                      EVIDENCE_COLS, SIDE_FIELDS, SIDE_LABELS, SIDE_OF_KIND, UNIT_COLS, pick)
+                      EVIDENCE_COLS, SIDE_FIELDS, SIDE_LABELS, SIDE_OF_KIND, pick, unit_record)
 
 
 def app_version() -> str:
@@ -189,7 +189,7 @@ def _unit_chain(ws, unit_id: str, into: dict) -> None:
         chain.append(rows[0])
         unit_id = rows[0]["parent_id"]
     for row in reversed(chain):
-        into.setdefault(row["id"], pick(row, UNIT_COLS))
+        into.setdefault(row["id"], unit_record(row))
 
 
 def _collect_criteria(ws, refs) -> tuple[dict, list[str]]:

@@ -103,7 +103,7 @@ def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
             plan.changes.append(Change("units_added", f"单位 {u['name']}", _unit_add(u, bundle_id)))
             bump(plan, "units_added")
             continue
-        differs = {k: u[k] for k in ("name", "type", "parent_id") if local[k] != u[k]}
+        differs = {k: u[k] for k in ("name", "type", "parent_id", "tags") if local.get(k) != u[k]}
         if not differs or kind != "criteria":
             continue
         if (u["updated_at"] or "") > (local["updated_at"] or ""):

@@ -17,10 +17,11 @@ import json
 from checklists.numbers import number_text_problem, parse_number, shown_number, value_problem
 
 from .. import audit
+from ..answer_store import MAX_COUNT, MAX_KEY_LENGTH, MAX_PARTS
 from ..actions import ACTION_STATUSES
 from ..assessments import STATUSES
 from ..photos import MIME
-from ..units import UNIT_TYPES_ALL
+from ..units import UNIT_TYPES_ALL, decode_tags
 from .bundle_format import FORMAT, KIND_LABELS, PHOTO_EXTS, SHA_RE, BundleReader, nesting_over
 
 SIDE_OF_KIND = {"submission": "self", "review": "review"}
@@ -41,7 +42,7 @@ ACTION_COMPARE = ("code", "description", "owner", "due_date", "status", "closed_
 EVENT_COLS = ("seq", "at", "who", "entity", "entity_id", "assessment_id", "action", "detail", "prev_hash", "hash")
 EVIDENCE_COLS = ("sha256", "ext", "original_name", "size", "width", "height", "mime", "taken_at", "gps_lat",
                  "gps_lon", "camera")
-UNIT_COLS = ("id", "name", "type", "parent_id", "created_at", "updated_at")
+UNIT_COLS = ("id", "name", "type", "parent_id", "created_at", "updated_at", "tags")
 CHECKLIST_COLS = ("id", "version", "sha256", "source_name", "title")
 
 
@@ -50,11 +51,21 @@ def pick(row: dict, cols) -> dict:
     return {c: row.get(c) for c in cols}
 
 
+def unit_record(row: dict) -> dict:
+    """A unit as data.json carries it: `tags` only when it has any, so that a bundle of
+    units without tags is the same as before tags existed (and older Dabiao reads it)."""
+    record = pick(row, UNIT_COLS)
+    if not record["tags"]:
+        del record["tags"]
+    return record
+
+
 # ---------------------------------------------------------------------- checks on import
 
 _TYPES = {"s": str, "i": int, "f": (int, float)}
 
-UNIT_SPEC = {"id": "s", "name": "s", "type": "s", "parent_id": "s?", "created_at": "s?", "updated_at": "s?"}
+UNIT_SPEC = {"id": "s", "name": "s", "type": "s", "parent_id": "s?", "created_at": "s?", "updated_at": "s?",
+             "tags": "s?"}  # tags: (criteria format 2) only when the unit has any; older bundles lack it
 CHECKLIST_SPEC = {"id": "s", "version": "s", "sha256": "s", "source_name": "s?", "title": "s?"}
 EVIDENCE_SPEC = {"sha256": "s", "ext": "s", "original_name": "s?", "size": "i", "width": "i?", "height": "i?",
                  "mime": "s?", "taken_at": "s?", "gps_lat": "f?", "gps_lon": "f?", "camera": "s?"}
@@ -111,7 +122,18 @@ def check_answer_value(text: str | None) -> None:
     if text is None:
         return
     value = small_json(text, "答案")
-    if isinstance(value, dict):
+    if isinstance(value, dict) and set(value) == {"counts"}:  # (/2) counts per reason
+        counts = value["counts"]
+        if not isinstance(counts, dict) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_COUNT for n in counts.values()):
+            raise ValueError("答案的评分点次数不对")
+        if len(counts) > MAX_PARTS or not all(0 < len(k) <= MAX_KEY_LENGTH for k in counts):
+            raise ValueError("答案的评分点格式不对")
+    elif isinstance(value, list):  # (/2) the elements met
+        if len(value) > MAX_PARTS or not all(isinstance(k, str) and 0 < len(k) <= MAX_KEY_LENGTH for k in value) \
+                or len(set(value)) != len(value):
+            raise ValueError("答案的要素列表不对")
+    elif isinstance(value, dict):
         if set(value) != {"n"} or not isinstance(value["n"], str):
             raise ValueError("答案格式不对")
         try:
@@ -182,9 +204,20 @@ def validate_data(data, kind: str, reader: BundleReader) -> None:
             raise Bad(f"checklists[{i}].sha256 格式不对")
         unique(("checklist", c["id"], c["version"]), f"标准 {c['id']}@{c['version']}")
     for i, u in enumerate(data["units"]):
+        if isinstance(u, dict):
+            u.setdefault("tags", None)  # a bundle made before unit tags: none
         _check_record(u, UNIT_SPEC, f"units[{i}]")
         if u["type"] not in UNIT_TYPES_ALL:
             raise Bad(f"单位 {u['name']} 的类型 {u['type']!r} 未知")
+        if u["tags"] is not None:
+            try:
+                if nesting_over(u["tags"].encode("utf-8"), 2):
+                    raise ValueError("嵌套层数过多")
+                tags = decode_tags(u["tags"])
+            except ValueError as exc:
+                raise Bad(f"单位 {u['name']} 的标签不对（{exc}）") from None
+            if not tags or list(tags) != sorted(tags):
+                raise Bad(f"单位 {u['name']} 的标签不对（应为排好序的非空列表）")
         unique(u["id"], "单位")
     for i, e in enumerate(data["evidence"]):
         _check_record(e, EVIDENCE_SPEC, f"evidence[{i}]")
