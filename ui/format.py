@@ -31,8 +31,15 @@ def value_text(item: Item, value) -> str:
         return str(value)
     if item.kind == "number":
         return f"{display(value)}{' ' + item.unit if item.unit else ''}"
+    if item.kind == "deduct" and isinstance(value, dict):  # (/2) counts per scoring point
+        labels = {r.key: r.text for r in item.reasons}
+        counted = [f"{labels.get(k, k)} {display(n)} 处" for k, n in value.items() if n]
+        return "；".join(counted) or "无扣分"
     if item.kind == "deduct":
         return f"缺 {display(value)} 项"
+    if item.kind == "elements" and isinstance(value, (list, tuple)):  # (/2) the elements met
+        labels = {e.key: e.text for e in item.elements}
+        return "、".join(labels.get(k, str(k)) for k in value) or "一项也未做到"
     if item.kind == "score":
         return f"{display(value)} 分"
     return str(value)

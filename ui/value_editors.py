@@ -390,9 +390,40 @@ class DeductEditor(_Spin, ValueEditor):
         self.spin.setValue(int(value) if value not in (None, NA) else -1)
 
 
+class CommandLineOnlyEditor(ValueEditor):
+    """A format 2 item the window cannot answer yet (weighted elements, deductions counted
+    per scoring point): the stored answer is shown and kept, and the person is told how to
+    enter it (an answers file on the command line), instead of an editor that would store
+    the wrong shape."""
+
+    def build(self):
+        how = QLabel("这类条目（" + ("要素得分" if self.item.kind == "elements" else "分项扣分")
+                     + "）暂不能在窗口中填写，已填写的内容照常保存和计分。"
+                     "请用答案文件导入：main.py answer import 考评编号 答案文件.yaml")
+        how.setWordWrap(True)
+        how.setStyleSheet("color: #5f6368;")
+        self.shown = QLabel()
+        self.shown.setWordWrap(True)
+        self.layout_.addWidget(self.shown)
+        self.layout_.addWidget(how)
+
+    def show_value(self, value):
+        from .format import value_text
+
+        self.shown.setText("当前填写：" + (value_text(self.item, value) if value is not None else "未填写"))
+
+    def set_editable(self, editable: bool) -> None:
+        super().set_editable(editable)
+        self.clear_button.setEnabled(editable and self.value is not None)
+
+
 EDITORS = {"check": CheckEditor, "rubric": RubricEditor, "number": NumberEditor, "score": ScoreEditor,
            "deduct": DeductEditor}
 
 
 def make_editor(item: Item, parent=None) -> ValueEditor:
+    """The editor for an item's kind; format 2 kinds the window cannot answer yet get a
+    read-only view that says how to enter them."""
+    if item.kind == "elements" or (item.kind == "deduct" and item.reasons):
+        return CommandLineOnlyEditor(item, parent)
     return EDITORS[item.kind](item, parent)
