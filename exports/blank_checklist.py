@@ -8,6 +8,7 @@ from reportlab.platypus import Spacer
 
 from checklists.model import Category, Checklist, Item
 from checklists.numbers import display
+from checklists.wording import document_text, element_text, linear_text, reason_text
 
 from .document import (
     BODY_W,
@@ -110,7 +111,7 @@ def _content(item: Item, checklist: Checklist, st: Styles) -> list:
     need = []
     if ev.photos:
         need.append(f"{BOX}照片{ev.photos}张")
-    need.extend(f"{BOX}{d}" for d in ev.documents)
+    need.extend(f"{BOX}{document_text(item, d)}" for d in ev.documents)
     if need:
         out.append(para("佐证：" + "　".join(need), st.small.but(font=st.fonts.kai)))
     return out
@@ -125,10 +126,19 @@ def _record(item: Item, checklist: Checklist, st: Styles) -> list:
         lines.append(f"{BOX}是　　{BOX}否")
     elif item.kind == "rubric":
         lines += [f"{BOX}{o.label}（{display(o.points)}分）" for o in item.options]
+    elif item.kind == "number" and item.linear is not None:
+        lines.append(f"实际：{BLANK}{unit}")
+        lines.append(linear_text(item))
     elif item.kind == "number":
         lines.append(f"实际：{BLANK}{unit}")
         sign = "≤" if item.direction == "lower" else "≥"
         lines.append("；".join(f"{sign}{display(b.at)}{unit}得{display(b.points)}分" for b in item.bands))
+    elif item.kind == "deduct" and item.reasons:  # (/2) each scoring point with a box for its count
+        lines += [f"{reason_text(r)}：{BLANK}{r.unit or '处'}" for r in item.reasons]
+        lines.append(f"扣完{display(item.points)}分为止")
+    elif item.kind == "elements":
+        lines += [f"{BOX}{element_text(e)}" for e in item.elements]
+        lines.append(f"做到的各项相加，最多{display(item.points)}分")
     elif item.kind == "deduct":
         lines.append(f"缺项/次数：{BLANK}")
         lines.append(f"每项扣{display(item.per)}分，扣完为止")
