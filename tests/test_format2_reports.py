@@ -23,7 +23,7 @@ def test_rules_read_as_score_tables_write_them():
     items = list(sample().items())
     linear = next(i for i in items if i.linear is not None)
     text = linear_text(linear)
-    assert "得" in text and ("每提高" in text or "每降低" in text) and text.endswith(f"分）")
+    assert "得" in text and ("每提高" in text or "每降低" in text) and text.endswith("分）")
     deduct = next(i for i in items if i.kind == "deduct" and i.reasons)
     r = deduct.reasons[0]
     assert reason_text(r).startswith(f"{r.text}，每") and "扣" in reason_text(r)
