@@ -104,5 +104,6 @@ def no_blocking_boxes(monkeypatch) -> ShownBoxes:
     for name in ("warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(box))
     monkeypatch.setattr("ui.main_window.ask", ask)
+    monkeypatch.setattr("ui.review_flow.ask", ask)
     monkeypatch.setattr("ui.dialogs.backup_dialog.ask", ask)
     return shown

@@ -6,7 +6,8 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
                     while starting (off, then the heap frozen once the window is up)
 - app.py            run_app(): font + Chinese Qt dialogs, open the workspace (locked -> offer
                     read-only or quit), bundled criteria, first-run guide, main window
-- main_window.py    menus / toolbar / shortcuts, status flow, review mode, wiring of the panes
+- main_window.py    menus / toolbar / shortcuts, review mode, wiring of the panes
+- review_flow.py    the 考评 menu's status flow and 采用自评 (a mixin of the main window)
 - session.py        AssessmentSession: one open assessment; every edit goes to storage at once,
                     then answers and scores are re-read from storage; undo of value changes and
                     photo removals

@@ -1,0 +1,142 @@
+"""The status flow of the open assessment, as the main window's 考评 menu runs it: 提交自评,
+解锁, 开始考评, 标记已考评 (an incomplete review listed and confirmed), 定稿, 考评结论与签字,
+and 采用自评 (the unit's self values taken as this inspector's review answers).
+
+A mixin of MainWindow (ui/main_window.py): it uses the window's session, panes, mode and
+status bar; the rules themselves are the session's and storage's."""
+
+from __future__ import annotations
+
+from checklists.numbers import display
+
+from .errors import ask
+
+
+class ReviewFlow:
+    """The 考评 menu's actions for MainWindow."""
+
+    # ---------------------------------------------------------------- status flow
+
+    def submit(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        self.item_pane.flush()
+        r = s.results["self"]
+        unanswered = len(r.unanswered)
+        text = "提交后自评答案和照片将锁定，交由考评组考评；如需修改须解锁并说明原因。"
+        if unanswered:
+            text += f"\n\n还有 {unanswered} 项未填写，仍要提交吗？"
+        if not ask(self, "提交自评", text, "提交"):
+            return
+        if s.submit():
+            self.statusBar().showMessage("自评已提交", 5000)
+
+    def unlock(self) -> None:
+        from .dialogs.unlock_dialog import UnlockDialog
+
+        s = self.session
+        if s is None:
+            return
+        dialog = UnlockDialog(s.status_label, self)
+        if dialog.exec() and dialog.text():
+            if s.unlock(dialog.text()):
+                if s.status == "draft" and self.mode == "review":
+                    self.act_review_mode.setChecked(False)
+                    self.toggle_review_mode(False)
+                self.statusBar().showMessage(f"已解锁：{dialog.text()}", 5000)
+
+    def start_review(self) -> None:
+        if self.session is not None and self.session.start_review():
+            self.act_review_mode.setChecked(True)
+            self.toggle_review_mode(True)
+
+    def mark_reviewed(self) -> None:
+        """An incomplete review lists its unreviewed items and needs an explicit
+        confirmation (logged); without a conclusion the sign-off comes first."""
+        from .dialogs.incomplete_dialog import confirm_incomplete
+        from .dialogs.signoff_dialog import SignoffDialog
+
+        s = self.session
+        if s is None:
+            return
+        self.item_pane.flush()
+        incomplete = confirm_incomplete(self, s, "标记已考评", "标记为已考评", "仍然标记已考评", jump=self.jump_to)
+        if incomplete is False:
+            return
+        if not s.assessment.get("conclusion"):
+            dialog = SignoffDialog(s, self, incomplete_confirmed=bool(incomplete))
+            dialog.jumpRequested.connect(self.jump_to)
+            if not dialog.exec():
+                return
+        r = s.results["review"]
+        if not incomplete:
+            text = f"考评得分 {display(r.final)}，{r.level_label}。标记为已考评后考评结果锁定。"
+            if not ask(self, "标记已考评", text, "确定"):
+                return
+        if s.mark_reviewed(confirm_incomplete=bool(incomplete)):
+            self.statusBar().showMessage(f"已标记为已考评：{display(r.final)} 分，{r.level_label}", 6000)
+
+    def finalize(self) -> None:
+        s = self.session
+        if s is not None and ask(self, "定稿", "定稿后考评结果不再修改（如需修改须解锁并说明原因）。", "定稿"):
+            s.finalize()
+
+    def signoff(self) -> None:
+        from .dialogs.signoff_dialog import SignoffDialog
+
+        if self.session is not None:
+            dialog = SignoffDialog(self.session, self)
+            dialog.jumpRequested.connect(self.jump_to)
+            dialog.exec()
+
+    # ---------------------------------------------------------------- 采用自评
+
+    def adopt_current(self) -> None:
+        """The current item's self value becomes this inspector's review answer."""
+        s = self.session
+        code = self.checklist_pane.current_code()
+        if s is None or not code:
+            return
+        if not s.editable("review"):
+            self.statusBar().showMessage(s.lock_reason("review") or "当前不能填写考评", 6000)
+            return
+        self.item_pane.flush()
+        if s.value(code, "self") is None:
+            self.statusBar().showMessage(f"{code} 没有自评结果，无可采用", 5000)
+            return
+        if s.value(code, "review") is not None:
+            self.statusBar().showMessage(f"{code} 已有考评结果，未改动（如需改为自评结果，请直接修改）", 6000)
+            return
+        if s.adopt_self([code]):
+            if self.mode != "review":
+                self.act_review_mode.setChecked(True)
+                self.toggle_review_mode(True)
+            self.item_pane.show_code(code)
+            self.statusBar().showMessage(f"{code} 已采用自评结果（Ctrl+Z 撤销）", 5000)
+
+    def adopt_all(self) -> None:
+        """Every item with a self value and no review value yet, listed to confirm."""
+        from .dialogs.adopt_dialog import AdoptSelfDialog
+
+        s = self.session
+        if s is None:
+            return
+        if not s.editable("review"):
+            self.statusBar().showMessage(s.lock_reason("review") or "当前不能填写考评", 6000)
+            return
+        self.item_pane.flush()
+        codes = s.adoptable()
+        if not codes:
+            self.statusBar().showMessage("没有可采用的条目：有自评结果的条目都已考评", 6000)
+            return
+        dialog = AdoptSelfDialog(s, codes, self)
+        if not dialog.exec() or not dialog.chosen():
+            return
+        taken = s.adopt_self(dialog.chosen())
+        if taken:
+            if self.mode != "review":
+                self.act_review_mode.setChecked(True)
+                self.toggle_review_mode(True)
+            self.item_pane.refresh()
+            self.statusBar().showMessage(f"已采用 {len(taken)} 项自评结果（Ctrl+Z 撤销）", 6000)
