@@ -44,7 +44,10 @@ def unit_tag(args) -> int:
         unit = units.find_unit(ws, args.unit)
         if args.clear or args.tags:
             unit = units.set_tags(ws, unit["id"], [] if args.clear else args.tags)
-        shown = _tags_shown(ws, units.decode_tags(unit.get("tags")))
+        try:
+            shown = _tags_shown(ws, units.decode_tags(unit.get("tags")))
+        except ValueError as exc:
+            return fail(f"{unit['name']} 的标签已损坏（{exc}）；可用 unit tag {unit['name']} 标签… 或 --clear 重新设置")
     print(f"{unit['name']}\t{shown or '（无标签）'}")
     return 0
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from checklists.errors import DabiaoError
 from storage import actions as action_store
 from storage import answer_store
 from storage import assessments, checklist_store, evidence, scores, units
@@ -55,7 +56,10 @@ def gap_report_data(ws: Workspace, assessment_id: str, *, photos: bool = True) -
     for row in evidence.list_evidence(ws, assessment_id) if want_photos else ():
         problem = None
         if not row["report"].exists():  # the printed image; made again from the original if lost
-            evidence.ensure_derived_files(row["original"], row["thumb"], row["report"])
+            try:
+                evidence.ensure_derived_files(row["original"], row["thumb"], row["report"])
+            except DabiaoError:  # full or read-only disk: this photo gets the note below
+                pass
             if not row["report"].exists():  # never the thumbnail instead: a note says why
                 problem = "原始照片缺失或无法读取，无法生成打印用图片，未予打印"
         photos.setdefault(row["code"], []).append(PhotoInfo(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import checklist_store
 from .errors import IncompleteReview, StorageError
-from .units import get_unit
+from .units import get_unit, unit_tags
 from .workspace import new_id, now
 
 if TYPE_CHECKING:
@@ -91,7 +91,12 @@ def unanswered(ws: Workspace, assessment_id: str, role: str,
     answered = {row[0] for row in ws.db.execute(
         "SELECT code FROM answers WHERE assessment_id = ? AND role = ? AND value IS NOT NULL AND value != 'null'",
         [assessment_id, role]).fetchall()}
-    return [(item.code, item.title) for item in checklist_of(ws, a).items() if item.code not in answered]
+    try:
+        tags = unit_tags(ws, a["unit_id"])
+    except ValueError:  # damaged tags: db check names them; every item is listed
+        tags = None
+    return [(item.code, item.title) for item in checklist_of(ws, a).items()
+            if item.code not in answered and (tags is None or item.applies_to(tags))]
 
 
 def _incomplete_review(ws: Workspace, a: AssessmentDetail, doing: str, confirm_incomplete: bool) -> list[str]:

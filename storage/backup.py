@@ -102,9 +102,9 @@ def _copy_out(conn: sqlite3.Connection, folder: Path, kind: str = "auto") -> Pat
     while target.exists():
         target = target.with_name(f"{stamp}-{n}{suffix}.sqlite")
         n += 1
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(str(tmp))
         with dest:
             conn.backup(dest)

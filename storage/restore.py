@@ -25,7 +25,10 @@ def restore_backup(folder: Path, backup) -> Restored:
     check_backup(path)
     db = folder / DB_NAME
     lock = WorkspaceLock(folder)
-    lock.acquire(0)
+    try:
+        lock.acquire(0)
+    except OSError as exc:  # a read-only place: the lock file cannot be made
+        raise StorageError(f"恢复失败：无法锁定工作区 {folder}（{exc}）") from None
     saved = None
     try:
         if db.exists():

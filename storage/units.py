@@ -118,7 +118,10 @@ def set_tags(ws: Workspace, unit_id: str, tags) -> UnitRow:
     if not unit:
         raise StorageError(f"单位 {unit_id} 不存在")
     keys = resolve_tags(ws, tags)
-    old = list(decode_tags(unit.get("tags")))
+    try:
+        old = list(decode_tags(unit.get("tags")))
+    except ValueError:  # damaged: setting the tags again is the repair
+        old = [unit.get("tags")]
     if old == keys:
         return unit
     with ws.transaction() as db:

@@ -302,3 +302,27 @@ def test_bundled_format2_sample_in_a_workspace(tmp_path):
         expected = score(checklist, Answers(values={"2.2": True}, unit_tags=frozenset({"big"})))
         assert answer_store.score_assessment(ws, aid).to_json() == expected.to_json()
         assert "2.3" in expected.not_applicable
+
+
+def test_unanswered_leaves_out_what_the_units_tags_exclude(ws):
+    """Items a unit's tags leave out cannot be answered, so they are never "still to
+    review" (else every tagged unit's sign-off would demand --confirm-incomplete)."""
+    big = new_assessment(ws, town(ws, "大镇甲", ["big"]))
+    codes = [c for c, _ in assessments.unanswered(ws, big, "self")]
+    assert "2.2" in codes and "2.3" not in codes
+
+
+def test_damaged_tags_are_one_line_and_setting_them_repairs(tmp_path, capsys):
+    d = ("--data-dir", str(tmp_path / "ws"))
+    (tmp_path / "t2.yaml").write_text(SET2, encoding="utf-8")
+    assert run(capsys, *d, "checklist", "import", str(tmp_path / "t2.yaml"))[0] == 0
+    assert run(capsys, *d, "unit", "add", "某县", "--type", "county")[0] == 0
+    assert run(capsys, *d, "unit", "add", "城关镇", "--type", "town", "--parent", "某县", "--tag", "big")[0] == 0
+    with open_ws(tmp_path / "ws") as w:
+        w.db.execute("UPDATE units SET tags = '[[[' WHERE name = '城关镇'")
+    code, _, err = run(capsys, *d, "unit", "tag", "城关镇")
+    assert code == 1 and "标签已损坏" in err and "Traceback" not in err
+    code, out, _ = run(capsys, *d, "unit", "tag", "城关镇", "small")
+    assert code == 0 and "城关镇" in out
+    with open_ws(tmp_path / "ws") as w:
+        assert units.unit_tags(w, units.find_unit(w, "城关镇")["id"]) == ("small",)

@@ -1,5 +1,6 @@
 """The workspace: schema, locking, backups, records, status flow, audit chain."""
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -458,3 +459,12 @@ def test_an_edit_is_not_lost_when_another_connection_commits_between_its_read_an
         worker.close()
         assert done
         assert sorted(r[0] for r in ws.db.execute("SELECT name FROM t")) == ["ui", "worker"]
+
+
+def test_backup_into_a_blocked_folder_is_one_line(tmp_path):
+    """`backups` taken by a file: the backup fails with the usual one line, not an OSError."""
+    with open_ws(tmp_path) as ws:
+        shutil.rmtree(ws.folder / "backups", ignore_errors=True)
+        (ws.folder / "backups").write_text("not a folder")
+        with pytest.raises(StorageError, match="备份失败"):
+            backup.make_backup(ws)
