@@ -17,6 +17,12 @@ class ReviewFlow:
 
     # ---------------------------------------------------------------- status flow
 
+    def enter_review_mode(self) -> None:
+        """Show 自评 and 考评 side by side (the menu's check follows)."""
+        if self.mode != "review":
+            self.act_review_mode.setChecked(True)
+            self.toggle_review_mode(True)
+
     def submit(self) -> None:
         s = self.session
         if s is None:
@@ -48,8 +54,7 @@ class ReviewFlow:
 
     def start_review(self) -> None:
         if self.session is not None and self.session.start_review():
-            self.act_review_mode.setChecked(True)
-            self.toggle_review_mode(True)
+            self.enter_review_mode()
 
     def mark_reviewed(self) -> None:
         """An incomplete review lists its unreviewed items and needs an explicit
@@ -109,9 +114,7 @@ class ReviewFlow:
             self.statusBar().showMessage(f"{code} 已有考评结果，未改动（如需改为自评结果，请直接修改）", 6000)
             return
         if s.adopt_self([code]):
-            if self.mode != "review":
-                self.act_review_mode.setChecked(True)
-                self.toggle_review_mode(True)
+            self.enter_review_mode()
             self.item_pane.show_code(code)
             self.statusBar().showMessage(f"{code} 已采用自评结果（Ctrl+Z 撤销）", 5000)
 
@@ -135,8 +138,6 @@ class ReviewFlow:
             return
         taken = s.adopt_self(dialog.chosen())
         if taken:
-            if self.mode != "review":
-                self.act_review_mode.setChecked(True)
-                self.toggle_review_mode(True)
+            self.enter_review_mode()
             self.item_pane.refresh()
             self.statusBar().showMessage(f"已采用 {len(taken)} 项自评结果（Ctrl+Z 撤销）", 6000)
