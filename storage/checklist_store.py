@@ -146,41 +146,40 @@ def latest_version(ws: Workspace, set_id: str) -> str | None:
 
 def load(ws: Workspace, set_id: str, version: str) -> Checklist:
     """The merged checklist for (id, version), rebuilt from the stored sources."""
-    row = ws.db.execute("SELECT source_text, source_name, sha256 FROM checklists WHERE id = ? AND version = ?",
-                        [set_id, version]).fetchone()
-    if not row:
-        raise StorageError(f"工作区中没有标准 {set_id} 版本 {version}")
     chain = _chain_texts(ws, set_id, version)
-    for cid, cversion, text, _name in chain:
-        _check_intact(ws, cid, cversion, text)
-    return _load_cached(chain, str(ws.folder / "derived" / "criteria"), ws.readonly)
+    if not chain:
+        raise StorageError(f"工作区中没有标准 {set_id} 版本 {version}")
+    for cid, cversion, text, _name, stored in chain:
+        _check_intact(cid, cversion, text, stored)
+    return _load_cached(tuple(link[:4] for link in chain), str(ws.folder / "derived" / "criteria"), ws.readonly)
 
 
-_INTACT: set = set()  # (id, version, sha256 of the text) found intact in this process
+_INTACT: set = set()  # (id, version, stored sha256, text) found intact in this process
 
 
-def _check_intact(ws: Workspace, set_id: str, version: str, text: str) -> None:
+def _check_intact(set_id: str, version: str, text: str, stored: str | None) -> None:
     """A stored criteria text must still match the hash stored with it: a damaged byte
     (a failing disk, an edit by hand) would silently change what it scores, so the
-    damaged record is named instead and everything else stays usable."""
-    digest = sha256_text(text)
-    if (set_id, version, digest) in _INTACT:
+    damaged record is named instead and everything else stays usable. Hashed once per
+    text in a process: load() runs on every saved value."""
+    key = (set_id, version, stored, text)
+    if key in _INTACT:
         return
-    stored = ws.db.execute("SELECT sha256 FROM checklists WHERE id = ? AND version = ?", [set_id, version]).fetchone()
-    if stored and stored[0] != digest:
+    if stored and stored != sha256_text(text):
         raise StorageError(f"工作区中标准 {set_id}@{version} 的原文已损坏（与保存时的哈希不符）；用到它的考评暂不能计分，"
                            "其余不受影响；请运行 db check，并从备份恢复（db restore）或重新导入该标准")
-    _INTACT.add((set_id, version, digest))
+    _INTACT.add(key)
 
 
 def _chain_texts(ws: Workspace, set_id, version) -> tuple:
+    """(id, version, source text, source name, stored sha256) of the set and its bases."""
     out = []
     while set_id:
-        row = ws.db.execute("SELECT source_text, source_name, extends_id, extends_version FROM checklists "
+        row = ws.db.execute("SELECT source_text, source_name, extends_id, extends_version, sha256 FROM checklists "
                             "WHERE id = ? AND version = ?", [set_id, version]).fetchone()
         if not row or len(out) > 3:
             break
-        out.append((set_id, version, row[0], row[1]))
+        out.append((set_id, version, row[0], row[1], row[4]))
         set_id, version = row[2], row[3]
     return tuple(out)
 
