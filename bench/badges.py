@@ -33,21 +33,6 @@ TARGET_RATIO = 4.5
 SIZES = (150, 600)  # assessments: 1 county x 150 towns, 4 counties x 150 towns
 
 
-def make_workspace(folder: Path, assessments: int) -> Path:
-    """A generated workspace of `assessments` towns (150 per county), made once."""
-    sys.path.insert(0, str(ROOT))
-    from storage import Workspace
-    from storage.generate import generate_workspace
-
-    if not (folder / "dabiao.sqlite").exists():
-        ws = Workspace.open(folder, backup=False)
-        try:
-            generate_workspace(ws, max(1, assessments // 150), min(150, assessments), (2027,))
-        finally:
-            ws.close()
-    return folder
-
-
 def child(ws_dir: str) -> None:
     """One run in this process; prints {"seconds", "stall", "size_hints", "assessments"}."""
     sys.path.insert(0, str(ROOT))
@@ -140,7 +125,9 @@ def bench_badges(quick: bool, work: Path) -> None:
     """Registered in bench/run.py: both sizes, alternated, cold (the score cache emptied
     before each start: every badge scored) and warm (as every later start: read from the
     cache); medians and the 600 / 150 ratio."""
-    folders = {n: make_workspace(work / f"ws{n}", n) for n in SIZES}
+    from listing import make_workspace  # the same generated workspaces as assessment_list
+
+    folders = {n: make_workspace(work / f"ws{n}", max(1, n // 150), min(150, n)) for n in SIZES}
     reps = 2 if quick else 5
     run_once(folders[SIZES[0]], cold=True)  # untimed: bytecode and the OS file cache
     for cold in (True, False):

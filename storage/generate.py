@@ -10,7 +10,6 @@ calls (each reloading the checklist) would make a 1,500-town workspace take minu
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -141,11 +140,3 @@ def generate_workspace(ws: Workspace, counties: int, towns_per_county: int, year
                 fill_assessment(ws, a, rnd, status)
                 made.assessments.append(a["id"])
     return made
-
-
-def answers_digest(ws: Workspace) -> str:
-    """Every stored answer as one JSON text (assessment, code, role, value, note, documents):
-    equal before and after means nothing was changed."""
-    rows = ws.db.execute("SELECT assessment_id, code, role, value, note, documents FROM answers "
-                         "ORDER BY assessment_id, code, role").fetchall()
-    return json.dumps([list(r) for r in rows], ensure_ascii=False)

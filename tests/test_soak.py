@@ -17,10 +17,18 @@ import sys
 from pathlib import Path
 
 from storage import Workspace, assessments
-from storage.generate import answers_digest, generate_workspace
+from storage.generate import generate_workspace
 
 DRIVER = Path(__file__).resolve().parent / "soak_app.py"
 SECONDS = 12
+
+
+def answers_digest(ws) -> str:
+    """Every stored answer as one JSON text (assessment, code, role, value, note, documents):
+    equal before and after means nothing was changed."""
+    rows = ws.db.execute("SELECT assessment_id, code, role, value, note, documents FROM answers "
+                         "ORDER BY assessment_id, code, role").fetchall()
+    return json.dumps([list(r) for r in rows], ensure_ascii=False)
 
 
 def test_app_survives_300_assessments_and_changes_no_answer(tmp_path):
