@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 STATUSES = ("draft", "submitted", "reviewing", "reviewed", "final")
 STATUS_LABELS = {"draft": "自评中", "submitted": "已提交", "reviewing": "考评中", "reviewed": "已考评",
                  "final": "已定稿"}
-ROLES = ("self", "review")
-ROLE_LABELS = {"self": "自评", "review": "考评"}
+ROLES = ("self", "review", "recheck")  # 自评, 县人武部考评, 军分区复核 (of the drawn units)
+ROLE_LABELS = {"self": "自评", "review": "考评", "recheck": "复核"}
+ROLE_CHOICES = "self、review 或 recheck"
+# The statuses in which the county's review is done: only then may the 军分区 draw the
+# assessment for 复核 and enter recheck answers.
+RECHECK_STATUSES = ("reviewed", "final")
 
 # status -> statuses it may move to by an ordinary action (unlock is separate).
 FORWARD = {"draft": ("submitted",), "submitted": ("reviewing", "reviewed"), "reviewing": ("reviewed",),
@@ -86,7 +90,7 @@ def unanswered(ws: Workspace, assessment_id: str, role: str,
     """The items with no value for `role`, as (code, title) in checklist order (不涉及 is an
     answer). What 提交自评 warns about, and what 标记已考评 and signing off must confirm."""
     if role not in ROLES:
-        raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
+        raise StorageError(f"角色必须是 {ROLE_CHOICES}，现在是 {role!r}")
     a = assessment or get_assessment(ws, assessment_id)
     answered = {row[0] for row in ws.db.execute(
         "SELECT code FROM answers WHERE assessment_id = ? AND role = ? AND value IS NOT NULL AND value != 'null'",
@@ -148,9 +152,20 @@ def unlock(ws: Workspace, assessment_id: str, reason: str) -> AssessmentDetail:
     return get_assessment(ws, assessment_id)
 
 
-def editable_roles(status: str) -> tuple[str, ...]:
-    """Which role's answers may change in this status."""
-    return {"draft": ("self",), "submitted": ("review",), "reviewing": ("review",)}.get(status, ())
+def editable_roles(status: str, drawn: bool = False) -> tuple[str, ...]:
+    """Which role's answers may change in this status. `drawn`: the assessment is in its
+    year's 复核 sample (storage.recheck); then, once the county's review is done
+    (reviewed / final), the 军分区's recheck answers may change."""
+    roles = {"draft": ("self",), "submitted": ("review",), "reviewing": ("review",)}.get(status, ())
+    return roles + ("recheck",) if drawn and status in RECHECK_STATUSES else roles
+
+
+def roles_open(ws: Workspace, assessment: AssessmentRow) -> tuple[str, ...]:
+    """editable_roles of a stored assessment, looking up whether it is drawn for 复核."""
+    from .recheck import is_drawn
+
+    drawn = assessment["status"] in RECHECK_STATUSES and is_drawn(ws, assessment["id"])
+    return editable_roles(assessment["status"], drawn)
 
 
 def signs_off(assessment: AssessmentRow, fields: dict) -> bool:

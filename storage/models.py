@@ -71,6 +71,7 @@ class AssessmentRow(TypedDict):
     reviewed_at: str | None  # when it was marked reviewed (已考评)
     self_rev: int  # revision counter of the self answers: +1 on every saved change (the score cache's key)
     review_rev: int  # the same for the review answers
+    recheck_rev: int  # the same for the 复核 (recheck) answers (m006)
 
 
 class AssessmentDetail(AssessmentRow):
@@ -145,6 +146,7 @@ class EvidenceRow(TypedDict):
     gps_lon: float | None
     camera: str | None
     imported_at: str
+    absent: int  # 1: the bytes did not travel (a year bundle without photos, m006); the record stands
 
 
 class AttachmentRow(TypedDict):

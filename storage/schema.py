@@ -163,6 +163,31 @@ def m005_unit_tags(db: Database):
                "BEGIN DELETE FROM score_cache WHERE assessment_id IN (OLD.id, NEW.id); END")
 
 
+
+@_migration
+def m006_city_year(db: Database):
+    """(军分区) The third answer role, 复核 (`recheck`): its revision counter on
+    assessments and in the score cache key. The recheck draws: which assessments the
+    军分区 drew for 复核 in a year, by which rule and from which seed (reproducible), and
+    who drew them. Evidence rows whose bytes did not travel (a county's year bundle sent
+    without photos): `absent` = 1 keeps the record (hash, name, capture time, caption of
+    its attachments) so that figures and photo counts stay exact; a later bundle with the
+    bytes fills the file in and clears it."""
+    db.execute("ALTER TABLE assessments ADD COLUMN recheck_rev INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE score_cache ADD COLUMN recheck_rev INTEGER")
+    db["recheck_draws"].create(
+        {"id": str, "year": int, "rule": str, "seed": str, "drawn_at": str, "drawn_by": str},
+        pk="id", not_null={"year", "rule", "seed"},
+    )
+    db["recheck_sample"].create(
+        {"draw_id": str, "assessment_id": str, "county_id": str},
+        pk=("draw_id", "assessment_id"),
+        foreign_keys=[("draw_id", "recheck_draws", "id"), ("assessment_id", "assessments", "id")],
+    )
+    db["recheck_sample"].create_index(["assessment_id"])
+    db.execute("ALTER TABLE evidence ADD COLUMN absent INTEGER NOT NULL DEFAULT 0")
+
+
 def known_names() -> set[str]:
     return {fn.__name__ for fn in _STEPS}
 

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from .models import UnitRef, UnitRow, UnitTreeRow
     from .workspace import Workspace
 
-UNIT_TYPES_ALL = ("county",) + UNIT_TYPES
-UNIT_TYPE_LABELS = {"county": "县（市、区）人武部", "town": "乡镇（街道）武装部", "enterprise": "企业武装部",
+UNIT_TYPES_ALL = ("city", "county") + UNIT_TYPES
+UNIT_TYPE_LABELS = {"city": "军分区", "county": "县（市、区）人武部", "town": "乡镇（街道）武装部", "enterprise": "企业武装部",
                     "militia": "民兵营（连）"}
 
 
