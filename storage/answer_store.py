@@ -1,5 +1,6 @@
-"""Answers per assessment, item and role (self = 自评, review = 考评), each saved at once
-with an audit event; and the bridge to the pure scoring engine."""
+"""Answers per assessment, item and role (self = 自评, review = 考评, recheck = 军分区复核
+of the drawn units), each saved at once with an audit event; and the bridge to the pure
+scoring engine."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from checklists.answers import NA, check_value, parse_answers, tag_text
 from checklists.source import read_document
 from checklists.scoring import ScoreResult
 
-from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
+from .assessments import ROLE_CHOICES, ROLE_LABELS, STATUS_LABELS, checklist_of, get_assessment, roles_open
 from .errors import LockedAnswers, StorageError
 from .units import decode_tags, has_tags_column, unit_tags
 from .workspace import now
@@ -149,14 +150,27 @@ def _decoded(ws: Workspace, row: dict) -> AnswerValue:
         raise _damaged(ws, row["assessment_id"], row["code"], row["role"], str(exc)) from None
 
 
+# The revision counter of each role's answers (the score cache's key).
+REV_COLUMNS = {"self": "self_rev", "review": "review_rev", "recheck": "recheck_rev"}
+
+
 def _check_role(ws: Workspace, assessment: AssessmentRow, role: str) -> None:
     if role not in ROLE_LABELS:
-        raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
-    if role not in editable_roles(assessment["status"]):
-        raise LockedAnswers(
+        raise StorageError(f"角色必须是 {ROLE_CHOICES}，现在是 {role!r}")
+    if role not in roles_open(ws, assessment):
+        raise LockedAnswers(recheck_refusal(ws, assessment) if role == "recheck" else (
             f"考评状态为“{STATUS_LABELS[assessment['status']]}”，{ROLE_LABELS[role]}答案已锁定"
-            + ("；如需修改请先解锁并说明原因" if role == "self" else "")
-        )
+            + ("；如需修改请先解锁并说明原因" if role == "self" else "")))
+
+
+def recheck_refusal(ws: Workspace, assessment: AssessmentRow) -> str:
+    """Why recheck (复核) answers or photos cannot be entered for this assessment."""
+    from .recheck import is_drawn
+
+    if not is_drawn(ws, assessment["id"]):
+        return f"此考评（{assessment['year']} 年）未被抽中复核，不能填写复核结果；复核名单用 recheck draw 抽取"
+    return (f"考评状态为“{STATUS_LABELS[assessment['status']]}”：县级考评完成（已考评或已定稿）后"
+            "才能填写复核结果")
 
 
 def set_answer(ws: Workspace, assessment_id: str, code: str, role: str, value, note: str | None = None,
@@ -188,7 +202,7 @@ def set_answer(ws: Workspace, assessment_id: str, code: str, role: str, value, n
            "who": ws.who, "updated_at": now(), "rev": (old["rev"] + 1) if old else 1}
     if old and old["value"] == value and old["note"] == note and old["documents"] == documents:
         return old
-    rev_col = "self_rev" if role == "self" else "review_rev"
+    rev_col = REV_COLUMNS[role]
     with ws.transaction() as db:
         db["answers"].upsert(row, pk=("assessment_id", "code", "role"))
         changes = {"updated_at": row["updated_at"], rev_col: (a[rev_col] or 0) + 1}
@@ -250,12 +264,19 @@ def list_answers(ws: Workspace, assessment_id: str, role: str) -> dict[str, Answ
             ws.db.query("SELECT * FROM answers WHERE assessment_id = ? AND role = ?", [assessment_id, role])}
 
 
+# Whose photos a role's score counts: the review the unit's and the inspector's, the 复核
+# every photo (the 军分区's own too); the county's review never counts the 复核's photos.
+PHOTOS_OF = {"self": ("self",), "review": ("self", "review"), "recheck": ("self", "review", "recheck")}
+
+
 def photo_counts(ws: Workspace, assessment_id: str, role: str | None = None) -> dict[str, int]:
-    """code -> attached photos. For scoring, review counts all photos (the unit's and the inspector's)."""
+    """code -> attached photos counted for `role` (PHOTOS_OF; None: every photo)."""
     sql = "SELECT code, count(*) FROM attachments WHERE assessment_id = ?"
     params = [assessment_id]
-    if role == "self":
-        sql += " AND role = 'self'"
+    if role is not None:
+        roles = PHOTOS_OF.get(role, (role,))
+        sql += f" AND role IN ({','.join('?' * len(roles))})"
+        params += list(roles)
     return {code: n for code, n in ws.db.execute(sql + " GROUP BY code", params).fetchall()}
 
 
@@ -319,8 +340,10 @@ def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int 
                     bad_tags[aid] = str(exc)
     out = {}
     for aid, role in wanted:
-        # the review takes the unit's document ticks too: unreadable ones spoil it as well
-        spoiled = bad.get((aid, role)) or (bad_docs.get((aid, "self")) if role == "review" else None)
+        # the review takes the unit's document ticks too (the recheck the unit's and the
+        # review's): unreadable ones spoil it as well
+        spoiled = bad.get((aid, role)) or next(
+            (bad_docs[(aid, under)] for under in DOCUMENTS_UNDER[role] if (aid, under) in bad_docs), None)
         if spoiled or aid in bad_tags:
             exc = _damaged(ws, aid, *spoiled) if spoiled else DamagedAnswer(
                 f"考评 {aid} 所属单位的标签已损坏（{bad_tags[aid]}）；此考评暂不能计分；用 unit tag 重新设置即可修复")
@@ -331,15 +354,15 @@ def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int 
         mine = rows.get((aid, role), {})
         documents = {code: docs for code, (_, docs) in mine.items() if docs is not None}
         by_role = photos.get(aid, {})
-        if role == "review":
-            own = {code: docs for code, (_, docs) in rows.get((aid, "self"), {}).items() if docs is not None}
-            documents = own | documents
-        counts = dict(by_role.get("self", {}))
-        if role != "self":  # the review counts every photo, the unit's and the inspector's (as photo_counts)
-            for photo_role, per_code in by_role.items():
-                if photo_role != "self":
-                    for code, n in per_code.items():
-                        counts[code] = counts.get(code, 0) + n
+        inherited: dict = {}
+        for under in reversed(DOCUMENTS_UNDER[role]):  # the nearest role's ticks win, the role's own above all
+            inherited |= {code: docs for code, (_, docs) in rows.get((aid, under), {}).items() if docs is not None}
+        documents = inherited | documents
+        counts: dict = {}
+        for photo_role, per_code in by_role.items():  # the review counts the unit's photos and its own (photo_counts)
+            if photo_role in PHOTOS_OF[role]:
+                for code, n in per_code.items():
+                    counts[code] = counts.get(code, 0) + n
         out[(aid, role)] = Answers(
             values={code: value for code, (value, _) in mine.items() if value is not None},
             photos=counts,
@@ -347,6 +370,11 @@ def scoring_inputs(ws: Workspace, wanted: Iterable[tuple[str, str]], chunk: int 
             unit_tags=tags.get(aid, frozenset()),
         )
     return out
+
+
+# Documents a role has not ticked itself default to the ticks of the roles before it,
+# nearest first: the review to the unit's, the 复核 to the county's review, then the unit's.
+DOCUMENTS_UNDER = {"self": (), "review": ("self",), "recheck": ("review", "self")}
 
 
 class _Unreadable(str):

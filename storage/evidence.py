@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assessments import ROLE_LABELS, STATUS_LABELS, checklist_of, editable_roles, get_assessment
+from .assessments import ROLE_CHOICES, ROLE_LABELS, STATUS_LABELS, checklist_of, get_assessment, roles_open
 from .errors import StorageError, write_failed
 from .photos import PhotoRefused, prepare_photo, read_photo_bytes
 from .workspace import new_id, now
@@ -67,8 +67,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _check_can_attach(ws: Workspace, assessment: AssessmentRow, code: str, role: str) -> None:
     if role not in ROLE_LABELS:
-        raise StorageError(f"角色必须是 self 或 review，现在是 {role!r}")
-    if role not in editable_roles(assessment["status"]):
+        raise StorageError(f"角色必须是 {ROLE_CHOICES}，现在是 {role!r}")
+    if role not in roles_open(ws, assessment):
+        if role == "recheck":
+            from .answer_store import recheck_refusal
+
+            raise StorageError(recheck_refusal(ws, assessment).replace("复核结果", "复核照片"))
         raise StorageError(f"考评状态为“{STATUS_LABELS[assessment['status']]}”，不能再添加{ROLE_LABELS[role]}照片")
     if code not in checklist_of(ws, assessment).item_index():
         raise StorageError(f"条目 {code} 不在该考评的标准中")
@@ -257,7 +261,7 @@ def set_caption(ws: Workspace, attachment_id: str, caption: str) -> None:
     """Change a photo's caption (only while its role may still edit)."""
     row = _attachment(ws, attachment_id)
     a = get_assessment(ws, row["assessment_id"])
-    if row["role"] not in editable_roles(a["status"]):
+    if row["role"] not in roles_open(ws, a):
         raise StorageError(f"考评状态为“{STATUS_LABELS[a['status']]}”，不能修改该照片的说明")
     with ws.transaction() as db:
         db["attachments"].update(attachment_id, {"caption": caption})
@@ -270,7 +274,7 @@ def remove_attachment(ws: Workspace, attachment_id: str) -> AttachmentRow:
     The original file stays (other items or assessments may share it)."""
     row = _attachment(ws, attachment_id)
     a = get_assessment(ws, row["assessment_id"])
-    if row["role"] not in editable_roles(a["status"]):
+    if row["role"] not in roles_open(ws, a):
         raise StorageError(f"考评状态为“{STATUS_LABELS[a['status']]}”，不能删除该照片")
     with ws.transaction() as db:
         db["attachments"].delete(attachment_id)

@@ -1,14 +1,15 @@
 """The score of an assessment — one rule for every list and document — and the score cache.
 
-The rule: an assessment is judged on the inspector's review once the review has begun
-(any review answer is stored), else on the unit's self-assessment; a role with nothing
-answered yet is not scored (no score, no level, no rank). `score_role` / `ROLE_SQL` say
+The rule: an assessment is judged on its highest role that has answers — the 军分区's
+复核 (recheck) once any recheck answer is stored, else the county inspector's review once
+the review has begun (any review answer is stored), else the unit's self-assessment; a
+role with nothing answered yet is not scored (no score, no level, no rank). `score_role` / `ROLE_SQL` say
 which role, `final_score` scores it, `list_scores` (assessment list) and `scores`
 (county summary) read it from the cache.
 
 The cache (table `score_cache`, migration m004) keeps per (assessment, role) what the
 lists and the summary show. A row is used only while its key matches: the assessment's
-two answer revisions, the sha256 of its criteria text, and `engine_fingerprint()` (the
+three answer revisions, the sha256 of its criteria text, and `engine_fingerprint()` (the
 scoring code); the table's triggers also delete an assessment's rows whenever its
 answers, photos or checklist reference change, or any criteria text is replaced, so a
 stale score is never shown. Rows are written only by a read-write workspace; a read-only
@@ -41,16 +42,18 @@ if TYPE_CHECKING:
     from .models import ScoredAssessmentRow
     from .workspace import Workspace
 
-# Whether the review of assessment `a` has begun: one probe of idx_answers_assessment_role.
+# Whether the review (the 复核) of assessment `a` has begun: one probe of idx_answers_assessment_role.
 REVIEW_BEGUN_SQL = "EXISTS (SELECT 1 FROM answers r WHERE r.assessment_id = a.id AND r.role = 'review')"
-ROLE_SQL = f"CASE WHEN {REVIEW_BEGUN_SQL} THEN 'review' ELSE 'self' END"
+RECHECK_BEGUN_SQL = "EXISTS (SELECT 1 FROM answers r WHERE r.assessment_id = a.id AND r.role = 'recheck')"
+ROLE_SQL = f"CASE WHEN {RECHECK_BEGUN_SQL} THEN 'recheck' WHEN {REVIEW_BEGUN_SQL} THEN 'review' ELSE 'self' END"
 
 # Bump when what a cached row means changes without the code below changing.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 
 def score_role(ws: Workspace, assessment_id: str) -> str:
-    """'review' once the inspector has entered any answer, else 'self'."""
+    """'recheck' once the 军分区 has entered any 复核 answer, else 'review' once the
+    inspector has entered any answer, else 'self'."""
     row = ws.db.execute(f"SELECT {ROLE_SQL} FROM assessments a WHERE a.id = ?", [assessment_id]).fetchone()
     return row[0] if row else "self"
 
@@ -72,7 +75,7 @@ def final_score(ws: Workspace, assessment_id: str) -> tuple[str, ScoreResult]:
 class Score:
     """What lists and the summary show of an assessment's score (exact Fractions)."""
 
-    role: str  # 'self' | 'review'
+    role: str  # 'self' | 'review' | 'recheck'
     final: Fraction | None  # None: nothing answered yet
     level: str | None  # level key; None when not scored
     level_label: str  # "" when not scored
@@ -127,13 +130,21 @@ def engine_fingerprint() -> str:
 
 # --------------------------------------------------------------------------- the cache
 
-_COLUMNS = ("assessment_id", "role", "judged", "self_rev", "review_rev", "criteria", "engine", "final", "shown",
+_COLUMNS = ("assessment_id", "role", "judged", "self_rev", "review_rev", "recheck_rev", "criteria", "engine", "final", "shown",
             "level", "level_label", "answered", "items", "detail")
 _STORE_SQL = f"INSERT OR REPLACE INTO score_cache ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
-# The key a cached row must match, `a` the assessment, `c` its criteria row, `s` the cache.
+# The key a cached row must match, `a` the assessment, `c` its criteria row, `s` the cache
+# (formatted with the recheck revision of `a`: _recheck_rev).
 _KEY_SQL = ("s.assessment_id = a.id AND s.judged = 1 AND s.self_rev IS a.self_rev AND s.review_rev IS a.review_rev "
-            "AND s.criteria = c.sha256 AND s.engine = ?")
+            "AND s.recheck_rev IS {recheck_rev} AND s.criteria = c.sha256 AND s.engine = ?")
+
+
+def _recheck_rev(ws: Workspace) -> str:
+    """`a.recheck_rev`, or 0 in a workspace made before the 复核 (m006) and opened
+    read-only (not upgraded: it has no such column, and no recheck answers)."""
+    columns = {r[1] for r in ws.db.execute("PRAGMA table_info(assessments)").fetchall()}
+    return "a.recheck_rev" if "recheck_rev" in columns else "0"
 
 
 def _fraction_text(value: Fraction | None) -> str | None:
@@ -143,7 +154,8 @@ def _fraction_text(value: Fraction | None) -> str | None:
 def _cache_row(key: dict, s: Score) -> tuple:
     detail = json.dumps({"categories": [[code, _fraction_text(r)] for code, r in s.categories.items()],
                          "lost": [[code, _fraction_text(lost)] for code, lost in s.lost]}, separators=(",", ":"))
-    return (key["id"], s.role, 1, key["self_rev"], key["review_rev"], key["criteria_sha256"], engine_fingerprint(),
+    return (key["id"], s.role, 1, key["self_rev"], key["review_rev"], key["recheck_rev"], key["criteria_sha256"],
+            engine_fingerprint(),
             _fraction_text(s.final), s.shown, s.level, s.level_label, s.answered, s.items, detail)
 
 
@@ -166,12 +178,14 @@ def _from_cache(fractions: _Fractions, role, final, level, level_label, answered
 
 def _keys(ws: Workspace, ids: list, chunk: int = 400) -> list[dict]:
     """For assessments not found in the cache: what scoring them needs and the key they are
-    stored under (the role by ROLE_SQL, both revisions, the criteria's sha256)."""
+    stored under (the role by ROLE_SQL, the three revisions, the criteria's sha256)."""
     out = []
+    recheck_rev = _recheck_rev(ws)
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         out += ws.db.query(
-            f"SELECT a.id, a.checklist_id, a.checklist_version, a.self_rev, a.review_rev, {ROLE_SQL} AS score_role, "
+            f"SELECT a.id, a.checklist_id, a.checklist_version, a.self_rev, a.review_rev, "
+            f"{recheck_rev} AS recheck_rev, {ROLE_SQL} AS score_role, "
             "c.sha256 AS criteria_sha256 FROM assessments a "
             "LEFT JOIN checklists c ON c.id = a.checklist_id AND c.version = a.checklist_version "
             f"WHERE a.id IN ({','.join('?' * len(part))})", part)
@@ -275,14 +289,15 @@ _LIST_SQL = (
 
 def list_scores(ws: Workspace, year: int | None = None) -> list[ScoredAssessmentRow]:
     """The rows of assessments.list_assessments, each with the score it is judged on:
-    `score_role` ('self' | 'review'), `final` (as JSON shows it; None when nothing is
+    `score_role` ('self' | 'review' | 'recheck'), `final` (as JSON shows it; None when nothing is
     answered), `level`, `level_label`, and `problem` on a row that could not be scored (a
     stored answer damaged or out of range, named). Cached scores come with the rows in one
     query; the others are computed and remembered (not in a workspace opened read-only,
     nor in one made before the cache existed)."""
     where, params = ("WHERE a.year = ?", [int(year)]) if year is not None else ("", [])
     with _snapshot(ws):
-        cursor = ws.db.execute(_LIST_SQL.format(cache=_cache_table(ws), where=where), [engine_fingerprint()] + params)
+        sql = _LIST_SQL.format(cache=_cache_table(ws), where=where, recheck_rev=_recheck_rev(ws))
+        cursor = ws.db.execute(sql, [engine_fingerprint()] + params)
         keys = [d[0] for d in cursor.description]
         rows = [dict(zip(keys, values)) for values in cursor]
         missing = [r for r in rows if r["score_role"] is None]
@@ -310,10 +325,10 @@ def scores(ws: Workspace, assessment_ids: Iterable[str], chunk: int = 400) -> di
     out: dict = {}
     fractions = _Fractions()
     with _snapshot(ws):
-        cache = _cache_table(ws)
+        cache, recheck_rev = _cache_table(ws), _recheck_rev(ws)
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            sql = _SCORES_SQL.format(cache=cache, marks=",".join("?" * len(part)))
+            sql = _SCORES_SQL.format(cache=cache, marks=",".join("?" * len(part)), recheck_rev=recheck_rev)
             for aid, *cached in ws.db.execute(sql, [engine_fingerprint()] + part):
                 out[aid] = _from_cache(fractions, *cached)
         missing = [aid for aid in ids if aid not in out]
