@@ -1,5 +1,5 @@
-"""Left pane: units (county > town > 营连) and their assessments by year, with level badges,
-a filter box, and the county the rows on screen belong to."""
+"""Left pane: units (军分区 > county > town > 营连) and their assessments by year, with level
+badges, a filter box, and the county the rows on screen belong to."""
 
 from __future__ import annotations
 
@@ -78,8 +78,8 @@ class UnitsPane(QWidget):
     """The tree with a filter box above it and, between them, the county the rows at the
     top of the tree belong to (the county row itself may be scrolled away).
 
-    Counties start collapsed, but for the one holding the assessment opened last; towns and
-    everything under them start expanded. Badges are scored by a BadgeWorker once the tree
+    Counties start collapsed, but for the one holding the assessment opened last; a 军分区
+    above them, towns and everything under them start expanded. Badges are scored by a BadgeWorker once the tree
     has been painted, the county on screen first. Filtering hides rows (setRowHidden): the
     view keeps showing the model itself, so every index here is the model's own."""
 
@@ -175,12 +175,14 @@ class UnitsPane(QWidget):
     # ---------------------------------------------------------------- expansion
 
     def _default_expansion(self, expanded_roots=()) -> None:
-        """Everything below the counties expanded, the counties collapsed but for
-        `expanded_roots` (ids); selecting an assessment expands its county (scrollTo)."""
+        """Everything below the counties (and a 军分区 above them) expanded, the counties
+        collapsed but for `expanded_roots` (ids); selecting an assessment expands its
+        county (scrollTo)."""
+        counties = {n.nid for n in self.model.county_nodes()}
         blocked = self.view.blockSignals(True)
         try:
             for node in self.model.branch_nodes():
-                if node.parent is not None:
+                if node.nid not in counties:
                     self.view.expand(self.model.node_index(node.nid))
             for record_id in expanded_roots:
                 self.view.expand(self.model.index_of(record_id))
@@ -188,7 +190,7 @@ class UnitsPane(QWidget):
             self.view.blockSignals(blocked)
 
     def _before_reset(self) -> None:
-        self._expanded_roots = [self.model.data(i, IdRole) for i in self._roots() if self.view.isExpanded(i)]
+        self._expanded_roots = [self.model.data(i, IdRole) for i in self._counties() if self.view.isExpanded(i)]
 
     def _after_reset(self) -> None:
         self._hidden = set()
@@ -200,12 +202,13 @@ class UnitsPane(QWidget):
             self._start_badges()
         self._county_timer.start()
 
-    def _roots(self) -> list[QModelIndex]:
-        return [self.model.index(r, 0) for r in range(self.model.rowCount())]
+    def _counties(self) -> list[QModelIndex]:
+        """The county-level rows (the top rows, or those under a 军分区)."""
+        return [self.model.node_index(n.nid) for n in self.model.county_nodes()]
 
     def _expanded(self, index: QModelIndex) -> None:
         """A county opened while badges are filling: its badges next."""
-        if self._worker is not None and not index.parent().isValid():
+        if self._worker is not None and self.model.root_of(index) == index:
             self._worker.prioritise(self.model.ids_under(index))
 
     # ---------------------------------------------------------------- badges
@@ -223,9 +226,9 @@ class UnitsPane(QWidget):
         current = self.view.currentIndex()
         if current.isValid():
             first += self.model.ids_under(self.model.root_of(current))
-        for root in self._roots():
-            if self.view.isExpanded(root):
-                first += self.model.ids_under(root)
+        for county in self._counties():
+            if self.view.isExpanded(county):
+                first += self.model.ids_under(county)
         jobs = self.model.badge_jobs(first)
         if not jobs:
             self.model.badges_done()
@@ -328,9 +331,9 @@ class UnitsPane(QWidget):
         elif before is not None:
             current = self.view.currentIndex()
             keep_open = self.model.root_of(current) if current.isValid() else QModelIndex()
-            for root in self._roots():
-                if root != keep_open:
-                    self.view.collapse(root)
+            for county in self._counties():
+                if county != keep_open:
+                    self.view.collapse(county)
             if current.isValid():
                 self.view.scrollTo(current, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._update_county()
@@ -355,7 +358,7 @@ class UnitsPane(QWidget):
     # ---------------------------------------------------------------- where am I
 
     def _update_county(self) -> None:
-        """The county (top-level row) of the row at the top of the tree."""
+        """The county of the row at the top of the tree (the 军分区 when that row is one)."""
         if self._kept is not None and not self._kept:
             self.county.setText("没有匹配的单位或考评")
             return

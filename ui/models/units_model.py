@@ -1,4 +1,7 @@
-"""Units (county > town > 民兵营连) with each unit's assessments by year, as a tree model.
+"""Units (军分区 > county > town > 民兵营连) with each unit's assessments by year, as a tree
+model. A 军分区 (city) at the top holds its counties; a workspace without one has the
+counties as its top rows. Either way the county rows are the tree's "fold level"
+(`county_nodes()`, `root_of()`): what the pane collapses and names in its county bar.
 
 Column 0: the unit or "2027 年 · 自评中"; column 1: a level badge for assessments
 ("达标 86.5") and the open corrective actions for units. Badges are cached until
@@ -100,6 +103,7 @@ class UnitsModel(NodeTreeModel):
         self.beginResetModel()
         self._stale = (self._stale | self._badges) if self._background else {}
         self._nodes, self._roots, self._by_id, self._badges = [], [], {}, {}
+        self._counties: list[TreeNode] = []
         self._stamp += 1
         self._gen = {}
         self._deferring = self._background
@@ -123,6 +127,7 @@ class UnitsModel(NodeTreeModel):
                 child.row = i
         for i, node in enumerate(self._roots):
             node.row = i
+        self._counties = [n for n in self._nodes if n.kind == "unit" and self._is_fold(n)]
         self._stale = {k: v for k, v in self._stale.items() if k in self._gen}
         self.endResetModel()
 
@@ -180,14 +185,35 @@ class UnitsModel(NodeTreeModel):
     def assessment_ids(self) -> list[str]:
         return [n.obj["id"] for n in self._nodes if n.kind == "assessment"]
 
+    @staticmethod
+    def _is_city(node: TreeNode) -> bool:
+        """A 军分区 row at the top of the tree: its counties take the fold level."""
+        return node.parent is None and node.kind == "unit" and node.obj.get("type") == "city"
+
+    def _is_fold(self, node: TreeNode) -> bool:
+        """Whether a row is at the county (fold) level: a top row, or a row right under a
+        top 军分区 row; a top 军分区 row itself is not."""
+        if node.parent is None:
+            return not self._is_city(node)
+        return node.parent.parent is None and self._is_city(node.parent)
+
     def root_of(self, index) -> QModelIndex:
-        """The top-level row (the county) an index is under, itself when it is one."""
+        """The county-level row an index is under (its top row, or the row under a top
+        军分区), itself when it is one; a 军分区 row is its own."""
         node = self._node(index)
         if node is None:
             return QModelIndex()
-        while node.parent is not None:
+        while node.parent is not None and not self._is_fold(node):
             node = node.parent
         return self._index(node)
+
+    def county_nodes(self) -> list[TreeNode]:
+        """The county-level rows, in tree order."""
+        return self._counties
+
+    def city_nodes(self) -> list[TreeNode]:
+        """The 军分区 rows at the top of the tree (none in a county's workspace)."""
+        return [n for n in self._roots if self._is_city(n)]
 
     def node_index(self, nid: int, column: int = 0) -> QModelIndex:
         return self._index(self._nodes[nid], column)
