@@ -26,7 +26,7 @@ from .document import (
     table_heading,
 )
 from .fonts import FontSet
-from .gap_report import gate_label
+from .gates import gate_label
 
 BOX = "□"
 BLANK = "________"

@@ -11,10 +11,11 @@ from checklists.errors import DabiaoError
 from storage import actions as action_store
 from storage import answer_store
 from storage import assessments, checklist_store, evidence, scores, units
+from storage.unit_children import child_assessments
 from storage.actions import ACTION_STATUS_LABELS
 
-from .data import (PENDING_ORDER, ActionInfo, ActionsNoticeData, GapReportData, PhotoInfo, SummaryData,
-                   SummaryRow, competition_ranks, is_result, most_lost_items)
+from .data import (PENDING_ORDER, ActionInfo, ActionsNoticeData, ChildUnitRow, GapReportData, PhotoInfo,
+                   SummaryData, SummaryRow, competition_ranks, is_result, most_lost_items)
 from .document import chinese_date
 
 if TYPE_CHECKING:
@@ -77,7 +78,26 @@ def gap_report_data(ws: Workspace, assessment_id: str, *, photos: bool = True) -
         signed_by=(a["signed_by"] or "") if signed else "", signed_date=chinese_date(_day(a["signed_at"])),
         conclusion=a["conclusion"] or "", photos=photos,
         actions=action_infos(ws, checklist, action_store.list_actions(ws, assessment_id=assessment_id)),
+        militia=militia_rows(ws, a["unit_id"], a["year"]),
     )
+
+
+def militia_rows(ws: Workspace, unit_id: str, year: int) -> list[ChildUnitRow]:
+    """The 民兵营连 directly under a unit, each with its figure of `year` read through
+    storage.scores (one row per assessment; a company without one that year: one row
+    saying so). [] when the unit has none."""
+    children = child_assessments(ws, unit_id, year, "militia")
+    figures = scores.scores(ws, [r["id"] for _, rows in children for r in rows])
+    out = []
+    for unit, rows in children:
+        if not rows:
+            out.append(ChildUnitRow(unit_name=unit["name"]))
+        for r in rows:
+            s = figures[r["id"]]
+            out.append(ChildUnitRow(unit_name=unit["name"], status=assessments.STATUS_LABELS[r["status"]],
+                                    status_key=r["status"], final=s.final, level_label=s.level_label,
+                                    score_role=s.role, checklist_title=r["checklist_title"] or ""))
+    return out
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,25 @@ class ActionInfo:
 
 
 @dataclass(frozen=True)
+class ChildUnitRow:
+    """A unit under the reported one (a town's 民兵营连) with its own figure of the same
+    year, as storage.scores gives it; no assessment that year: status "", final None."""
+
+    unit_name: str
+    status: str = ""  # label, e.g. "已考评"; "" when it has no assessment that year
+    status_key: str = ""  # storage.assessments status key
+    final: Fraction | None = None  # the score it is judged on; None: nothing answered yet
+    level_label: str = ""  # its level (storage.scores), shown for results only (is_result)
+    score_role: str = ROLE_SELF  # whose figure `final` is
+    checklist_title: str = ""
+
+    @property
+    def result(self) -> bool:
+        """A reviewed or final assessment: its level is a result (is_result)."""
+        return is_result(self.status_key)
+
+
+@dataclass(frozen=True)
 class GapReportData:
     """Everything the 差距分析报告 of one assessment shows."""
 
@@ -64,6 +83,7 @@ class GapReportData:
     conclusion: str = ""  # inspector's conclusion text (may be empty)
     photos: dict = field(default_factory=dict)  # item code -> list[PhotoInfo]
     actions: list = field(default_factory=list)  # list[ActionInfo]
+    militia: list = field(default_factory=list)  # list[ChildUnitRow]: the 民兵营连 under the unit
 
     @property
     def final_result(self) -> ScoreResult:

@@ -5,10 +5,13 @@ figures and the review figures side by side, each with its own 满分: an item o
 marks 不涉及 drops out of that side's 满分 only (the report's note says so). The level is
 judged on the review once there is one (GapReportData.final_result).
 
-Gates: an item that must be met for a level (gate) is labelled by that level: on the
-lowest level 一票否决, on a higher one “<level>必备” (达优必备, 五星必备). A failed gate
-stands out where the reader looks first: 否决 / 未达到 in the tables, first in the gap
-list under the level it blocks, and in the conclusion under that level only.
+Gates (exports/gates.py): an item that must be met for a level (gate) is labelled by
+that level: on the lowest level 一票否决, on a higher one “<level>必备” (达优必备, 五星必备).
+A failed gate stands out where the reader looks first: 否决 / 未达到 in the tables, first
+in the gap list under the level it blocks, and in the conclusion under that level only.
+(/2) A score voided by a voids_score item is the first sentence of the conclusion and
+the state of the lowest level; items the unit's tags leave out are not listed, a note
+names them and why; a town's 民兵营连 follow in a short table of their own.
 """
 
 from __future__ import annotations
@@ -44,6 +47,21 @@ from .document import (
     table_heading,
 )
 from .fonts import FontSet
+from .gap_list import gap_groups, gap_section
+from .gates import (
+    VETO_LABEL,
+    gate_failed,
+    gate_label,
+    gate_status,
+    item_mark,
+    level_blockers,
+    not_applicable_notes,
+    tag_labels,
+    veto_failed,
+    voided_text,
+)
+
+__all__ = ["gap_groups", "gate_failed", "gate_label", "gate_status", "level_blockers", "render_gap_report"]
 
 PHOTO_H = 46 * mm  # the photo box: three rows of two photos with captions to a page
 
@@ -65,8 +83,10 @@ def gap_report_story(data: GapReportData, st: Styles, *, photos: bool = True) ->
     sections = [
         ("考评结论", _conclusion),
         ("分类得分情况", _categories),
-        ("差距清单", _gaps),
+        ("差距清单", gap_section),
     ]
+    if data.militia:
+        sections.append(("所属民兵营（连）考评情况", _militia))
     for n, (title, build) in enumerate(sections, 1):
         story += [*heading(f"{cn_number(n)}、{title}", st.h1), *build(data, st)]
     n_photos = sum(len(p) for p in data.photos.values()) if photos else 0
@@ -89,44 +109,6 @@ def gap_report_story(data: GapReportData, st: Styles, *, photos: bool = True) ->
         story += [PageBreak(), para("附件", st.plain.but(font=st.fonts.hei)), para("佐证照片", st.title)]
         story.extend(_photos(data, st))
     return story
-
-
-# --------------------------------------------------------------------------- gates
-
-def gate_label(checklist: Checklist, key: str) -> str:
-    """一票否决 for a gate on the lowest level, “<level>必备” (达优必备, 五星必备) above it."""
-    levels = checklist.levels
-    if levels and levels[0].key == key:
-        return "一票否决"
-    level = checklist.level_by_key(key)
-    return f"{level.label if level else key}必备"
-
-
-def gate_failed(result: ScoreResult, item: Item) -> bool:
-    """A gate item that blocks its level (as the scoring engine judges it: not fully met and
-    not 不涉及; unanswered counts as not met)."""
-    r = result.items[item.code]
-    return bool(item.gate) and r.status != NOT_APPLICABLE and not r.fully_met
-
-
-def gate_status(checklist: Checklist, item: Item) -> str:
-    """How a failed gate reads in a score cell: 否决 on the lowest level, else 未达到."""
-    return "否决" if gate_label(checklist, item.gate) == "一票否决" else "未达到"
-
-
-def level_blockers(result: ScoreResult, key: str) -> tuple[list[Item], list]:
-    """What blocks one level by itself, in the set's order: its own failed gates, and the
-    categories under its own floor as (CategoryResult, floor). (The engine's
-    LevelResult also lists what blocks the levels below.)"""
-    checklist = result.checklist
-    items = [item for item in checklist.items() if item.gate == key and gate_failed(result, item)]
-    cats = []
-    for category in checklist.categories:
-        floor = category.min_ratio.get(key)
-        cr = result.category_index[category.code]
-        if floor is not None and cr.applicable and cr.ratio < floor:
-            cats.append((cr, floor))
-    return items, cats
 
 
 # --------------------------------------------------------------------------- cover
@@ -157,15 +139,32 @@ def _conclusion(data: GapReportData, st: Styles) -> list:
     final, self_r, review_r = data.final_result, data.self_result, data.review_result
     checklist = data.checklist
     basis = "考评" if review_r else "自评"
-    text = (f"经{basis}，该单位最终得分{display(final.final)}分（基本分{display(final.base)}分，"
-            f"加分{display(final.bonus)}分，扣分{display(final.penalty)}分），评定等级为“{final.level_label}”。")
+    out = []
+    figures = f"基本分{display(final.base)}分，加分{display(final.bonus)}分，扣分{display(final.penalty)}分"
+    if final.voided:
+        # (/2) stated first, in bold, before any figure: the score is 0 whatever the items give
+        veto = para(voided_text(final) + "。", st.body.but(font=st.fonts.hei, first_indent=0))
+        out += [table([[veto]], [BODY_W], st, head_rows=0, extra=[("BOX", (0, 0), (-1, -1), 1.5, (0, 0, 0))]),
+                Spacer(1, 6)]
+        vetoes = "、".join(f"“{code} {final.checklist.item(code).title}”" for code in final.voided_by)
+        text = (f"经{basis}，{VETO_LABEL}条目{vetoes}未满足，该单位总分记0分，评定等级为“{final.level_label}”"
+                f"（{VETO_LABEL}）。按各条目计算的得分为{display(_unvoided(final))}分（{figures}），仅供对照。")
+    else:
+        text = (f"经{basis}，该单位最终得分{display(final.final)}分（{figures}），"
+                f"评定等级为“{final.level_label}”。")
     if review_r:
-        text += f"自评得分{display(self_r.final)}分，考评得分{display(review_r.final)}分。"
+        text += (f"自评得分{display(self_r.final)}分{_void_mark(self_r)}，"
+                 f"考评得分{display(review_r.final)}分{_void_mark(review_r)}。")
     else:
         text += "尚未进行考评，本报告依据自评结果。"
     nxt = final.next_level()
     if nxt is None:
         text += "已达到最高等级。"
+    elif final.voided:
+        short = nxt.min_score - _unvoided(final)
+        text += (f"须先满足{VETO_LABEL}条目，方可评定等级"
+                 + (f"；按计算得分，距“{nxt.label}”（{display(nxt.min_score)}分）还差{display(short)}分。"
+                    if short > 0 else "。"))
     else:
         items, cats = level_blockers(final, nxt.key)
         needs = []
@@ -184,7 +183,7 @@ def _conclusion(data: GapReportData, st: Styles) -> list:
                      + f"，因此未评为“{nxt.label}”。")
     if final.unanswered:
         text += f"另有{len(final.unanswered)}个条目未填写，按0分计。"
-    out = [para(text, st.body), Spacer(1, 4)]
+    out += [para(text, st.body), Spacer(1, 4)]
 
     rows = [["等级", "分数线", "是否达到", "差距分数", "未满足的" + "、".join(
         dict.fromkeys(gate_label(checklist, lv.key) for lv in checklist.levels)) + "条目", "得分率不足的类别"]]
@@ -195,7 +194,8 @@ def _conclusion(data: GapReportData, st: Styles) -> list:
         gate_cell = []
         if lower is not None and not lower.reached:
             gate_cell.append(para(f"须先达到“{lower.label}”", kai))
-        gate_cell += [para(f"{i.code} {i.title}", st.small) for i in items]
+        gate_cell += [para(f"{i.code} {i.title}" + ("（总分记0分）" if i.code in final.voided_by else ""),
+                           st.small) for i in items]
         if not gate_cell:
             gate_cell = "无"
         bars = "\n".join(f"{cr.code} {cr.title}（{_pct(cr.ratio)}，要求{_pct(floor)}）" for cr, floor in cats) or "无"
@@ -237,8 +237,8 @@ def category_rows(data: GapReportData) -> list[list[str]]:
                 "", display(review_r.bonus) if review_r else "", ""])
     out.append(["扣分", "", display(self_r.penalty), "", "", display(review_r.penalty) if review_r else "", ""])
     total = display(data.checklist.total)
-    out.append(["最终得分（百分制）", total, display(self_r.final), "", total if review_r else "",
-                display(review_r.final) if review_r else "", ""])
+    out.append(["最终得分（百分制）", total, display(self_r.final) + _void_mark(self_r), "", total if review_r else "",
+                display(review_r.final) + _void_mark(review_r) if review_r else "", ""])
     return out
 
 
@@ -299,10 +299,12 @@ def _categories(data: GapReportData, st: Styles) -> list:
         t = table(rows, [0.46 * w, 0.18 * w, 0.18 * w, 0.18 * w], st, align=["left"] + ["center"] * 3)
     note = ("注：标为“不涉及”的条目不计入满分。自评、考评各按本方的认定计算满分、得分和得分率，"
             "两者的满分可能不同；评定等级以考评为准。") if review else "注：标为“不涉及”的条目不计入满分。"
+    note += "".join(not_applicable_note(data.final_result))
     out = [t, para(note, st.small.but(font=st.fonts.kai, space_before=3, leading=16)), Spacer(1, 6)]
 
     code_w = code_width([i.code for i in data.checklist.items()], st.cell, 0.10 * w)  # 3.3.4.1 on one line
-    for n, cat in enumerate(data.checklist.categories, 1):
+    shown = [cat for cat in data.checklist.categories if _shown_items(data, cat)]
+    for n, cat in enumerate(shown, 1):
         title, numbers = category_heading(data, n, cat)
         role = _category_role(cat)
         head = {"bonus": ["编号", "加分事项", "加分上限", "自评加分", "考评加分"],
@@ -318,6 +320,23 @@ def _categories(data: GapReportData, st: Styles) -> list:
     return out
 
 
+def not_applicable_note(result: ScoreResult) -> list[str]:
+    """(/2) The note on the items the unit's tags leave out of the report: which and why
+    ([] when none)."""
+    lines = not_applicable_notes(result)
+    if not lines:
+        return []
+    tags = tag_labels(result.checklist, result.unit_tags) if result.unit_tags else "未设"
+    return [f"本单位类型标签为“{tags}”，以下{len(lines)}个条目不适用于本单位，不计入满分，未列入本报告："
+            + "；".join(lines) + "。"]
+
+
+def _shown_items(data: GapReportData, cat: Category) -> list[Item]:
+    """A category's items the report lists: all but those the unit's tags leave out."""
+    items = data.final_result.items
+    return [i for i in cat.walk_items() if not items[i.code].excluded]
+
+
 def _heading_text(title: str, figures: str, style) -> str:
     """Title and figures on one line when they fit, else the figures on a line of their own
     (never a stub such as “分）” left alone on the second line)."""
@@ -329,15 +348,19 @@ def _heading_text(title: str, figures: str, style) -> str:
 def _item_rows(cat: Category, data: GapReportData, rows: list, spans: list, nosplit: list, top: bool):
     """Rows for a category's items, with a spanning row before each sub-category (kept on
     the page of the row under it)."""
+    if not _shown_items(data, cat):
+        return
     if not top:
         spans.append(((0, len(rows)), (-1, len(rows))))
         keep_rows_together(nosplit, len(rows), len(rows) + 1)
         rows.append([f"{cat.code} {cat.title}", "", "", "", ""])
     checklist = data.checklist
     for item in cat.items:
+        if data.final_result.items[item.code].excluded:  # not for this unit: named in the note
+            continue
         title = item.title
-        if item.gate:
-            title = f"★{title}（{gate_label(checklist, item.gate)}）"
+        if item.gate or item.voids_score:
+            title = f"★{title}{item_mark(checklist, item)}"
         points = "—" if item.points == 0 and item.role == "base" else display(item.points)
         rows.append([item.code, title, points, item_cell(data.self_result, item, checklist),
                      item_cell(data.review_result, item, checklist)])
@@ -348,7 +371,7 @@ def _item_rows(cat: Category, data: GapReportData, rows: list, spans: list, nosp
 def item_cell(result: ScoreResult | None, item: Item, checklist: Checklist) -> str:
     """One role's figure for an item as its table prints it: the score (base, bonus), the
     points taken off (penalty), 达到 / 否决 / 未达到 for a condition (no points), a failed
-    gate marked under its score; 不涉及 / 未评."""
+    gate or veto marked under its score; 不涉及 / 未评."""
     if result is None:
         return ""
     r = result.items[item.code]
@@ -358,88 +381,38 @@ def item_cell(result: ScoreResult | None, item: Item, checklist: Checklist) -> s
         return "不涉及"
     if item.role == "penalty":
         return display(item.points - r.score)
-    failed = gate_failed(result, item)
+    failed = gate_failed(result, item) or veto_failed(result, item)
     if item.points == 0 and item.role == "base":
         return gate_status(checklist, item) if failed else ("达到" if r.status == FULL else "未达到")
     return f"{display(r.score)}\n{gate_status(checklist, item)}" if failed else display(r.score)
 
 
-# --------------------------------------------------------------------------- 三、差距清单
+# --------------------------------------------------------------------------- 所属民兵营（连）
 
-def gap_groups(data: GapReportData) -> list[tuple[str, list]]:
-    """The gap list in print order: for each level, lowest first, its failed gates (in the
-    set's order) under a heading naming the level they block; then every other gap item,
-    largest loss first. [(group heading or "", [GapItem])]."""
-    final, checklist = data.final_result, data.checklist
-    index = checklist.item_index()
-    gated: set = set()
-    groups = []
-    for level in checklist.levels:
-        items = [g for g in final.gap if g.code in index and index[g.code].gate == level.key
-                 and gate_failed(final, index[g.code])]
-        order = {code: k for k, code in enumerate(index)}
-        items.sort(key=lambda g: order[g.code])
-        if items:
-            label = gate_label(checklist, level.key)
-            groups.append((f"{label}：未满足的不能评为“{level.label}”", items))
-            gated.update(g.code for g in items)
-    rest = [g for g in final.gap if g.code not in gated]
-    if rest:
-        groups.append(("其他失分条目：按失分多少排列" if groups else "", rest))
-    return groups
+def militia_cells(row) -> list[str]:
+    """[name, status, score, level] of one 民兵营连 as its table prints it: the level only
+    for a result (已考评 / 已定稿); another's score is marked as the self or the review's
+    figure so far; no assessment that year: 本年度未考评."""
+    if not row.status:
+        return [row.unit_name, "本年度未考评", "—", "—"]
+    if row.final is None:
+        return [row.unit_name, row.status, "—", "—"]
+    if row.result:
+        return [row.unit_name, row.status, display(row.final), row.level_label or "—"]
+    whose = PHOTO_ROLE_LABELS.get(row.score_role, "")
+    return [row.unit_name, row.status, f"{display(row.final)}（{whose}）", "—"]
 
 
-def _gaps(data: GapReportData, st: Styles) -> list:
-    final, checklist = data.final_result, data.checklist
-    if not final.gap:
-        return [para("所有条目均已得满分，无差距。", st.body)]
-    index = checklist.item_index()
-    groups = gap_groups(data)
-    unanswered = sum(1 for g in final.gap if g.unanswered)
-    intro = f"共{len(final.gap)}项"
-    gates = [(head.split("：")[0], len(items)) for head, items in groups if head and not head.startswith("其他")]
-    if gates:
-        intro += "，其中" + "、".join(f"{label}{n}项" for label, n in gates) + "列在最前（不论失分多少，未满足即不能评为相应等级），其余按失分多少排列"
-    else:
-        intro += "，按失分多少排列"
-    intro += f"（其中未填写{unanswered}项）" if unanswered else ""
-    intro += "。基本项失分已折算为百分制。"
-    rows = [["序号", "条目", "得分", "失分", "达标要求、达优要求与缺少的佐证"]]
-    spans: list = []
-    extra: list = []
-    n = 0
-    for head, items in groups:
-        if head:
-            spans.append(((0, len(rows)), (-1, len(rows))))
-            keep_rows_together(extra, len(rows), len(rows) + 1)
-            rows.append([para(head, st.small.but(font=st.fonts.hei)), "", "", "", ""])
-        for g in items:
-            n += 1
-            item = index.get(g.code)
-            detail = [para(f"达标要求：{g.requirement}", st.small)]
-            if g.excellent:
-                detail.append(para(f"达优要求：{g.excellent}", st.small))
-            missing = []
-            if g.missing_photos:
-                missing.append(f"照片{g.missing_photos}张")
-            missing.extend(g.missing_documents)
-            if missing:
-                detail.append(para("缺少佐证：" + "、".join(missing), st.small.but(font=st.fonts.kai)))
-            title, score, lost = f"{g.code} {g.title}", f"{display(g.score)}/{display(g.points)}", display(g.lost)
-            if g.role == "penalty":
-                title += "（扣分项）"
-                score = f"扣{display(g.points - g.score)}分"
-            elif item is not None and item.gate and gate_failed(final, item):
-                title = f"★{title}（{gate_label(checklist, item.gate)}）"
-                if g.points == 0:
-                    score, lost = gate_status(checklist, item), "—"
-            if g.unanswered:
-                score = "未评"
-            rows.append([str(n), title, score, lost, detail])
+def _militia(data: GapReportData, st: Styles) -> list:
+    """The 民兵营连 under the unit, each with its own figure of the same year."""
+    rows = [["序号", "民兵营（连）", "考评状态", "得分", "评定等级"]]
+    rows += [[str(n), *militia_cells(r)] for n, r in enumerate(data.militia, 1)]
     w = BODY_W
-    return [para(intro, st.body),
-            table(rows, [0.08 * w, 0.25 * w, 0.11 * w, 0.09 * w, 0.47 * w], st, dense=True,
-                  align=["center", "left", "center", "center", "left"], spans=spans, extra=extra)]
+    t = table(rows, [0.08 * w, 0.40 * w, 0.16 * w, 0.18 * w, 0.18 * w], st, dense=True,
+              align=["center", "left", "center", "center", "center"])
+    note = (f"注：{data.year}年度本单位所属民兵营（连）的考评情况，各按其本身的考评标准评定。"
+            "评定等级只列已考评（含已定稿）的单位；其他单位的得分为当前得分，仅供参考。")
+    return [t, para(note, st.small.but(font=st.fonts.kai, space_before=3, leading=16)), Spacer(1, 6)]
 
 
 # --------------------------------------------------------------------------- 附件：佐证照片
@@ -491,6 +464,17 @@ def actions_table(actions, checklist, st: Styles, min_rows: int = 2):
     w = BODY_W
     return table(rows, [0.07 * w, 0.21 * w, 0.33 * w, 0.12 * w, 0.17 * w, 0.10 * w], st, dense=True,
                  align=["center", "left", "left", "center", "center", "center"], min_rows=min_rows)
+
+
+def _unvoided(result: ScoreResult):
+    """The final score the items give before a veto sets it to 0 (scoring step 5 without
+    the veto: max(0, base + bonus - penalty)), shown for comparison only."""
+    return max(0, result.base + result.bonus - result.penalty)
+
+
+def _void_mark(result: ScoreResult) -> str:
+    """（一票否决） after a role's score when that role's score is voided."""
+    return f"（{VETO_LABEL}）" if result.voided else ""
 
 
 def _pct(ratio) -> str:
