@@ -26,7 +26,7 @@ from .document import (
     table_heading,
 )
 from .fonts import FontSet
-from .gates import gate_label
+from .gates import gate_label, item_mark, tag_labels
 
 BOX = "□"
 BLANK = "________"
@@ -49,18 +49,24 @@ def blank_checklist_story(checklist: Checklist, st: Styles) -> list:
     story += [info, Spacer(1, 4)]
     gates = sorted({gate_label(checklist, i.gate) for i in checklist.items() if i.gate},
                    key=lambda g: g != "一票否决")
+    if any(i.voids_score for i in checklist.items()) and "一票否决" not in gates:
+        gates.insert(0, "一票否决")
     story.append(para("填写说明：“是否”类在□内打“√”；“评级”类勾选一项；“数值”类填写实际数量；“扣分”类填写"
-                      "缺项或发生次数；“打分”类直接填写得分。"
+                      "缺项或发生次数，列有评分点的逐点填写次数和扣分；“要素”类在做到的要素前打“√”；"
+                      "“打分”类直接填写得分；注明“缺扣”的资料未能提供时按所注扣分。"
                       + (f"标★的为{'、'.join(gates)}条目。" if gates else "") + "得分栏由检查组填写。",
                       st.small.but(font=st.fonts.kai, leading=16)))
     story.append(Spacer(1, 6))
     w = BODY_W
     # The code column fits the longest code on one line (3.3.4.1 must not break).
     code_w = code_width([i.code for i in checklist.items()], st.small, 0.08 * w)
-    widths = [code_w, 0.48 * w - code_w, 0.07 * w, 0.25 * w, 0.08 * w, 0.12 * w]
+    widths = [code_w, 0.47 * w - code_w, 0.07 * w, 0.28 * w, 0.08 * w, 0.10 * w]
     total = st.plain.but(size=14, leading=26)
+    caps = [f"加分：{BLANK}" + (f"（上限{display(checklist.bonus_cap)}分）" if checklist.bonus_cap is not None else ""),
+            f"扣分：{BLANK}" + (f"（上限{display(checklist.penalty_cap)}分）" if checklist.penalty_cap is not None
+                              else "")]
     closing = [
-        para(f"基本项得分：{BLANK}　加分：{BLANK}　扣分：{BLANK}", total.but(space_before=6)),
+        para(f"基本项得分：{BLANK}　" + "　".join(caps), total.but(space_before=6)),
         para(f"最终得分：{BLANK}　评定等级：{BOX}" + f"　{BOX}".join(lv.label for lv in reversed(checklist.levels))
              + f"　{BOX}未达标", total),
         signature_block(st, ("检查组（签字）", "组长签字"), ("被考评单位（盖章）", "负责人签字"), leading=30),
@@ -68,7 +74,8 @@ def blank_checklist_story(checklist: Checklist, st: Styles) -> list:
     categories = list(checklist.categories)
     for n, cat in enumerate(categories, 1):
         base = [i for i in cat.walk_items()]
-        points = sum((i.points for i in base), start=0)
+        # a declared category points (/2) is the scale when some items are alternatives
+        points = cat.points if cat.points is not None else sum((i.points for i in base), start=0)
         role = base[0].role if base and all(i.role == base[0].role for i in base) else "base"
         label = {"bonus": "，加分项", "penalty": "，扣分项"}.get(role, "")
         title = f"{cn_number(n)}、{cat.title}（{display(points)}分{label}）"
@@ -103,8 +110,10 @@ def _rows(cat: Category, checklist: Checklist, st: Styles, rows: list, spans: li
 
 
 def _content(item: Item, checklist: Checklist, st: Styles) -> list:
-    title = f"★{item.title}（{gate_label(checklist, item.gate)}）" if item.gate else item.title
+    title = f"★{item.title}{item_mark(checklist, item)}" if item.gate or item.voids_score else item.title
     out = [para(title, st.small.but(font=st.fonts.hei)), para(item.requirement, st.small)]
+    if item.tagged:
+        out.append(para(f"适用范围：{applies_text(checklist, item)}", st.small.but(font=st.fonts.kai)))
     if item.guidance:
         out.append(para(f"查证：{item.guidance}", st.small.but(font=st.fonts.kai)))
     ev = item.evidence
@@ -134,8 +143,9 @@ def _record(item: Item, checklist: Checklist, st: Styles) -> list:
         sign = "≤" if item.direction == "lower" else "≥"
         lines.append("；".join(f"{sign}{display(b.at)}{unit}得{display(b.points)}分" for b in item.bands))
     elif item.kind == "deduct" and item.reasons:  # (/2) each scoring point with a box for its count
-        lines += [f"{reason_text(r)}：{BLANK}{r.unit or '处'}" for r in item.reasons]
-        lines.append(f"扣完{display(item.points)}分为止")
+        for n, r in enumerate(item.reasons, 1):
+            lines += [f"{_circled(n)}{reason_text(r)}", f"　____{r.unit or '处'}，扣____分"]
+        lines.append(f"各点合计，扣完{display(item.points)}分为止")
     elif item.kind == "elements":
         lines += [f"{BOX}{element_text(e)}" for e in item.elements]
         lines.append(f"做到的各项相加，最多{display(item.points)}分")
@@ -147,7 +157,26 @@ def _record(item: Item, checklist: Checklist, st: Styles) -> list:
         lines.append(f"0～{display(item.points)}分，按{display(item.step)}分计")
     if item.na_allowed:
         lines.append(f"{BOX}不涉及")
+    if item.tagged:
+        lines.append(f"{BOX}本单位不适用")
+    if item.voids_score:
+        lines.append("★未满足的，总分记0分")
     if item.gate:
         level = checklist.level_by_key(item.gate)
         lines.append(f"★未满足不能评为“{level.label if level else item.gate}”")
     return [para(line, s) for line in lines]
+
+
+def applies_text(checklist: Checklist, item: Item) -> str:
+    """(/2) Which units an item is for, from only_for / not_for: 仅适用于大镇；不适用于边境镇."""
+    parts = []
+    if item.only_for:
+        parts.append(f"仅适用于{tag_labels(checklist, item.only_for)}")
+    if item.not_for:
+        parts.append(f"不适用于{tag_labels(checklist, item.not_for)}")
+    return "；".join(parts)
+
+
+def _circled(n: int) -> str:
+    """①..⑳ for the scoring points of an item (then plain numbers)."""
+    return chr(0x2460 + n - 1) if 1 <= n <= 20 else f"{n}."
