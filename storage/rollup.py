@@ -124,6 +124,7 @@ class CityRollup(TypedDict):
     city: str  # the 军分区's name when the workspace has exactly one, else ""
     pass_label: str  # the lowest level's label of the criteria most used (达标, 三星)
     top_label: str  # the top level's label (达优, 五星)
+    pass_score: Fraction | None  # the lowest level's min_score of the criteria most used (a chart's line)
     rank_rule: str
     figures: Figures  # the whole city, RANKED_TYPES
     last_year: Figures | None
@@ -214,7 +215,8 @@ class _Criteria:
             items = list(c.items())
             self.loaded[ref] = {
                 "checklist": c, "level": {lv.key: k for k, lv in enumerate(c.levels)}, "top": len(c.levels) - 1,
-                "labels": [lv.label for lv in c.levels], "titles": {i.code: i.title for i in items},
+                "labels": [lv.label for lv in c.levels], "pass_score": c.levels[0].min_score if c.levels else None,
+                "titles": {i.code: i.title for i in items},
                 "veto": [i.code for i in items if i.voids_score],
                 "gate": [i.code for i in items if first and i.gate == first],
                 "bars": {cat.code: cat.min_ratio[first] for cat in c.categories if first in cat.min_ratio},
@@ -419,14 +421,15 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
     labels = Counter()
     for _, _, info, _, _ in results or last:
         if info["labels"]:
-            labels[(info["labels"][0], info["labels"][-1])] += 1
-    pass_label, top_label = labels.most_common(1)[0][0] if labels else ("达标", "达优")
+            labels[(info["labels"][0], info["labels"][-1], info["pass_score"])] += 1
+    pass_label, top_label, pass_score = labels.most_common(1)[0][0] if labels else ("达标", "达优", None)
     ranked_rows = [(s.final, level, info["top"], s.role) for r, s, info, _, level in results
                    if r["unit_type"] in RANKED_TYPES]
     last_rows = [(s.final, level, info["top"], s.role) for r, s, info, _, level in last
                  if r["unit_type"] in RANKED_TYPES]
     return CityRollup(
-        year=year, city=_city_name(ws), pass_label=pass_label, top_label=top_label, rank_rule=RANK_RULE,
+        year=year, city=_city_name(ws), pass_label=pass_label, top_label=top_label, pass_score=pass_score,
+        rank_rule=RANK_RULE,
         figures=figures(ranked_rows, sum(n for (_, t), n in pending.items() if t in RANKED_TYPES)),
         last_year=figures(last_rows) if last_rows else None,
         by_type={t: figures([(s.final, level, info["top"], s.role) for r, s, info, _, level in results
