@@ -1,4 +1,4 @@
-"""`report gap | summary | blank | actions`: the printed documents, from the command line."""
+"""`report gap | summary | city | blank | actions`: the printed documents, from the command line."""
 
 from __future__ import annotations
 
@@ -66,6 +66,27 @@ def report_summary(args) -> int:
     return 0
 
 
+def report_city(args) -> int:
+    """The 军分区 summary of a year (PDF or Excel) over every county in the workspace."""
+    from storage.rollup import city_rollup
+
+    suffix = _suffix(args.out, (".pdf", ".xlsx"))
+    with workspace(args, readonly=True) as ws:
+        data = city_rollup(ws, args.year)
+    if not data["total"]:
+        raise StorageError(f"{args.year} 年没有考评记录，无法生成军分区汇总")
+    if suffix == ".xlsx":
+        from exports.city_excel import write_city_excel
+
+        print(write_city_excel(data, args.out))
+        return 0
+    from exports.city_summary import render_city_summary
+
+    print(render_city_summary(data, args.out))
+    _font_warning()
+    return 0
+
+
 def report_blank(args) -> int:
     from exports.blank_checklist import render_blank_checklist
 
@@ -108,6 +129,10 @@ def register(subparsers, groups) -> None:
     p.add_argument("--county", help="只汇总该县（市、区）的单位（名称或编号；默认：全部单位，分属多个县时列出所属县）")
     p.add_argument("--out", required=True)
     p.set_defaults(func=report_summary)
+    p = report.add_parser("city", help="军分区汇总：各县达标率、排名、复核偏差、同比、回头看（.pdf 或 .xlsx）")
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=report_city)
     p = report.add_parser("blank", help="空白检查表（现场纸质使用）")
     p.add_argument("checklist", help="标准文件，或工作区中的 ID[@VERSION]")
     p.add_argument("--lib", action="append", default=[])
