@@ -12,10 +12,16 @@ from .workspace_cmds import workspace
 
 
 def bundle_export(args) -> int:
+    from storage.errors import StorageError
     from storage.exchange.export import export_bundle
 
+    if args.kind == "year" and args.refs:
+        raise StorageError("县年度数据包按 --year（和 --county）选择考评，不接受考评编号")
+    if args.kind != "year" and (args.year is not None or args.county or args.no_photos):
+        raise StorageError("--year、--county、--no-photos 只用于 --kind year（县年度数据包）")
     with workspace(args) as ws:
-        result = export_bundle(ws, args.kind, args.refs, args.out)
+        result = export_bundle(ws, args.kind, args.refs, args.out, year=args.year, county=args.county,
+                               photos=not args.no_photos)
     for line in result.lines():
         print(line)
     return 0
@@ -123,6 +129,9 @@ def register(subparsers, groups) -> None:
     p.add_argument("--kind", required=True, choices=KINDS)
     p.add_argument("refs", nargs="*", metavar="ASSESSMENT",
                    help="考评编号（submission / review，缺省为全部）；criteria 时为标准 ID[@VERSION]（缺省为全部）")
+    p.add_argument("--year", type=int, help="（year）导出哪一年的考评")
+    p.add_argument("--county", metavar="NAME", help="（year）哪个县（市、区）；工作区只有一个县时可省略")
+    p.add_argument("--no-photos", action="store_true", help="（year）不含照片文件，只含照片的记录与说明")
     p.add_argument("--out", required=True, help="交换包文件（.dabiao）")
     p.set_defaults(func=bundle_export)
 

@@ -201,9 +201,11 @@ def photo_add(args) -> int:
 def db_check(args) -> int:
     with workspace(args, readonly=True) as ws:
         problems = check.check_workspace(ws)
+        absent = check.absent_photos(ws)
     if problems:
         return fail(*problems)
-    print("工作区检查通过：数据库、照片文件与审计日志均完好")
+    print("工作区检查通过：数据库、照片文件与审计日志均完好"
+          + (f"（另有 {absent} 张照片只有记录：随县年度数据包传来时未含照片文件）" if absent else ""))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`db check`: integrity of the database, every evidence file against its hash, every
+"""`db check`: integrity of the database, every evidence file against its hash (but those
+whose bytes did not travel, `evidence.absent`: counted by absent_photos()), every
 attachment pointing at a stored photo, the audit chain, and whether the database has
 lost saved changes that its newest backup still has (a `-wal` file deleted after a crash)."""
 
@@ -30,7 +31,7 @@ def check_workspace(ws: Workspace) -> list[str]:
             problems.append(f"数据库完整性：{result}")
     for row in ws.db.execute("PRAGMA foreign_key_check").fetchall():
         problems.append(f"数据库引用错误：表 {row[0]} 第 {row[1]} 行引用了不存在的 {row[2]}")
-    for row in ws.db.query("SELECT sha256, ext, original_name FROM evidence"):
+    for row in ws.db.query("SELECT sha256, ext, original_name FROM evidence WHERE absent = 0"):
         path = original_path(ws, row["sha256"], row["ext"])
         if not path.exists():
             problems.append(f"照片文件缺失：{path}（原名 {row['original_name']}）")
@@ -53,6 +54,12 @@ def check_workspace(ws: Workspace) -> list[str]:
     problems.extend(audit.verify(ws.db))
     problems.extend(compare_with_backup(ws))
     return problems
+
+
+def absent_photos(ws: Workspace) -> int:
+    """How many photos the workspace knows only by their record (a year bundle sent
+    without photos): not a problem, said in the check's summary."""
+    return ws.db.execute("SELECT count(*) FROM evidence WHERE absent = 1").fetchone()[0]
 
 
 def damaged_answers(ws: Workspace) -> list[str]:

@@ -220,7 +220,7 @@ def list_evidence(ws: Workspace, assessment_id: str, code: str | None = None,
                   role: str | None = None) -> list[AttachedPhoto]:
     """Attachments joined with their photo's metadata, in the order they were added."""
     sql = ("SELECT t.*, e.ext, e.original_name, e.size, e.width, e.height, e.taken_at, e.gps_lat, e.gps_lon, "
-           "e.camera FROM attachments t JOIN evidence e ON e.sha256 = t.sha256 WHERE t.assessment_id = ?")
+           "e.camera, e.absent FROM attachments t JOIN evidence e ON e.sha256 = t.sha256 WHERE t.assessment_id = ?")
     params: list = [assessment_id]
     if code is not None:
         sql += " AND t.code = ?"
@@ -234,6 +234,21 @@ def list_evidence(ws: Workspace, assessment_id: str, code: str | None = None,
         r["thumb"] = derived_path(ws, r["sha256"], "thumb")
         r["report"] = derived_path(ws, r["sha256"], "report")
     return rows
+
+
+def is_absent(ws: Workspace, photo) -> bool:
+    """Whether only the record of a photo is here, its bytes not (it came in a county's
+    year bundle sent without photos): show 照片未随数据包传送 instead of the image.
+    `photo`: a sha256, or a row of list_evidence / evidence (its `absent` column)."""
+    if isinstance(photo, dict):
+        if "absent" in photo:
+            return bool(photo["absent"])
+        photo = photo["sha256"]
+    row = ws.db.execute("SELECT absent FROM evidence WHERE sha256 = ?", [photo]).fetchone()
+    return bool(row and row[0])
+
+
+ABSENT_TEXT = "照片未随数据包传送"  # what to show in place of a photo whose bytes are not here
 
 
 def ensure_derived(ws: Workspace, sha256: str, ext: str) -> None:

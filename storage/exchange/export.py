@@ -4,7 +4,10 @@ signed zip.
 - `criteria`: the checklists asked for (each with the bases it extends) and every unit;
 - `submission` / `review`: the assessments asked for, with their side only (see
   records.SIDE_FIELDS), the checklists and units they need, their photos and their
-  audit events (checked against their hashes first: a damaged log is not sent on).
+  audit events (checked against their hashes first: a damaged log is not sent on);
+- `year` (a county to its 军分区): every assessment of one year of the county's units,
+  with all three sides, actions (and the earlier ones they were carried from), the
+  county's unit tree, and the photos, or only their records (`photos=False`).
 
 Photos are streamed from the evidence store into the zip in 1 MB chunks (stored, not
 recompressed), hashed as they go; a photo that no longer matches its hash stops the
@@ -54,6 +57,7 @@ class ExportResult:
     workspace_name: str
     counts: dict
     warnings: list[str] = field(default_factory=list)
+    photos: bool = True
 
     def lines(self) -> list[str]:
         c = self.counts
@@ -62,16 +66,21 @@ class ExportResult:
                  f"{c.get('answers', 0)} 条{SIDE_LABELS.get(SIDE_OF_KIND.get(self.kind), '')}答案"
                  if self.kind != "criteria" else None,
                  f"{c.get('photos', 0)} 张照片" if self.kind != "criteria" else None,
-                 f"{c.get('actions', 0)} 项整改" if self.kind == "submission" else None]
+                 f"{c.get('actions', 0)} 项整改" if self.kind in ("submission", "year") else None]
+        if self.kind == "year" and not self.photos:
+            parts.append("照片文件未随包（只含照片的记录与说明）")
         return ([f"已导出{KIND_LABELS[self.kind]}交换包：{self.path}",
                  "内容：" + "、".join(p for p in parts if p),
                  f"签名：{self.workspace_name} 工作区，密钥 {signing.short(self.fingerprint)}"
                  f"（完整指纹 {signing.pretty(self.fingerprint)}）"] + self.warnings)
 
 
-def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportResult:
+def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None, year: int | None = None,
+                  county: str | None = None, photos: bool = True) -> ExportResult:
     """Write a bundle of `kind` to `out`. refs: assessment ids (submission / review; none =
     every assessment), or checklist refs ID[@VERSION] (criteria; none = every checklist).
+    year: `year` and `county` (name or id; None when the workspace has one county), and
+    photos=False to leave the photo files out (their records travel, marked absent).
     progress(done, total) is called after each photo."""
     if kind not in KINDS:
         raise StorageError(f"交换包类型必须是 {'、'.join(KINDS)} 之一，现在是 {kind!r}")
@@ -81,7 +90,16 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
     if out.suffix.lower() != ".dabiao":
         out = out.with_name(out.name + ".dabiao")
     me = signing.identity(ws)
-    data, warnings = (_collect_criteria(ws, refs) if kind == "criteria" else _collect_side(ws, kind, refs))
+    if kind == "year":
+        from .export_year import collect_year
+
+        if year is None:
+            raise StorageError("县年度数据包需要用 --year 指定年度")
+        data, warnings = collect_year(ws, year, county, photos)
+    elif kind == "criteria":
+        data, warnings = _collect_criteria(ws, refs)
+    else:
+        data, warnings = _collect_side(ws, kind, refs)
     bundle_id = str(uuid.uuid4())
     created = stamp_with_offset()  # read on other computers, maybe in other time zones
     counts = {"checklists": len(data["checklists"]), "units": len(data["units"]),
@@ -90,6 +108,8 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
               "photos": sum(len(a["attachments"]) for a in data["assessments"]),
               "files": len(data["evidence"]), "actions": sum(len(a.get("actions", [])) for a in data["assessments"]),
               "events": sum(len(a["events"]) for a in data["assessments"])}
+    if kind == "year":
+        counts["absent"] = sum(1 for e in data["evidence"] if e.get("absent"))
     data = {"format": FORMAT, "kind": kind, "bundle_id": bundle_id} | data
 
     try:
@@ -105,14 +125,15 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
                 if hashlib.sha256(raw).hexdigest() != c["sha256"]:
                     raise StorageError(f"工作区中标准 {c['id']}@{c['version']} 的原文已损坏（与保存时的哈希不符），"
                                        "不能导出；请运行 db check 并从备份恢复")
-                members.append(_write_bytes(zf, checklist_member(c["sha256"]), raw, zipfile.ZIP_DEFLATED))
+                members.append(write_bytes(zf, checklist_member(c["sha256"]), raw, zipfile.ZIP_DEFLATED))
             total = len(data["evidence"])
             for i, ev in enumerate(data["evidence"]):
-                members.append(_write_photo(ws, zf, ev))
+                if not ev.get("absent"):
+                    members.append(_write_photo(ws, zf, ev))
                 if progress:
                     progress(i + 1, total)
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            members.append(_write_bytes(zf, DATA, raw, zipfile.ZIP_DEFLATED))
+            members.append(write_bytes(zf, DATA, raw, zipfile.ZIP_DEFLATED))
             manifest = {
                 "format": FORMAT, "kind": kind, "bundle_id": bundle_id, "created_at": created,
                 "app": {"name": "dabiao", "version": app_version()},
@@ -122,9 +143,11 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
                 "counts": counts,
                 "members": sorted(members, key=lambda m: m["path"]),
             }
+            if kind == "year":
+                manifest["photos"] = photos  # whether the photo files travel (else only their records)
             raw_manifest = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-            _write_bytes(zf, MANIFEST, raw_manifest, zipfile.ZIP_DEFLATED)
-            _write_bytes(zf, SIGNATURE, base64.b64encode(me.sign(raw_manifest)) + b"\n", zipfile.ZIP_STORED)
+            write_bytes(zf, MANIFEST, raw_manifest, zipfile.ZIP_DEFLATED)
+            write_bytes(zf, SIGNATURE, base64.b64encode(me.sign(raw_manifest)) + b"\n", zipfile.ZIP_STORED)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, out)
@@ -134,7 +157,7 @@ def export_bundle(ws, kind: str, refs=(), out=None, *, progress=None) -> ExportR
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return ExportResult(out, kind, bundle_id, me.fingerprint, me.name, counts, warnings)
+    return ExportResult(out, kind, bundle_id, me.fingerprint, me.name, counts, warnings, photos)
 
 
 def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
@@ -144,7 +167,7 @@ def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-def _write_bytes(zf, name: str, raw: bytes, compress: int) -> dict:
+def write_bytes(zf, name: str, raw: bytes, compress: int) -> dict:
     zf.writestr(_zipinfo(name, compress), raw)
     return {"path": name, "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw)}
 
@@ -167,7 +190,7 @@ def _write_photo(ws, zf, ev: dict) -> dict:
     return {"path": name, "sha256": ev["sha256"], "size": size}
 
 
-def _checklist_chain(ws, set_id: str, version: str, into: dict) -> None:
+def checklist_chain(ws, set_id: str, version: str, into: dict) -> None:
     """The checklist and its bases (base first), as data.json entries, into `into`."""
     chain = []
     while set_id and len(chain) < 5:
@@ -180,7 +203,7 @@ def _checklist_chain(ws, set_id: str, version: str, into: dict) -> None:
         into.setdefault((row["id"], row["version"]), pick(row, CHECKLIST_COLS))
 
 
-def _unit_chain(ws, unit_id: str, into: dict) -> None:
+def unit_chain(ws, unit_id: str, into: dict) -> None:
     chain = []
     while unit_id and unit_id not in into and len(chain) < 20:
         rows = list(ws.db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
@@ -200,13 +223,13 @@ def _collect_criteria(ws, refs) -> tuple[dict, list[str]]:
             version = version or checklist_store.latest_version(ws, set_id)
             if not version or not checklist_store.get_row(ws, set_id, version):
                 raise StorageError(f"工作区中没有标准 {ref}")
-            _checklist_chain(ws, set_id, version, checklists)
+            checklist_chain(ws, set_id, version, checklists)
     else:
         for row in ws.db.query("SELECT id, version FROM checklists ORDER BY imported_at, rowid"):
-            _checklist_chain(ws, row["id"], row["version"], checklists)
+            checklist_chain(ws, row["id"], row["version"], checklists)
     units: dict = {}
     for row in ws.db.query("SELECT id FROM units ORDER BY created_at, rowid"):
-        _unit_chain(ws, row["id"], units)
+        unit_chain(ws, row["id"], units)
     return {"checklists": list(checklists.values()), "units": list(units.values()), "assessments": [],
             "evidence": []}, []
 
@@ -225,8 +248,8 @@ def _collect_side(ws, kind: str, refs) -> tuple[dict, list[str]]:
         if not rows:
             raise StorageError(f"找不到考评记录 {aid}")
         a = rows[0]
-        _checklist_chain(ws, a["checklist_id"], a["checklist_version"], checklists)
-        _unit_chain(ws, a["unit_id"], units)
+        checklist_chain(ws, a["checklist_id"], a["checklist_version"], checklists)
+        unit_chain(ws, a["unit_id"], units)
         item = pick(a, ASSESSMENT_CORE) | pick(a, SIDE_FIELDS[side])
         item["answers"] = [pick(r, ANSWER_COLS) for r in ws.db.query(
             "SELECT * FROM answers WHERE assessment_id = ? AND role = ? ORDER BY code", [aid, side])]

@@ -92,7 +92,12 @@ def _check_members_and_checklists(plan: ImportPlan) -> dict:
     wanted = {DATA}
     for c in data["checklists"]:
         wanted.add(checklist_member(c["sha256"]))
+    photos = reader.manifest.get("photos", True)
+    if not isinstance(photos, bool):
+        refuse(reader.path, "manifest.json 的 photos 应为 true 或 false", "format")
     for e in data["evidence"]:
+        if e.get("absent"):
+            continue  # only the record travels (a year bundle without photos)
         name = evidence_member(e["sha256"], e["ext"])
         wanted.add(name)
         if name in reader.members and reader.members[name]["size"] != e["size"]:

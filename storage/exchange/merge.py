@@ -24,10 +24,11 @@ from . import signing
 from .bundle_format import refuse
 from .merge_actions import plan_actions
 from .merge_answers import check_answers, plan_answers
+from .local_rows import read_local
 from .merge_photos import check_photo_items, plan_files, plan_photos
-from .plan import Change, ImportPlan, bump, first
-from .records import (ASSESSMENT_CORE, EVENT_COLS, REV_COL, SIDE_FIELDS, SIDE_OF_KIND, SIDE_STATUSES, STATUS_RANK,
-                      UNIT_COLS, pick)
+from .plan import Change, ImportPlan, bump
+from .records import (ASSESSMENT_CORE, EVENT_COLS, REV_COL, SIDE_FIELDS, SIDE_LABELS, SIDE_STATUSES, SIDES_OF_KIND,
+                      STATUS_RANK, UNIT_COLS, pick)
 from .trust import check_key_conflict
 
 
@@ -36,15 +37,16 @@ def plan_changes(plan: ImportPlan, carried: dict) -> None:
     will be applied), with what it leaves alone in plan.skipped. carried: the checklist
     texts the bundle brings that the workspace lacks, {(id, version): (text, name)}."""
     bundle_id = plan.data["bundle_id"]
+    origin = plan.signer.workspace_id
+    origin = origin if origin != signing.workspace_id(plan.ws) else None
+    plan.local = read_local(plan.ws, plan.data, origin)
     _plan_checklists(plan, carried)
     _plan_units(plan, bundle_id)
 
-    side = SIDE_OF_KIND.get(plan.kind)
-    origin = plan.signer.workspace_id
-    my_id = signing.workspace_id(plan.ws)
+    sides = SIDES_OF_KIND[plan.kind]
     need_rows: set = set()
     for a in plan.data["assessments"]:
-        _plan_assessment(plan, a, side, origin if origin != my_id else None, need_rows, bundle_id)
+        _plan_assessment(plan, a, sides, origin, need_rows, bundle_id)
 
     plan_files(plan, need_rows)
     # Apply order: checklists, units, photos' rows, then each assessment in turn.
@@ -72,9 +74,10 @@ def _plan_checklists(plan: ImportPlan, carried: dict) -> None:
 def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
     """Units, parents first: added when missing; changed only by a criteria bundle whose
     record is newer."""
-    ws, data, kind = plan.ws, plan.data, plan.kind
+    data, kind = plan.data, plan.kind
     bundle_units = {u["id"]: u for u in data["units"]}
-    local_units = {r["id"]: r for r in ws.db.query("SELECT * FROM units")}
+    local_units = plan.local.units
+    city = _city_for_counties(plan) if kind == "year" else None
     ordered, placed = [], set()
 
     def place(uid, depth=0):
@@ -96,8 +99,10 @@ def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
     for u in ordered:
         local = local_units.get(u["id"])
         if local is None:
-            clash = ws.db.execute("SELECT id FROM units WHERE name = ? AND coalesce(parent_id, '') = coalesce(?, '')",
-                                  [u["name"], u["parent_id"]]).fetchone()
+            if city and u["type"] == "county" and not u["parent_id"]:
+                u = u | {"parent_id": city["id"]}
+                plan.notices.append(f"县（市、区）“{u['name']}”没有上级单位，将归入本工作区的军分区“{city['name']}”")
+            clash = plan.local.unit_names.get((u["name"], u["parent_id"] or ""))
             if clash:
                 plan.notices.append(f"注意：单位“{u['name']}”与本工作区已有的同名单位编号不同，两者将并存；请核对")
             plan.changes.append(Change("units_added", f"单位 {u['name']}", _unit_add(u, bundle_id)))
@@ -111,6 +116,13 @@ def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
             bump(plan, "units_updated")
         else:
             plan.skipped.append(f"单位“{local['name']}”：本工作区的记录较新或同时被改过（{_fields(differs)}），未覆盖")
+
+
+def _city_for_counties(plan: ImportPlan) -> dict | None:
+    """(year) The unit a county arriving without a parent is placed under: the workspace's
+    军分区 (type city), when it has exactly one."""
+    rows = plan.ws.db.execute("SELECT id, name FROM units WHERE type = 'city' LIMIT 2").fetchall()
+    return {"id": rows[0][0], "name": rows[0][1]} if len(rows) == 1 else None
 
 
 def _base_first(plan: ImportPlan, carried: dict) -> list:
@@ -157,74 +169,84 @@ def _side_stamp(row: dict, side: str) -> tuple:
     along the flow and when it was signed, (self) when it was submitted."""
     if side == "self":
         return (row.get("self_rev") or 0, row.get("submitted_at") or "")
+    if side == "recheck":
+        return (row.get("recheck_rev") or 0,)
     rank = STATUS_RANK.get(row.get("status"), 0) if row.get("status") in SIDE_STATUSES["review"] else 0
     return (row.get("review_rev") or 0, rank, row.get("signed_at") or "")
 
 
-def _plan_assessment(plan: ImportPlan, a: dict, side: str, origin: str | None, need_rows: set,
+def _plan_assessment(plan: ImportPlan, a: dict, sides: tuple, origin: str | None, need_rows: set,
                      bundle_id: str) -> None:
-    """One assessment of a submission or review: its items checked, then added when missing
-    here (skipped whole when it clashes with a different local assessment), then its
-    side merged part by part. origin: the sending workspace (None when it is this one),
-    whose audit events are kept as received."""
-    ws = plan.ws
+    """One assessment of a submission, review or year bundle: its items checked, then added
+    when missing here (skipped whole when it clashes with a different local assessment),
+    then each side it carries merged part by part. origin: the sending workspace (None
+    when it is this one), whose audit events are kept as received."""
+    ws, local_rows = plan.ws, plan.local
     aid = a["id"]
     checklist = plan._checklists[(a["checklist_id"], a["checklist_version"])]
     index = checklist.item_index()
     unit_name = next((u["name"] for u in plan.data["units"] if u["id"] == a["unit_id"]), None)
     if unit_name is None:
-        row = ws.db.execute("SELECT name FROM units WHERE id = ?", [a["unit_id"]]).fetchone()
+        row = local_rows.units.get(a["unit_id"])
         if not row:
             refuse(plan.reader.path, f"考评 {aid} 的单位 {a['unit_id']} 不在交换包或本工作区中", "data")
-        unit_name = row[0]
+        unit_name = row["name"]
     label = f"{unit_name} {a['year']} 年考评"
 
     # Values must be valid for the items, as if typed in.
     check_answers(plan, a, index, checklist.ref, label)
     check_photo_items(plan, a, index, checklist.ref, label)
 
-    local = first(ws.db.query("SELECT * FROM assessments WHERE id = ?", [aid]))
+    local = local_rows.assessments.get(aid)
+    touched_sides = set()
     if local is None:
-        clash = ws.db.execute("SELECT id FROM assessments WHERE unit_id = ? AND checklist_id = ? AND year = ?",
-                              [a["unit_id"], a["checklist_id"], a["year"]]).fetchone()
+        clash = local_rows.same_slot.get((a["unit_id"], a["checklist_id"], a["year"]))
         if clash:
-            plan.skipped.append(f"{label}：本工作区已有同一单位、同一标准、同一年度的另一个考评（{clash[0]}），"
+            plan.skipped.append(f"{label}：本工作区已有同一单位、同一标准、同一年度的另一个考评（{clash}），"
                                 "此考评整个未导入")
             return
-        plan.changes.append(Change("assessments_added", label, _assessment_add(a, side, bundle_id), label,
-                                   side=side))
+        batched = plan.kind == "year"  # a county's hundreds of assessments: their answers in one go
+        plan.changes.append(Change("assessments_added", label, _assessment_add(a, sides, bundle_id, batched),
+                                   label, side=sides[0]))
         bump(plan, "assessments_added")
-        touched = True
     else:
+        batched = False
         for key in ("unit_id", "checklist_id", "checklist_version", "year"):
             if local[key] != a[key]:
                 plan.skipped.append(f"{label}：编号 {aid} 在本工作区对应的考评单位、标准或年度不同，此考评整个未导入")
                 return
-        touched = _plan_header(plan, a, local, side, label, bundle_id)
+        for side in sides:
+            if side == "recheck" and not a.get("recheck_rev"):
+                continue  # the sender has no 复核: nothing to compare (it never lowers ours)
+            if _plan_header(plan, a, local, side, label, bundle_id):
+                touched_sides.add(side)
 
     is_new = local is None
-    newer = is_new or _side_stamp(a, side) > _side_stamp(local, side)
-    touched |= plan_answers(plan, a, side, index, label, is_new, bundle_id)
-    touched |= plan_photos(plan, a, side, index, label, is_new, newer, need_rows, bundle_id)
-    touched |= plan_actions(plan, a, side, index, label, bundle_id)
+    for side in sides:
+        newer = is_new or _side_stamp(a, side) > _side_stamp(local, side)
+        if plan_answers(plan, a, side, index, label, is_new, bundle_id, batched):
+            touched_sides.add(side)
+        if plan_photos(plan, a, side, index, label, is_new, newer, need_rows, bundle_id):
+            touched_sides.add(side)
+    if plan_actions(plan, a, sides[0], index, label, bundle_id):
+        touched_sides.add(sides[0])
     if origin:
         _plan_history(plan, a, origin, label, bundle_id)
 
-    if touched and not is_new:
-        bump(plan, f"{side}_updated")
-        check_key_conflict(plan, aid, side, label)
+    if not is_new:
+        for side in sides:
+            if side in touched_sides:
+                bump(plan, f"{side}_updated")
+                check_key_conflict(plan, aid, side, label)
 
 
 def _plan_history(plan: ImportPlan, a: dict, origin: str, label: str, bundle_id: str) -> None:
     """The sender's audit events for this assessment, kept as received (bundle_events),
     outside this workspace's own hash chain; those already here are not stored twice."""
-    ws, aid = plan.ws, a["id"]
-    have = {r[0] for r in ws.db.execute("SELECT seq FROM bundle_events WHERE origin = ? AND assessment_id = ?",
-                                        [origin, aid]).fetchall()}
+    aid = a["id"]
+    have = plan.local.history.get(aid, set())
     new = [ev for ev in a["events"] if ev["seq"] not in have]
-    clash = ws.db.execute("SELECT count(*) FROM bundle_events WHERE origin = ? AND assessment_id != ? AND seq IN "
-                          f"({','.join('?' * len(new))})", [origin, aid] + [ev["seq"] for ev in new]
-                          ).fetchone()[0] if new else 0
+    clash = any(plan.local.history_owner.get(ev["seq"], aid) != aid for ev in new)
     if clash:
         plan.skipped.append(f"{label}：来源工作区的历史记录编号与已收到的记录冲突，历史记录未导入")
     elif new:
@@ -254,7 +276,7 @@ def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, 
         plan.changes.append(Change("header", label, _header_set(a["id"], local, changes, side, bundle_id), label,
                                    side=side, old={k: local[k] for k in changes}, new=dict(changes)))
         return True
-    what = "考评结论、签字与状态" if side == "review" else "自评信息与状态"
+    what = {"review": "考评结论、签字与状态", "self": "自评信息与状态"}.get(side, f"{SIDE_LABELS[side]}版本")
     named = list(differs) + (["status"] if status else [])
     if theirs < here:
         plan.skipped.append(f"{label} 的{what}：本工作区较新，未覆盖（{_fields(named)}）")
@@ -263,17 +285,21 @@ def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, 
     return False
 
 
-def _assessment_add(a: dict, side: str, bundle_id: str):
+def _assessment_add(a: dict, sides: tuple, bundle_id: str, batched: bool = False):
     def run(ws):
-        row = pick(a, ASSESSMENT_CORE) | pick(a, SIDE_FIELDS[side])
-        if side == "self" and row["status"] not in SIDE_STATUSES["self"]:
+        row = pick(a, ASSESSMENT_CORE)
+        for side in sides:
+            row |= pick(a, SIDE_FIELDS[side])
+        if sides == ("self",) and row["status"] not in SIDE_STATUSES["self"]:
             row["status"] = "submitted"
-        row.setdefault("self_rev", 0)
-        row.setdefault("review_rev", 0)
+        for col in REV_COL.values():
+            row.setdefault(col, 0)
         ws.db["assessments"].insert(row)
-        ws.record("assessment", a["id"], "import", {"checklist": f"{a['checklist_id']}@{a['checklist_version']}",
-                                                    "year": a["year"], "status": row["status"], "bundle": bundle_id},
-                  assessment_id=a["id"])
+        detail = {"checklist": f"{a['checklist_id']}@{a['checklist_version']}", "year": a["year"],
+                  "status": row["status"], "bundle": bundle_id}
+        if batched:  # its answers go in together (no event each): the event counts them per side
+            detail["answers"] = {s: n for s in sides if (n := sum(1 for x in a["answers"] if x["role"] == s))}
+        ws.record("assessment", a["id"], "import", detail, assessment_id=a["id"])
     return run
 
 

@@ -41,18 +41,23 @@ def check_answers(plan: ImportPlan, a: dict, index: dict, checklist_ref: str, la
 
 
 def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, is_new: bool,
-                 bundle_id: str) -> bool:
+                 bundle_id: str, batched: bool = False) -> bool:
     """The changes for the answers of `a` (side `side`) against this workspace's (none
-    when the assessment is new here); True when any will be applied."""
-    ws, aid = plan.ws, a["id"]
-    local_answers = {} if is_new else {r["code"]: r for r in ws.db.query(
-        "SELECT * FROM answers WHERE assessment_id = ? AND role = ?", [aid, side])}
+    when the assessment is new here); True when any will be applied. batched (a new
+    assessment of a year bundle): its answers are inserted together at the end of the
+    transaction, the assessment's import event counting them."""
+    aid = a["id"]
+    local_answers = {} if is_new else {code: r for (code, role), r in plan.local.answers.get(aid, {}).items()
+                                       if role == side}
     touched = False
     for ans in a["answers"]:
+        if ans["role"] != side:
+            continue
         mine = local_answers.get(ans["code"])
         where = f"{label} 条目 {ans['code']}（{SIDE_LABELS[side]}）"
         if mine is None:
-            plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, None, bundle_id), label,
+            put = _answer_batch(plan, aid, ans) if batched else _answer_put(aid, side, ans, None, bundle_id)
+            plan.changes.append(Change("answers", where, put, label,
                                        ans["code"], index[ans["code"]], side, None, _shown_answer(ans)))
             touched = True
             continue
@@ -84,10 +89,24 @@ def _shown_answer(row: dict) -> dict:
     return {"value": value, "note": row["note"], "documents": docs}
 
 
+_ANSWER_COLUMNS = ("assessment_id",) + ANSWER_COLS
+_PUT_ANSWER = (f"INSERT INTO answers ({', '.join(_ANSWER_COLUMNS)}) VALUES ({', '.join('?' * len(_ANSWER_COLUMNS))}) "
+               "ON CONFLICT (assessment_id, code, role) DO UPDATE SET "
+               + ", ".join(f"{c} = excluded.{c}" for c in ANSWER_COLS if c not in ("code", "role")))
+
+
+def _answer_batch(plan: ImportPlan, aid: str, ans: dict):
+    """Queue the answer for one executemany at the end of the transaction (plan.batch)."""
+    values = [aid] + [ans[c] for c in ANSWER_COLS]
+
+    def run(ws):
+        plan.batch(_PUT_ANSWER, values)
+    return run
+
+
 def _answer_put(aid: str, side: str, ans: dict, old: dict | None, bundle_id: str):
     def run(ws):
-        row = {"assessment_id": aid} | pick(ans, ANSWER_COLS)
-        ws.db["answers"].upsert(row, pk=("assessment_id", "code", "role"))
+        ws.db.execute(_PUT_ANSWER, [aid] + [ans[c] for c in ANSWER_COLS])
         ws.record("answer", f"{ans['code']}/{side}", "import", {
             "old": pick(old, ("value", "note", "documents", "rev")) if old else None,
             "new": pick(ans, ("value", "note", "documents", "rev")), "bundle": bundle_id}, assessment_id=aid)

@@ -28,7 +28,7 @@ def _insert_sql(table: str, cols) -> str:
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
 
 
-_INSERT_EVIDENCE = _insert_sql("evidence", EVIDENCE_COLS + ("imported_at",))
+_INSERT_EVIDENCE = _insert_sql("evidence", EVIDENCE_COLS + ("imported_at", "absent"))
 _INSERT_ATTACHMENT = _insert_sql("attachments", ("assessment_id",) + ATTACHMENT_COLS)
 
 
@@ -45,20 +45,18 @@ def plan_photos(plan: ImportPlan, a: dict, side: str, index: dict, label: str, i
     the assessment is new here); `newer`: the bundle's side is further along than this
     workspace's (captions are taken only then). Adds to `need_rows` the photos that have
     no evidence row here yet. True when any change will be applied."""
-    ws, aid = plan.ws, a["id"]
-    local_atts = {} if is_new else {r["id"]: r for r in ws.db.query(
-        "SELECT * FROM attachments WHERE assessment_id = ?", [aid])}
+    aid, local = a["id"], plan.local
+    local_atts = {} if is_new else local.attachments.get(aid, {})
     touched = False
     bundle_events = {}
     for ev in a["events"]:
         if ev["entity"] == "attachment":
             bundle_events[ev["entity_id"]] = ev["action"]
-    last_here = {}
-    for entity_id, action in ws.db.execute(
-            "SELECT entity_id, action FROM events WHERE assessment_id = ? AND entity = 'attachment' ORDER BY seq",
-            [aid]).fetchall():
-        last_here[entity_id] = action
+    last_here = local.attachment_last.get(aid, {})
+    here_items = {(r["code"], r["sha256"]) for r in local_atts.values()}
     for att in a["attachments"]:
+        if att["role"] != side:
+            continue
         mine = local_atts.get(att["id"])
         where = f"{label} 条目 {att['code']} 的照片 {att['id'][:8]}"
         if mine is not None:
@@ -73,18 +71,17 @@ def plan_photos(plan: ImportPlan, a: dict, side: str, index: dict, label: str, i
                 else:
                     plan.skipped.append(f"{where}：说明文字与本工作区不同，交换包不比本工作区新，未覆盖")
             continue
-        elsewhere = ws.db.execute("SELECT assessment_id FROM attachments WHERE id = ?", [att["id"]]).fetchone()
+        elsewhere = local.attachment_owner.get(att["id"])
         if elsewhere is not None:
-            refuse(plan.reader.path, f"{label}：照片附件编号 {att['id']} 已被本工作区另一个考评（{elsewhere[0]}）的照片使用",
+            refuse(plan.reader.path, f"{label}：照片附件编号 {att['id']} 已被本工作区另一个考评（{elsewhere}）的照片使用",
                    "data")
         if last_here.get(att["id"]) == "remove":
             plan.skipped.append(f"{where}：此照片已在本工作区删除，不再恢复")
             continue
-        dup = ws.db.execute("SELECT id FROM attachments WHERE assessment_id = ? AND code = ? AND sha256 = ?",
-                            [aid, att["code"], att["sha256"]]).fetchone()
-        if dup:
+        if (att["code"], att["sha256"]) in here_items:
             continue  # the same photo on the same item, added on both sides
-        if not ws.db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [att["sha256"]]).fetchone():
+        here_items.add((att["code"], att["sha256"]))
+        if att["sha256"] not in local.evidence:
             need_rows.add(att["sha256"])
         plan.changes.append(Change("photos_added", where, _attachment_add(aid, att, bundle_id), label, att["code"],
                                    index.get(att["code"]), side, None, {"caption": att["caption"]}))
@@ -102,18 +99,26 @@ def plan_photos(plan: ImportPlan, a: dict, side: str, index: dict, label: str, i
 
 
 def plan_files(plan: ImportPlan, need_rows: set) -> None:
-    """An evidence row for each photo new here; the files to put in place: the new ones,
-    and originals this workspace has a row for but lost (repaired from the bundle)."""
+    """An evidence row for each photo new here (absent=1 when its bytes did not travel);
+    the files to put in place: the new ones, originals this workspace has a row for but
+    lost (repaired from the bundle), and those it only had the record of (absent: the
+    file is filled in and the mark cleared)."""
     ws = plan.ws
     evidence_by_sha = {e["sha256"]: e for e in plan.data["evidence"]}
     for sha in sorted(need_rows):
         plan.changes.append(Change("evidence_added", f"照片 {sha[:12]}", _evidence_add(evidence_by_sha[sha])))
-        bump(plan, "files_added")
+        bump(plan, "files_absent" if evidence_by_sha[sha].get("absent") else "files_added")
     for e in plan.data["evidence"]:
-        has_row = ws.db.execute("SELECT ext FROM evidence WHERE sha256 = ?", [e["sha256"]]).fetchone()
+        if e.get("absent"):
+            continue  # only its record travelled: never marks a photo here absent
+        mine = plan.local.evidence.get(e["sha256"])
         if e["sha256"] in need_rows:
             plan.new_files[e["sha256"]] = (e["ext"], e["size"])
-        elif has_row and not original_path(ws, e["sha256"], has_row[0]).exists() and has_row[0] == e["ext"]:
+        elif mine and mine["ext"] == e["ext"] and mine.get("absent"):
+            plan.new_files[e["sha256"]] = (e["ext"], e["size"])   # the photo that had not travelled yet
+            plan.changes.append(Change("files_filled", f"照片 {e['sha256'][:12]}", _evidence_filled(e)))
+            bump(plan, "files_filled")
+        elif mine and mine["ext"] == e["ext"] and not original_path(ws, e["sha256"], mine["ext"]).exists():
             plan.new_files[e["sha256"]] = (e["ext"], e["size"])   # repairs a missing original
             bump(plan, "files_repaired")
 
@@ -121,7 +126,16 @@ def plan_files(plan: ImportPlan, need_rows: set) -> None:
 def _evidence_add(e: dict):
     def run(ws):
         if not ws.db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [e["sha256"]]).fetchone():
-            ws.db.execute(_INSERT_EVIDENCE, [e.get(c) for c in EVIDENCE_COLS] + [now()])
+            ws.db.execute(_INSERT_EVIDENCE, [e.get(c) for c in EVIDENCE_COLS] + [now(), 1 if e.get("absent") else 0])
+    return run
+
+
+def _evidence_filled(e: dict):
+    """The file of a photo known here only by its record is in place (apply() put it
+    there, verified): clear the mark, with an event naming it."""
+    def run(ws):
+        ws.db.execute("UPDATE evidence SET absent = 0 WHERE sha256 = ?", [e["sha256"]])
+        ws.record("evidence", e["sha256"], "fill", {"name": e["original_name"], "size": e["size"]})
     return run
 
 

@@ -72,6 +72,8 @@ class ImportPlan:
     # decided to accept the other key (accept_key_change()).
     conflicts: list = field(default_factory=list)
     key_change_accepted: bool = False
+    local: object = None               # local_rows.LocalRows: the workspace's rows the bundle meets
+    _batches: dict = field(default_factory=dict)      # SQL -> rows, run together at the end of apply()
     _checklists: dict = field(default_factory=dict)   # (id, version) -> Checklist
     _resolver: object = None
     _stage_dir: Path | None = None
@@ -132,9 +134,12 @@ class ImportPlan:
         parts = []
         for key, text in (("assessments_added", "新增 {} 个考评"), ("photos_added", "{} 张照片"),
                           ("self_updated", "更新 {} 份自评"), ("review_updated", "更新 {} 个考评结果"),
+                          ("recheck_updated", "更新 {} 个复核结果"),
                           ("checklists_added", "新增 {} 个标准版本"), ("units_added", "新增 {} 个单位"),
                           ("units_updated", "更新 {} 个单位"), ("actions_changed", "{} 项整改"),
-                          ("photos_removed", "移除 {} 张照片"), ("files_repaired", "补回 {} 个缺失的照片文件")):
+                          ("photos_removed", "移除 {} 张照片"), ("files_repaired", "补回 {} 个缺失的照片文件"),
+                          ("files_absent", "{} 张照片只有记录（照片文件未随包）"),
+                          ("files_filled", "补入 {} 张此前未随包的照片")):
             if c.get(key):
                 parts.append(text.format(c[key]))
         if c.get("history"):
@@ -181,6 +186,11 @@ class ImportPlan:
 
     # ------------------------------------------------------------ apply / discard
 
+    def batch(self, sql: str, values: list) -> None:
+        """(inside apply) Queue one row for `sql`; all queued rows run together, in one
+        executemany per statement, after the changes (rows of records added before)."""
+        self._batches.setdefault(sql, []).append(values)
+
     def apply(self, *, derive: bool = False) -> ImportResult:
         """Put the verified photos in place, then apply every change in one transaction.
         On any failure the photos put in place are removed again and nothing is changed."""
@@ -219,8 +229,11 @@ class ImportPlan:
                 placed.append(target)
             staging.make_durable(placed)
             with ws.transaction():
+                self._batches = {}
                 for change in self.changes:
                     change.apply(ws)
+                for sql, rows in self._batches.items():
+                    ws.db.conn.executemany(sql, rows)
                 if self.key_is_new:
                     signing.remember_key(ws, self.signer.public_key, self.signer.workspace_id,
                                          self.signer.workspace_name)

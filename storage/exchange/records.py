@@ -25,12 +25,16 @@ from ..units import UNIT_TYPES_ALL, decode_tags
 from .bundle_format import FORMAT, KIND_LABELS, PHOTO_EXTS, SHA_RE, BundleReader, nesting_over
 
 SIDE_OF_KIND = {"submission": "self", "review": "review"}
-SIDE_LABELS = {"self": "自评", "review": "考评"}
+# The sides (answer roles) each kind carries: a county's year bundle carries all three.
+SIDES_OF_KIND = {"criteria": (), "submission": ("self",), "review": ("review",),
+                 "year": ("self", "review", "recheck")}
+SIDE_LABELS = {"self": "自评", "review": "考评", "recheck": "复核"}
 SELF_FIELDS = ("assessor", "submitted_at", "self_rev")
 REVIEW_FIELDS = ("reviewer", "conclusion", "signed_by", "signed_at", "reviewed_at", "review_rev")
-SIDE_FIELDS = {"self": SELF_FIELDS, "review": REVIEW_FIELDS}
-REV_COL = {"self": "self_rev", "review": "review_rev"}
-SIDE_STATUSES = {"self": ("draft", "submitted"), "review": ("reviewing", "reviewed", "final")}
+RECHECK_FIELDS = ("recheck_rev",)
+SIDE_FIELDS = {"self": SELF_FIELDS, "review": REVIEW_FIELDS, "recheck": RECHECK_FIELDS}
+REV_COL = {"self": "self_rev", "review": "review_rev", "recheck": "recheck_rev"}
+SIDE_STATUSES = {"self": ("draft", "submitted"), "review": ("reviewing", "reviewed", "final"), "recheck": ()}
 STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
 ASSESSMENT_CORE = ("id", "unit_id", "checklist_id", "checklist_version", "year", "status", "created_at",
                    "updated_at", "baseline_id")
@@ -62,7 +66,7 @@ def unit_record(row: dict) -> dict:
 
 # ---------------------------------------------------------------------- checks on import
 
-_TYPES = {"s": str, "i": int, "f": (int, float)}
+_TYPES = {"s": str, "i": int, "f": (int, float), "b": bool}
 
 UNIT_SPEC = {"id": "s", "name": "s", "type": "s", "parent_id": "s?", "created_at": "s?", "updated_at": "s?",
              "tags": "s?"}  # tags: (criteria format 2) only when the unit has any; older bundles lack it
@@ -83,12 +87,17 @@ ASSESSMENT_SPEC = {"id": "s", "unit_id": "s", "checklist_id": "s", "checklist_ve
                    "answers": "list", "attachments": "list", "events": "list"}
 SIDE_SPEC = {"self": {"assessor": "s?", "submitted_at": "s?", "self_rev": "i"},
              "review": {"reviewer": "s?", "conclusion": "s?", "signed_by": "s?", "signed_at": "s?",
-                        "reviewed_at": "s?", "review_rev": "i"}}
+                        "reviewed_at": "s?", "review_rev": "i"},
+             "recheck": {"recheck_rev": "i"}}
+# (year bundles) An evidence record whose bytes did not travel says so: "absent": true,
+# only then (bundles with every photo are as before).
+ABSENT_SPEC = {"absent": "b"}
 
 
 # The range of every number a bundle carries (a year of 10^17, year -1, revision -5 are
 # refused before anything is compared or stored).
 RANGES = {"year": (1900, 9999), "rev": (0, 2 ** 31), "self_rev": (0, 2 ** 31), "review_rev": (0, 2 ** 31),
+          "recheck_rev": (0, 2 ** 31),
           "seq": (1, 2 ** 62), "size": (0, 64 * 1024 ** 3), "width": (0, 1_000_000), "height": (0, 1_000_000),
           "gps_lat": (-90, 90), "gps_lon": (-180, 180)}
 MAX_VALUE_TEXT = 10_000   # an answer value as JSON text (a rubric label, a number, true/false)
@@ -166,6 +175,10 @@ def _check_record(obj, spec: dict, where: str) -> dict:
             if not isinstance(value, list):
                 raise Bad(f"{where}.{key} 应为列表")
             continue
+        if t == "b":
+            if value is not True:
+                raise Bad(f"{where}.{key} 应为 true")
+            continue
         if isinstance(value, bool) or not isinstance(value, _TYPES[t]):
             raise Bad(f"{where}.{key} 类型不对")
         if t == "s" and (len(value) > 200_000 or (not optional and not value.strip())):
@@ -176,6 +189,13 @@ def _check_record(obj, spec: dict, where: str) -> dict:
             low, high = RANGES[key]
             raise Bad(f"{where}.{key} 为 {str(value)[:24]}，超出允许范围（{low} 至 {high}）")
     return obj
+
+
+def _check_action(act, where: str, unique) -> None:
+    _check_record(act, ACTION_SPEC, where)
+    if act["status"] not in ACTION_STATUSES:
+        raise Bad(f"整改任务 {act['id']} 的状态 {act['status']!r} 未知")
+    unique(act["id"], "整改任务")
 
 
 def validate_data(data, kind: str, reader: BundleReader) -> None:
@@ -190,7 +210,6 @@ def validate_data(data, kind: str, reader: BundleReader) -> None:
     for key in ("checklists", "units", "assessments", "evidence"):
         if not isinstance(data[key], list):
             raise Bad(f"data.json.{key} 应为列表")
-    side = SIDE_OF_KIND.get(kind)
     seen_ids: set = set()
 
     def unique(value, where):
@@ -219,23 +238,31 @@ def validate_data(data, kind: str, reader: BundleReader) -> None:
             if not tags or list(tags) != sorted(tags):
                 raise Bad(f"单位 {u['name']} 的标签不对（应为排好序的非空列表）")
         unique(u["id"], "单位")
+    photos_travel = reader.manifest.get("photos", True) is not False
     for i, e in enumerate(data["evidence"]):
-        _check_record(e, EVIDENCE_SPEC, f"evidence[{i}]")
+        _check_record(e, EVIDENCE_SPEC | (ABSENT_SPEC if isinstance(e, dict) and "absent" in e else {}),
+                      f"evidence[{i}]")
         if not SHA_RE.fullmatch(e["sha256"]) or e["ext"] not in PHOTO_EXTS:
             raise Bad(f"evidence[{i}] 的哈希或扩展名不对")
         if e["mime"] is not None and e["mime"] != MIME[e["ext"]]:
             raise Bad(f"evidence[{i}] 的类型与扩展名不符")
+        if not photos_travel and not e.get("absent"):
+            raise Bad(f"清单注明不含照片，evidence[{i}] 却未注明照片未随包传送")
         unique(("evidence", e["sha256"]), "照片")
     if kind == "criteria" and data["assessments"]:
         raise Bad("考评标准交换包不应包含考评")
     if kind != "criteria" and not data["assessments"]:
         raise Bad("交换包中没有考评")
+    sides = SIDES_OF_KIND[kind]
+    sides_text = "、".join(SIDE_LABELS[s] for s in sides)
     for i, a in enumerate(data["assessments"]):
-        spec = ASSESSMENT_SPEC | SIDE_SPEC[side] | ({"actions": "list"} if kind == "submission" else {})
-        other = SIDE_SPEC["review" if side == "self" else "self"]
-        if isinstance(a, dict) and set(a) & set(other):
-            raise Bad(f"{KIND_LABELS[kind]}交换包不能包含{SIDE_LABELS['review' if side == 'self' else 'self']}"
-                       f"信息（{', '.join(sorted(set(a) & set(other)))}）")
+        spec = ASSESSMENT_SPEC | {k: t for s in sides for k, t in SIDE_SPEC[s].items()}
+        spec |= {"actions": "list"} if kind in ("submission", "year") else {}
+        spec |= {"earlier_actions": "list"} if kind == "year" else {}
+        other = {k for s, fields in SIDE_SPEC.items() if s not in sides for k in fields}
+        if isinstance(a, dict) and set(a) & other:
+            others = "、".join(SIDE_LABELS[s] for s in SIDE_SPEC if s not in sides and set(a) & set(SIDE_SPEC[s]))
+            raise Bad(f"{KIND_LABELS[kind]}交换包不能包含{others}信息（{', '.join(sorted(set(a) & other))}）")
         if isinstance(a, dict) and kind == "review" and "actions" in a:
             raise Bad("考评结果交换包不能包含整改任务")
         _check_record(a, spec, f"assessments[{i}]")
@@ -245,25 +272,35 @@ def validate_data(data, kind: str, reader: BundleReader) -> None:
         codes = set()
         for j, ans in enumerate(a["answers"]):
             _check_record(ans, ANSWER_SPEC, f"assessments[{i}].answers[{j}]")
-            if ans["role"] != side:
-                raise Bad(f"{KIND_LABELS[kind]}交换包只能包含{SIDE_LABELS[side]}答案，却含有考评 {a['id']} "
+            if ans["role"] not in sides:
+                raise Bad(f"{KIND_LABELS[kind]}交换包只能包含{sides_text}答案，却含有考评 {a['id']} "
                            f"条目 {ans['code']} 的{SIDE_LABELS.get(ans['role'], ans['role'])}答案")
-            if ans["code"] in codes:
+            if (ans["code"], ans["role"]) in codes:
                 raise Bad(f"考评 {a['id']} 条目 {ans['code']} 的答案重复")
-            codes.add(ans["code"])
+            codes.add((ans["code"], ans["role"]))
         for j, att in enumerate(a["attachments"]):
             _check_record(att, ATTACHMENT_SPEC, f"assessments[{i}].attachments[{j}]")
-            if att["role"] != side:
-                raise Bad(f"{KIND_LABELS[kind]}交换包只能包含{SIDE_LABELS[side]}照片，却含有考评 {a['id']} "
+            if att["role"] not in sides:
+                raise Bad(f"{KIND_LABELS[kind]}交换包只能包含{sides_text}照片，却含有考评 {a['id']} "
                            f"的{SIDE_LABELS.get(att['role'], att['role'])}照片 {att['id']}")
             unique(att["id"], "照片附件")
+        carried = set()
         for j, act in enumerate(a.get("actions", [])):
-            _check_record(act, ACTION_SPEC, f"assessments[{i}].actions[{j}]")
+            _check_action(act, f"assessments[{i}].actions[{j}]", unique)
             if act["assessment_id"] != a["id"] or act["unit_id"] != a["unit_id"]:
                 raise Bad(f"整改任务 {act['id']} 不属于考评 {a['id']}")
-            if act["status"] not in ACTION_STATUSES:
-                raise Bad(f"整改任务 {act['id']} 的状态 {act['status']!r} 未知")
-            unique(act["id"], "整改任务")
+            if act["carried_from"]:
+                carried.add(act["carried_from"])
+        for j, act in enumerate(a.get("earlier_actions", [])):
+            # (year) last years' actions this year's were carried from, for 回头看
+            _check_action(act, f"assessments[{i}].earlier_actions[{j}]", unique)
+            if act["unit_id"] != a["unit_id"] or act["assessment_id"] == a["id"]:
+                raise Bad(f"往年整改任务 {act['id']} 不属于考评 {a['id']} 的单位，或不是往年的")
+            if act["carried_from"]:
+                carried.add(act["carried_from"])
+        earlier = {act["id"] for act in a.get("earlier_actions", [])}
+        if not earlier <= carried:
+            raise Bad(f"往年整改任务 {sorted(earlier - carried)[0]} 不是考评 {a['id']} 的整改任务所延续的")
         prev_seq = 0
         for j, ev in enumerate(a["events"]):
             _check_record(ev, EVENT_SPEC, f"assessments[{i}].events[{j}]")

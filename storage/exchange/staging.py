@@ -41,6 +41,8 @@ def stage_photos(plan, stage: bool) -> None:
         plan._stage_dir = ws.folder / ".incoming" / uuid.uuid4().hex
         plan._stage_dir.mkdir(parents=True)
     for e in plan.data["evidence"]:
+        if e.get("absent"):
+            continue  # its bytes did not travel
         name = evidence_member(e["sha256"], e["ext"])
         if stage and e["sha256"] in plan.new_files:
             tmp = plan._stage_dir / f"{e['sha256']}.{e['ext']}"

@@ -20,7 +20,7 @@ from ..errors import StorageError
 from . import signing
 from .bundle_format import open_bundle, refuse
 from .plan import ImportPlan, first, fp_text
-from .records import SIDE_LABELS
+from .records import SIDE_LABELS, SIDES_OF_KIND
 
 
 def check_signer(plan: ImportPlan, require_trusted: bool) -> None:
@@ -64,12 +64,13 @@ def side_guardians(ws, aid: str, side: str) -> list[tuple[str, str | None, str]]
     """The keys this side of the assessment came under: (fingerprint, workspace id,
     name) of every trusted key that signed a bundle of the side's kind which changed it
     here, plus this workspace's own key when the side was made or edited here."""
-    kind = {"self": "submission", "review": "review"}[side]
+    kinds = [k for k, sides in SIDES_OF_KIND.items() if side in sides]
     rows = ws.db.execute(
         "SELECT DISTINCT k.fingerprint, k.workspace_id, coalesce(k.label, k.workspace_name) FROM events e "
         "JOIN bundle_imports b ON b.bundle_id = (CASE WHEN json_valid(e.detail) THEN json_extract(e.detail, '$.bundle') END) "
         "JOIN bundle_keys k ON k.fingerprint = b.fingerprint "
-        "WHERE e.assessment_id = ? AND b.kind = ? AND k.trusted = 1", [aid, kind]).fetchall()
+        f"WHERE e.assessment_id = ? AND b.kind IN ({','.join('?' * len(kinds))}) AND k.trusted = 1",
+        [aid, *kinds]).fetchall()
     out = [(r[0], r[1], r[2]) for r in rows]
     here = ("(e.entity = 'answer' AND e.entity_id LIKE ? AND e.action = 'set')"
             + (" OR (e.entity = 'assessment' AND e.action IN ('new', 'generate'))" if side == "self" else ""))
