@@ -15,6 +15,7 @@ from checklists.errors import DabiaoError
 from storage import import_journal, units
 
 from .checklist_pane import ChecklistPane
+from .city_view import CityPage
 from .documents import DocumentJobs
 from .errors import ask, show_error
 from .exchange import ExchangeFlows
@@ -87,6 +88,7 @@ class MainWindow(ReviewFlow, QMainWindow):
 
         self.documents = DocumentJobs(self)
         self.exchange = ExchangeFlows(self)
+        self.city = CityPage(self)
         self._build_actions()
         self._connect()
         self.update_title()
@@ -165,6 +167,10 @@ class MainWindow(ReviewFlow, QMainWindow):
         self.act_new_action = a("为当前条目生成整改任务(&T)…", self.new_action, "Ctrl+T")
         self.act_actions = a("本单位整改清单(&L)…", self.show_actions, "Ctrl+Shift+T")
         self.act_all_actions = a("全部整改任务(&A)…", lambda: self.show_actions(all_units=True))
+        self.act_city = a("全市汇总(&4)", self.toggle_city_view, "Ctrl+4",
+                          "军分区：各县（市、区）达标率、达优率、排名和复核偏差，图表", checkable=True)
+        self.act_doc_city = a("军分区汇总(&C)…", self.city.print_summary, None,
+                              "全市各县（市、区）考评情况汇总（PDF），按全市汇总所选年度")
         self.act_keys = a("键盘操作(&K)", self.show_keys, "F1")
         self.act_about = a("关于(&A)", self.about)
 
@@ -186,7 +192,8 @@ class MainWindow(ReviewFlow, QMainWindow):
         for act in (self.act_new_action, self.act_actions, self.act_all_actions):
             m.addAction(act)
         m = mb.addMenu("文书(&D)")
-        for act in (self.act_doc_gap, self.act_doc_summary, self.act_doc_blank, None, self.act_doc_notice,
+        for act in (self.act_doc_gap, self.act_doc_summary, self.act_doc_city, self.act_doc_blank, None,
+                    self.act_doc_notice,
                     self.act_doc_list):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("交换(&X)")
@@ -197,8 +204,8 @@ class MainWindow(ReviewFlow, QMainWindow):
         for act in (self.act_import, None, self.act_export_xlsx, self.act_template):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("视图(&V)")
-        for act in (self.act_units, self.act_list, self.act_item):
-            m.addAction(act)
+        for act in (self.act_units, self.act_list, self.act_item, None, self.act_city):
+            m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("帮助(&H)")
         m.addAction(self.act_keys)
         m.addAction(self.act_about)
@@ -208,10 +215,12 @@ class MainWindow(ReviewFlow, QMainWindow):
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for act in (self.act_new_assessment, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
-                    self.act_signoff, self.act_reviewed, None, self.act_gap, self.act_actions, None, self.act_find):
+                    self.act_signoff, self.act_reviewed, None, self.act_gap, self.act_actions, None, self.act_find,
+                    None, self.act_city):
             tb.addSeparator() if act is None else tb.addAction(act)
         self.addToolBar(tb)
         self.toolbar = tb
+        self.city.update_action()
 
     def _connect(self) -> None:
         self.units_pane.assessmentSelected.connect(self.open_assessment)
@@ -433,6 +442,11 @@ class MainWindow(ReviewFlow, QMainWindow):
         if self.session is not None and self.mode == "review" and self.session.status == "draft":
             self.statusBar().showMessage("考评模式：自评尚未提交，提交后考评组才能填写考评结果", 6000)
 
+    def toggle_city_view(self, checked: bool) -> None:
+        """全市汇总 in place of the checklist and item panes (the units tree stays)."""
+        self.item_pane.flush()
+        self.city.show() if checked else self.city.hide()
+
     # ---------------------------------------------------------------- gap and actions
 
     def show_gap(self) -> None:
@@ -622,6 +636,9 @@ class MainWindow(ReviewFlow, QMainWindow):
         """Share the width: the units list narrow (200-270), the rest half and half, so
         that at 1024×768 the item names in the list still show (not only "…")."""
         margins = self.centralWidget().layout().contentsMargins()
+        if self.city.shown():
+            self.city.fit()
+            return
         width = width if width is not None else self.width()
         total = width - margins.left() - margins.right() - self.splitter.handleWidth() * 2
         if total <= 0:
@@ -648,5 +665,6 @@ class MainWindow(ReviewFlow, QMainWindow):
         self.item_pane.flush()
         self.item_pane.evidence.wait_idle()
         self.documents.wait_idle()
+        self.city.stop()
         self.units_pane.stop_badges()
         super().closeEvent(event)

@@ -211,6 +211,11 @@ class UnitsModel(NodeTreeModel):
         """The county-level rows, in tree order."""
         return self._counties
 
+    def holds_counties(self) -> bool:
+        """Whether the workspace is a 军分区's: a 军分区 unit, or more than one county."""
+        types = [n.obj.get("type") for n in self._nodes if n.kind == "unit"]
+        return "city" in types or types.count("county") > 1
+
     def city_nodes(self) -> list[TreeNode]:
         """The 军分区 rows at the top of the tree (none in a county's workspace)."""
         return [n for n in self._roots if self._is_city(n)]
