@@ -527,38 +527,3 @@ def test_preview_page_counter_follows_the_scroll(qtbot, tmp_path):
     d.page.setValue(4)
     qtbot.waitUntil(lambda: d.view.pageNavigator().currentPage() == 3, timeout=3000)
     assert d.page.value() == 4
-
-
-def test_format2_items_the_window_cannot_answer_yet_say_how_and_never_crash(qtbot, tmp_path):
-    """The bundled format 2 sample has weighted elements and per-point deductions, which
-    the window has no editor for yet: every item opens (no KeyError), those items say how
-    to enter them, and their stored answers are shown in words."""
-    from checklists.model import Item
-    from storage import Workspace, assessments, checklist_store, units
-    from ui.format import value_text
-    from ui.value_editors import CommandLineOnlyEditor
-
-    ws = Workspace.open(tmp_path / "ws", backup=False)
-    try:
-        checklist_store.ensure_bundled(ws)
-        county = units.add_unit(ws, "某县", "county")
-        town = units.add_unit(ws, "城关镇", "town", county["id"])
-        a = assessments.new_assessment(ws, town["id"], "county-2027-town", None, 2027)
-        w = make_window(qtbot, ws)
-        if w.session.id != a["id"]:
-            assert w.open_assessment(a["id"])
-        items = list(w.session.checklist.items())
-        special = [i for i in items if i.kind == "elements" or (i.kind == "deduct" and i.reasons)]
-        assert special  # the sample uses both
-        for item in items:
-            w.jump_to(item.code)
-            assert w.item_pane.code == item.code
-            assert isinstance(w.item_pane.editor, CommandLineOnlyEditor) == (item in special)
-        elements = next(i for i in special if i.kind == "elements")
-        assert value_text(elements, [elements.elements[0].key]) == elements.elements[0].text
-        reasons = next(i for i in special if i.kind == "deduct")
-        first = reasons.reasons[0]
-        assert value_text(reasons, {first.key: 2}) == f"{first.text} 2 处"
-        assert isinstance(reasons, Item)
-    finally:
-        ws.close()

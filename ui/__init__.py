@@ -16,7 +16,8 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - badge_worker.py   BadgeWorker: the units tree's badges scored off the UI thread, in batches
 - checklist_pane.py the checklist tree; value keys typed here go to the item's editor
 - item_pane.py      texts, value editor, note (auto-saved), document ticks, evidence
-- value_editors.py  one editor per item kind (check, rubric, number, deduct, score)
+- editors/          one value editor per item kind (check, rubric, number with bands or a linear
+                    rate, score, deduct, and deduct with scoring points / weighted elements)
 - evidence_pane.py  gallery (QListView over EvidenceModel), import worker, drop, remove + undo
 - photo_viewer.py   zoom, previous / next, caption, capture time
 - score_bar.py      final score, level, short_by / blocking items and categories, gap list

@@ -9,12 +9,14 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
+from checklists.answers import tag_text
 from checklists.numbers import display
+from checklists.wording import document_text
 
 from . import theme
 from .evidence_pane import EvidencePane
 from .format import escape, evidence_text, item_meta, value_text
-from .value_editors import make_editor
+from .editors import make_editor
 from .wrapping import FocusRing, WrapCheckBox
 
 ROLE_WORDS = {"self": "自评", "review": "考评"}
@@ -45,6 +47,9 @@ class ItemPane(QScrollArea):
         self.editor = None
         self._editor_role = "self"  # the role the current editor saves for
         self._doc_boxes: list[QCheckBox] = []
+        self._doc_cells: list[QWidget] = []
+        self._doc_costs: list[QLabel | None] = []  # (/2) what a document that counts costs
+        self._shown_excluded = False
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(700)
@@ -112,11 +117,18 @@ class ItemPane(QScrollArea):
         actions_row.addStretch(1)
         actions_row.addWidget(self.action_button)
 
+        self.excluded_notice = _label(style=f"background: {theme.INFO_BACKGROUND.name()}; color: #3c4043; "
+                                             "padding: 8px; border-radius: 4px;")
+        self.excluded_notice.setObjectName("excludedNotice")
+        self.excluded_notice.setTextFormat(Qt.TextFormat.RichText)
+        self.excluded_notice.hide()
+
         self.category_summary = _label()
         self.category_summary.setTextFormat(Qt.TextFormat.RichText)
         self.category_summary.hide()
 
-        for w in (self.header, self.meta, self.banner, self.texts, self.category_summary, self.self_box,
+        for w in (self.header, self.meta, self.banner, self.texts, self.excluded_notice, self.category_summary,
+                  self.self_box,
                   self.answer_box, self.evidence):
             layout.addWidget(w)
         layout.addLayout(actions_row)
@@ -158,13 +170,17 @@ class ItemPane(QScrollArea):
         self.mode = mode
         self.show_code(self.code, force=True)
 
-    def _show_parts(self, item: bool, category: bool = False) -> None:
+    def _show_parts(self, item: bool, category: bool = False, excluded: bool = False) -> None:
+        """Which parts show: an item's (no answer parts when its unit's tags exclude it), a
+        category's summary, or the placeholder."""
         self.placeholder.setVisible(not item and not category)
         for w in (self.header, self.meta):
             w.setVisible(item or category)
-        for w in (self.texts, self.answer_box, self.evidence, self.action_button):
-            w.setVisible(item)
-        self.self_box.setVisible(item and self.mode == "review")
+        self.texts.setVisible(item)
+        for w in (self.answer_box, self.evidence, self.action_button):
+            w.setVisible(item and not excluded)
+        self.excluded_notice.setVisible(item and excluded)
+        self.self_box.setVisible(item and not excluded and self.mode == "review")
         self.category_summary.setVisible(category)
         if not item:
             self.banner.hide()
@@ -186,9 +202,11 @@ class ItemPane(QScrollArea):
             category = next((c for c in s.checklist.all_categories() if c.code == code), None)
             self._show_category(category)
             return
-        self._show_parts(True)
+        excluded = self._excluded(code)
+        self._show_parts(True, excluded=excluded)
         self.header.setText(f"{escape(item.code)}　{escape(item.title)}")
-        self.meta.setText(item_meta(item, s.level_labels))
+        meta = item_meta(item, s.level_labels)
+        self.meta.setText(meta + (" · " + tag_text(item, s.checklist) if item.tagged else ""))
         parts = [f"<p style='margin:0 0 6px 0'><b>达标要求：</b>{escape(item.requirement)}</p>"]
         if item.excellent:
             parts.append(f"<p style='margin:0 0 6px 0'><b>达优要求：</b>{escape(item.excellent)}</p>")
@@ -198,12 +216,14 @@ class ItemPane(QScrollArea):
         who = "考评组填写" if self.role == "review" else "本单位填写"
         self.answer_box.setTitle(f"{ROLE_WORDS[self.role]}（{who}）")
 
-        if self.editor is not None:
-            # its pending value was committed by flush() above; nothing it emits from now
-            # on (a focus-out while it is removed) may reach the item shown next
-            self.editor.blockSignals(True)
-            self.editor.setParent(None)
-            self.editor.deleteLater()
+        self._drop_editor()
+        self._set_documents(item if not excluded else None)
+        self._shown_excluded = excluded
+        if excluded:  # nothing to answer: no editor, no ticks, no photos
+            self.excluded_notice.setText(self._excluded_text(item))
+            self.banner.hide()
+            self.evidence.set_context(s, None, self.role)  # Ctrl+P adds no photo to it either
+            return
         self.editor = make_editor(item)
         self._editor_role = self.role
         self.editor.valueChosen.connect(self._value_chosen)
@@ -212,21 +232,78 @@ class ItemPane(QScrollArea):
         self.editor_holder.addWidget(self.editor)
         self.editor.show()  # now, not queued: a digit typed at once must not be reset by a late show
 
-        # document ticks: a handful of check boxes, rebuilt per item
-        for box in self._doc_boxes:
-            box.setParent(None)
-            box.deleteLater()
-        self._doc_boxes = []
-        for i, name in enumerate(item.evidence.documents):
-            box = WrapCheckBox(name)  # a long document name wraps in its column
-            box.toggled.connect(self._docs_toggled)
-            self._doc_boxes.append(box)
-            self.docs_grid.addWidget(box, i // 2, i % 2)
-        self.docs_title.setVisible(bool(self._doc_boxes))
-
         self.evidence.set_context(s, code, self.role, show_roles=self.mode == "review")
         self._fill()
         self._tab_order()
+
+    def _drop_editor(self) -> None:
+        """Remove the shown editor. Its pending value was committed by flush(); nothing it
+        emits from now on (a focus-out while it is removed) may reach the item shown next."""
+        if self.editor is not None:
+            self.editor.blockSignals(True)
+            self.editor.setParent(None)
+            self.editor.deleteLater()
+            self.editor = None
+
+    def _set_documents(self, item) -> None:
+        """Document ticks, rebuilt per item (a long name wraps in its column); (/2) under a
+        document that counts, what it costs when not presented."""
+        for cell in self._doc_cells:
+            cell.setParent(None)
+            cell.deleteLater()
+        self._doc_cells, self._doc_boxes, self._doc_costs = [], [], []
+        for i, name in enumerate(item.evidence.documents if item is not None else ()):
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            box = WrapCheckBox(name)
+            box.setProperty("document", name)
+            box.toggled.connect(self._docs_toggled)
+            column.addWidget(box)
+            rule = item.evidence.rule(name)
+            cost = None
+            if rule is not None:
+                box.setToolTip(document_text(item, name))
+                cost = _label(selectable=False)
+                cost.setObjectName("documentCost")
+                cost.setContentsMargins(22, 0, 0, 0)
+                column.addWidget(cost)
+            self._doc_cells.append(cell)
+            self._doc_boxes.append(box)
+            self._doc_costs.append(cost)
+            self.docs_grid.addWidget(cell, i // 2, i % 2, Qt.AlignmentFlag.AlignTop)
+        self.docs_title.setVisible(bool(self._doc_boxes))
+
+    def _show_document_costs(self) -> None:
+        """未提供：扣0.5分 / 未提供：本项不得分 in red under an unticked document that counts;
+        grey (缺则…) once it is ticked."""
+        item = self.session.index[self.code]
+        for box, cost in zip(self._doc_boxes, self._doc_costs):
+            if cost is None:
+                continue
+            rule = item.evidence.rule(box.property("document"))
+            what = "本项不得分" if rule.zero else f"扣{display(rule.missing)}分"
+            if box.isChecked():
+                cost.setText(f"已提供（缺则{what}）")
+                cost.setStyleSheet("color: #5f6368;")
+            else:
+                cost.setText(f"未提供：{what}")
+                cost.setStyleSheet("color: #c5221f;")
+
+    def _excluded(self, code: str) -> bool:
+        """(/2) Whether the unit's tags leave the item out (only_for / not_for)."""
+        r = self.session.result(code, self.role) if self.session is not None else None
+        return r is not None and r.excluded
+
+    def _excluded_text(self, item) -> str:
+        """不适用: whom the item is for, the unit's own tags, and that it is not scored."""
+        s = self.session
+        tags = s.results[self.role].unit_tags
+        labels = [(s.checklist.unit_tag(t).label if s.checklist.unit_tag(t) else t) for t in tags]
+        unit = "、".join(labels) if labels else "未设单位类型"
+        return (f"<b>不适用</b>：本条目{escape(tag_text(item, s.checklist))}。<br>"
+                f"本单位（{escape(unit)}）不填写此条目，不计入应得分。")
 
     def _tab_order(self) -> None:
         """Editors are rebuilt per item, so they would sit at the end of the focus chain: put
@@ -264,7 +341,7 @@ class ItemPane(QScrollArea):
     def _fill(self) -> None:
         """Put the stored answer of the current item into the widgets (no saving)."""
         s, code, role = self.session, self.code, self.role
-        if s is None or code is None or code not in s.index:
+        if s is None or code is None or code not in s.index or self.editor is None:
             return
         answer = s.answer(code, role)
         editable = s.editable(role)
@@ -276,9 +353,10 @@ class ItemPane(QScrollArea):
         docs = set((answer or {}).get("documents") or [])
         for box in self._doc_boxes:
             box.blockSignals(True)
-            box.setChecked(box.text() in docs)
+            box.setChecked(box.property("document") in docs)
             box.setEnabled(editable)
             box.blockSignals(False)
+        self._show_document_costs()
         if self._note_target is None:
             self.note.blockSignals(True)
             self.note.setPlainText((answer or {}).get("note") or "")
@@ -298,7 +376,7 @@ class ItemPane(QScrollArea):
 
     def refresh_result(self) -> None:
         s, code = self.session, self.code
-        if s is None or code is None or code not in s.index:
+        if s is None or code is None or code not in s.index or self.editor is None:
             return
         item = s.index[code]
         r = s.result(code, self.role)
@@ -345,8 +423,12 @@ class ItemPane(QScrollArea):
             self._fill()
 
     def _score_changed(self) -> None:
-        if self.code is not None and self.session is not None and self.code not in self.session.index:
-            self.show_code(self.code, force=True)
+        """The item shown is gone (another criteria version), or the unit's tags now take
+        it in or leave it out: show it afresh."""
+        s, code = self.session, self.code
+        if code is not None and s is not None and (
+                code not in s.index or self._excluded(code) != self._shown_excluded):
+            self.show_code(code, force=True)
 
     def refresh(self) -> None:
         """After a status change: editability and banner."""
@@ -366,7 +448,7 @@ class ItemPane(QScrollArea):
     def _docs_toggled(self, _checked) -> None:
         if self.session is None or self.code is None:
             return
-        docs = [b.text() for b in self._doc_boxes if b.isChecked()]
+        docs = [b.property("document") for b in self._doc_boxes if b.isChecked()]
         self.session.set_documents(self.code, self.role, docs)
 
     def _note_edited(self) -> None:

@@ -42,6 +42,14 @@ class ScoreBar(QFrame):
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.detail.linkActivated.connect(self.jumpRequested.emit)
+        self.veto = QLabel("")  # (/2) 一票否决: the score is voided
+        self.veto.setObjectName("vetoLabel")
+        self.veto.setWordWrap(True)
+        self.veto.setTextFormat(Qt.TextFormat.RichText)
+        self.veto.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.veto.setStyleSheet("color: #c5221f; font-weight: bold;")
+        self.veto.linkActivated.connect(self.jumpRequested.emit)
+        self.veto.hide()
         self.breakdown = QLabel("")
         self.breakdown.setStyleSheet("color: #5f6368;")
         self.other = QLabel("")
@@ -61,6 +69,7 @@ class ScoreBar(QFrame):
 
         text_box = QVBoxLayout()
         text_box.setSpacing(2)
+        text_box.addWidget(self.veto)
         text_box.addWidget(self.detail)
         text_box.addWidget(self.breakdown)
 
@@ -94,6 +103,7 @@ class ScoreBar(QFrame):
             self.level_label.hide()
             self.detail.setText("<span style='color:#5f6368'>未打开考评</span>")
             self.breakdown.setText("")
+            self.veto.hide()
             self.other.setText("")
             self.gap_button.setEnabled(False)
             return
@@ -109,11 +119,17 @@ class ScoreBar(QFrame):
         self.level_label.setStyleSheet(f"background: {color}; color: white; font-weight: bold; font-size: 12pt;"
                                        "padding: 4px 12px; border-radius: 12px;")
         self.level_label.show()
+        self.veto.setText(self._veto_html(r))
+        self.veto.setVisible(r.voided)
+        self.final_label.setStyleSheet("font-size: 20pt; font-weight: bold;"
+                                       + (" color: #c5221f;" if r.voided else ""))
         self.detail.setText(self._detail_html(r))
         bonus = f" + 加分 {display(r.bonus)}" if r.bonus else ""
         penalty = f" − 扣分 {display(r.penalty)}" if r.penalty else ""
-        answered = len(r.items) - len(r.unanswered)
-        self.breakdown.setText(f"基本分 {display(r.base)}{bonus}{penalty} · 已填 {answered}/{len(r.items)} 项")
+        count = len(r.items) - len(r.not_applicable)  # (/2) items the unit's tags leave out: not counted
+        answered = count - len(r.unanswered)
+        excluded = f"（{len(r.not_applicable)} 项不适用）" if r.not_applicable else ""
+        self.breakdown.setText(f"基本分 {display(r.base)}{bonus}{penalty} · 已填 {answered}/{count} 项{excluded}")
         if role == "review":
             o = s.results["self"]
             self.other.setText(f"自评 {display(o.final)} · {o.level_label}")
@@ -121,6 +137,15 @@ class ScoreBar(QFrame):
             self.other.setText("")
         self.gap_button.setText(f"差距清单（{len(r.gap)}）Ctrl+G")
         self.gap_button.setEnabled(True)
+
+    def _veto_html(self, r) -> str:
+        """一票否决：7.6 空白村，总分记0分 (each item a link to it); '' when nothing voids."""
+        if not r.voided:
+            return ""
+        titles = {i.code: i.title for i in r.checklist.items()}
+        links = "、".join(f"<a href='{escape(c)}' style='color:#c5221f'>{escape(c)} {escape(titles.get(c, ''))}</a>"
+                         for c in r.voided_by)
+        return f"一票否决：{links}，总分记0分"
 
     def _detail_html(self, r) -> str:
         nxt = r.next_level()

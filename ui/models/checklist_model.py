@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from checklists.answers import tag_text
 from checklists.numbers import display
 
 from .. import theme
@@ -19,6 +20,21 @@ from ..format import evidence_text, score_text, value_text
 COL_TITLE, COL_POINTS, COL_SELF, COL_REVIEW = range(4)
 HEADERS = ("条目", "分值", "自评", "考评")
 ROLE_OF_COLUMN = {COL_SELF: "self", COL_REVIEW: "review"}
+
+def short_tag_text(item, checklist) -> str:
+    """(/2) Whom an item is for, short enough for a tree row: 仅适用于大镇 / 不适用于小镇 (a
+    tag's label up to its first bracket)."""
+    def short(tag):
+        found = checklist.unit_tag(tag)
+        return (found.label if found else tag).split("（")[0].split("(")[0]
+
+    parts = []
+    if item.only_for:
+        parts.append("仅适用于" + "、".join(short(t) for t in item.only_for))
+    if item.not_for:
+        parts.append("不适用于" + "、".join(short(t) for t in item.not_for))
+    return "，".join(parts)
+
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
 NodeKindRole = Qt.ItemDataRole.UserRole + 2  # "category" | "item"
@@ -142,7 +158,8 @@ class ChecklistModel(NodeTreeModel):
             return None
         if col == COL_POINTS:
             if role == Qt.ItemDataRole.DisplayRole:
-                points = [i.points for i in category.walk_items() if i.role == "base"]
+                left_out = set(s.results[self.mode].not_applicable)  # (/2) by the unit's tags
+                points = [i.points for i in category.walk_items() if i.role == "base" and i.code not in left_out]
                 return display(sum(points)) if points else ""
             return None
         if col in ROLE_OF_COLUMN:
@@ -168,6 +185,9 @@ class ChecklistModel(NodeTreeModel):
             return self.status_of(item.code, self.mode)
         if role == SearchRole:
             return f"{item.code} {item.title} {item.requirement} {item.excellent or ''} {item.guidance or ''}"
+        result = s.result(item.code, self.mode)
+        if result is not None and result.excluded:
+            return self._excluded_data(item, col, role)
         if col == COL_TITLE:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{item.code}  {item.title}"
@@ -201,6 +221,26 @@ class ChecklistModel(NodeTreeModel):
                 return theme.STATUS_COLORS["unanswered"]
             if role == Qt.ItemDataRole.BackgroundRole and s.differs(item.code):
                 return theme.DIFF_BACKGROUND
+        return None
+
+    def _excluded_data(self, item, col, role):
+        """(/2) An item the unit's tags leave out: greyed, 不适用 with the reason, no score."""
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return theme.STATUS_COLORS["na"]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{item.code}  {item.title}\n不适用：{tag_text(item, self.session.checklist)}，不计入得分"
+        if col == COL_TITLE:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{item.code}  {item.title}（{short_tag_text(item, self.session.checklist)}）"
+            if role == Qt.ItemDataRole.DecorationRole:
+                return theme.status_icon("na")
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_POINTS:
+                return display(item.points)
+            return "不适用"
         return None
 
     def status_of(self, code: str, role: str) -> str:
