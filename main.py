@@ -15,7 +15,8 @@ from appversion import version_text
 from ui.startup import open_app
 
 # Modules under commands/ that add subcommands, in the order they appear in --help.
-COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "action_cmds", "report_cmds", "bundle_cmds", "demo_cmds"]
+COMMAND_MODULES = ["checklist_cmds", "workspace_cmds", "action_cmds", "report_cmds", "bundle_cmds", "recheck_cmds",
+                   "demo_cmds"]
 
 
 def build_parser() -> argparse.ArgumentParser:

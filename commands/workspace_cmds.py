@@ -36,6 +36,18 @@ def unit_add(args) -> int:
     return 0
 
 
+def unit_move(args) -> int:
+    """Put a unit under another parent (a county from a bundle under the 军分区), or at the top."""
+    if bool(args.parent) == bool(args.top):
+        return fail("unit move：请给出 --parent 上级单位，或用 --top 移到最上级（二者选一）")
+    with workspace(args) as ws:
+        unit = units.find_unit(ws, args.unit)
+        parent = units.find_unit(ws, args.parent) if args.parent else None
+        units.move_unit(ws, unit["id"], parent["id"] if parent else None)
+    print(f"{unit['name']}	上级：{parent['name'] if parent else '（无，最上级）'}")
+    return 0
+
+
 def unit_tag(args) -> int:
     """Set a unit's tags (大镇 / 小镇…) to exactly those given, clear them, or show them."""
     if args.clear and args.tags:
@@ -67,7 +79,8 @@ def unit_list(args) -> int:
         print_json(rows)
         return 0
     for r in rows:
-        line = f"{r['id']}\t{'  ' * r['depth']}{r['name']}\t{units.UNIT_TYPE_LABELS.get(r['type'], r['type'])}"
+        line = (f"{r['id']}\t{'  ' * r['depth']}{r['name']}\t{units.UNIT_TYPE_LABELS.get(r['type'], r['type'])}\t"
+                f"{'上级：' + r['parent_name'] if r['parent_name'] else '（最上级）'}")
         try:
             tags = units.decode_tags(r.get("tags"))
         except ValueError as exc:
@@ -246,10 +259,17 @@ def register(subparsers, groups) -> None:
     unit = group(subparsers, groups, "unit", "被考评单位")
     p = unit.add_parser("add", help="新增单位，输出其编号")
     p.add_argument("name")
-    p.add_argument("--type", required=True, choices=units.UNIT_TYPES_ALL)
-    p.add_argument("--parent")
+    p.add_argument("--type", required=True, choices=units.UNIT_TYPES_ALL,
+                   help="city 军分区 / county 县人武部 / town 乡镇 / enterprise 企业 / militia 民兵营连")
+    p.add_argument("--parent", help="上级单位（名称或编号）：county 属 city，town/enterprise 属 county，"
+                                    "militia 属 town/enterprise；city 没有上级")
     p.add_argument("--tag", action="append", default=[], help="单位标签（标准 unit_tags 的键或名称，如 big），可多次给出")
     p.set_defaults(func=unit_add)
+    p = unit.add_parser("move", help="把单位移到另一上级单位之下（如把县人武部归入军分区）")
+    p.add_argument("unit", help="单位名称或编号")
+    p.add_argument("--parent", help="新的上级单位（名称或编号）")
+    p.add_argument("--top", action="store_true", help="移到最上级（不属于任何单位）")
+    p.set_defaults(func=unit_move)
     p = unit.add_parser("tag", help="设置单位标签（大镇/小镇等），不给标签则显示当前标签")
     p.add_argument("unit", help="单位名称或编号")
     p.add_argument("tags", nargs="*", help="标签的键或名称；给出的即为全部标签")

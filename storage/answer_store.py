@@ -16,6 +16,7 @@ from checklists.scoring import ScoreResult
 
 from .assessments import ROLE_CHOICES, ROLE_LABELS, STATUS_LABELS, checklist_of, get_assessment, roles_open
 from .errors import LockedAnswers, StorageError
+from .recheck import is_drawn
 from .units import decode_tags, has_tags_column, unit_tags
 from .workspace import now
 
@@ -165,8 +166,6 @@ def _check_role(ws: Workspace, assessment: AssessmentRow, role: str) -> None:
 
 def recheck_refusal(ws: Workspace, assessment: AssessmentRow) -> str:
     """Why recheck (复核) answers or photos cannot be entered for this assessment."""
-    from .recheck import is_drawn
-
     if not is_drawn(ws, assessment["id"]):
         return f"此考评（{assessment['year']} 年）未被抽中复核，不能填写复核结果；复核名单用 recheck draw 抽取"
     return (f"考评状态为“{STATUS_LABELS[assessment['status']]}”：县级考评完成（已考评或已定稿）后"

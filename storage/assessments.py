@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import checklist_store
 from .errors import IncompleteReview, StorageError
+from .recheck import RECHECK_STATUSES, is_drawn
 from .units import get_unit, unit_tags
 from .workspace import new_id, now
 
@@ -22,9 +23,6 @@ STATUS_LABELS = {"draft": "自评中", "submitted": "已提交", "reviewing": "�
 ROLES = ("self", "review", "recheck")  # 自评, 县人武部考评, 军分区复核 (of the drawn units)
 ROLE_LABELS = {"self": "自评", "review": "考评", "recheck": "复核"}
 ROLE_CHOICES = "self、review 或 recheck"
-# The statuses in which the county's review is done: only then may the 军分区 draw the
-# assessment for 复核 and enter recheck answers.
-RECHECK_STATUSES = ("reviewed", "final")
 
 # status -> statuses it may move to by an ordinary action (unlock is separate).
 FORWARD = {"draft": ("submitted",), "submitted": ("reviewing", "reviewed"), "reviewing": ("reviewed",),
@@ -162,8 +160,6 @@ def editable_roles(status: str, drawn: bool = False) -> tuple[str, ...]:
 
 def roles_open(ws: Workspace, assessment: AssessmentRow) -> tuple[str, ...]:
     """editable_roles of a stored assessment, looking up whether it is drawn for 复核."""
-    from .recheck import is_drawn
-
     drawn = assessment["status"] in RECHECK_STATUSES and is_drawn(ws, assessment["id"])
     return editable_roles(assessment["status"], drawn)
 

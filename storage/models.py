@@ -27,8 +27,8 @@ class UnitRow(TypedDict):
 
     id: str
     name: str  # unique among the units under the same parent
-    type: str  # 'county' | 'town' | 'enterprise' | 'militia' (storage.units.UNIT_TYPES_ALL)
-    parent_id: str | None  # the unit above (a town's county, a militia company's town); None at the top
+    type: str  # 'city' | 'county' | 'town' | 'enterprise' | 'militia' (storage.units.UNIT_TYPES_ALL)
+    parent_id: str | None  # the unit above (a county's 军分区, a town's county, a militia company's town); None at the top
     created_at: str
     updated_at: str
     tags: str | None  # (criteria format 2) JSON list of unit tag keys, sorted (storage.units.decode_tags); None: none
@@ -38,6 +38,7 @@ class UnitTreeRow(UnitRow):
     """storage.units.list_units: a unit in tree order, parents before children."""
 
     depth: int  # 0 for a unit at the top (or whose parent is missing), its parent's + 1 below
+    parent_name: str | None  # the parent's name (None at the top)
 
 
 class UnitRef(TypedDict):
@@ -92,7 +93,8 @@ class AssessmentListRow(AssessmentRow):
 
 
 class _ScoredAssessment(AssessmentListRow):
-    score_role: str  # the role it is judged on: 'review' once any review answer is stored, else 'self'
+    score_role: str  # the role it is judged on: 'recheck' once any 复核 answer is stored, else 'review' once any
+    # review answer is, else 'self' (storage.scores.ROLE_SQL)
     final: int | float | None  # the score as JSON shows it (rounded half-up); None when nothing is answered
     level: str | None  # the level key reached; None when not scored
     level_label: str  # the level as shown; "" when not scored

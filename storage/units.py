@@ -1,4 +1,10 @@
-"""Units under assessment (被考评单位): county > town > 民兵营连, or enterprise."""
+"""Units (被考评单位 and those above them), one tree: 军分区 (city) > 县（市、区）人武部
+(county) > 乡镇（街道）武装部 (town) / 企业武装部 (enterprise) > 民兵营连 (militia).
+
+A parent, when given, must be of the type the hierarchy puts above (PARENT_TYPES); a
+unit may also stand without one (a town's own workspace holds just the town; a county
+arrives from its year bundle without its 军分区 and is moved under it: `move_unit`). A
+city never has a parent."""
 
 from __future__ import annotations
 
@@ -17,6 +23,9 @@ if TYPE_CHECKING:
 UNIT_TYPES_ALL = ("city", "county") + UNIT_TYPES
 UNIT_TYPE_LABELS = {"city": "军分区", "county": "县（市、区）人武部", "town": "乡镇（街道）武装部", "enterprise": "企业武装部",
                     "militia": "民兵营（连）"}
+# type -> the types its parent may be (none: it stands at the top).
+PARENT_TYPES = {"city": (), "county": ("city",), "town": ("county",), "enterprise": ("county",),
+                "militia": ("town", "enterprise")}
 
 
 # A unit's tags (criteria format 2 `unit_tags`): at most this many, each this long.
@@ -139,8 +148,7 @@ def add_unit(ws: Workspace, name: str, unit_type: str, parent_id: str | None = N
         raise StorageError("单位名称不能为空")
     if unit_type not in UNIT_TYPES_ALL:
         raise StorageError(f"单位类型必须是 {'、'.join(UNIT_TYPES_ALL)} 之一，现在是 {unit_type!r}")
-    if parent_id and not get_unit(ws, parent_id):
-        raise StorageError(f"上级单位 {parent_id} 不存在")
+    parent_problem(ws, unit_type, parent_id)
     clash = ws.db.execute("SELECT id FROM units WHERE name = ? AND coalesce(parent_id, '') = coalesce(?, '')",
                           [name, parent_id]).fetchone()
     if clash:
@@ -153,6 +161,49 @@ def add_unit(ws: Workspace, name: str, unit_type: str, parent_id: str | None = N
         ws.record("unit", row["id"], "add", {"name": name, "type": unit_type, "parent_id": parent_id}
                   | ({"tags": keys} if keys else {}))
     return row
+
+
+def parent_problem(ws: Workspace, unit_type: str, parent_id: str | None) -> None:
+    """Refuse (StorageError, one line) a parent the hierarchy does not put above this type."""
+    if not parent_id:
+        return
+    parent = get_unit(ws, parent_id)
+    if not parent:
+        raise StorageError(f"上级单位 {parent_id} 不存在")
+    allowed = PARENT_TYPES.get(unit_type, ())
+    if parent["type"] not in allowed:
+        label = UNIT_TYPE_LABELS.get(unit_type, unit_type)
+        if not allowed:
+            raise StorageError(f"{label}是最上级单位，不能有上级单位（“{parent['name']}”）")
+        wanted = "或".join(UNIT_TYPE_LABELS[t] for t in allowed)
+        raise StorageError(f"{label}的上级单位应为{wanted}，“{parent['name']}”是"
+                           f"{UNIT_TYPE_LABELS.get(parent['type'], parent['type'])}")
+
+
+def move_unit(ws: Workspace, unit_id: str, parent_id: str | None) -> UnitRow:
+    """Put a unit under another parent (None: at the top), e.g. a county that came from its
+    year bundle without a parent under the 军分区; logged. Same rules as add_unit."""
+    unit = get_unit(ws, unit_id)
+    if not unit:
+        raise StorageError(f"单位 {unit_id} 不存在")
+    parent_problem(ws, unit["type"], parent_id)
+    if parent_id == unit["parent_id"]:
+        return unit
+    seen, cur = set(), parent_id
+    while cur and cur not in seen:  # the typed hierarchy prevents loops; older data might not
+        if cur == unit_id:
+            raise StorageError(f"不能把“{unit['name']}”移到它自己的下级单位之下")
+        seen.add(cur)
+        row = ws.db.execute("SELECT parent_id FROM units WHERE id = ?", [cur]).fetchone()
+        cur = row[0] if row else None
+    clash = ws.db.execute("SELECT id FROM units WHERE name = ? AND coalesce(parent_id, '') = coalesce(?, '') "
+                          "AND id != ?", [unit["name"], parent_id, unit_id]).fetchone()
+    if clash:
+        raise StorageError(f"上级单位下已有名为“{unit['name']}”的单位")
+    with ws.transaction() as db:
+        db["units"].update(unit_id, {"parent_id": parent_id, "updated_at": now()})
+        ws.record("unit", unit_id, "move", {"name": unit["name"], "old": unit["parent_id"], "new": parent_id})
+    return get_unit(ws, unit_id)
 
 
 def get_unit(ws: Workspace, unit_id: str) -> UnitRow | None:
@@ -174,22 +225,26 @@ def find_unit(ws: Workspace, name_or_id: str) -> UnitRow:
 
 
 def list_units(ws: Workspace) -> list[UnitTreeRow]:
-    """All units, parents before children, in the order they were entered (the county's
-    list of towns as the person typed it, not re-sorted by the characters' code points)."""
+    """All units as one tree, parents before children, in the order they were entered
+    (the county's list of towns as the person typed it, not re-sorted by the characters'
+    code points); at the top the 军分区 first, then units without a parent (counties not
+    yet moved under it, a town's own workspace)."""
     rows = list(ws.db.query("SELECT * FROM units ORDER BY created_at, rowid"))
     by_parent: dict = {}
     for r in rows:
         by_parent.setdefault(r["parent_id"], []).append(r)
+    names = {r["id"]: r["name"] for r in rows}
+    by_parent[None] = sorted(by_parent.get(None, []), key=lambda r: r["type"] != "city")  # stable: entry order
     out = []
 
     def walk(parent, depth):
         for r in by_parent.get(parent, []):
-            out.append(r | {"depth": depth})
+            out.append(r | {"depth": depth, "parent_name": names.get(r["parent_id"])})
             walk(r["id"], depth + 1)
 
     walk(None, 0)
     known = {r["id"] for r in out}
-    out.extend(r | {"depth": 0} for r in rows if r["id"] not in known)  # orphans (parent missing)
+    out.extend(r | {"depth": 0, "parent_name": None} for r in rows if r["id"] not in known)  # orphans (parent missing)
     return out
 
 
