@@ -345,3 +345,52 @@ def test_rollup_result_for_an_older_year_is_dropped(qtbot, city):
     qtbot.waitUntil(lambda: view._worker is None, timeout=60000)
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.table, timeout=60000)
     assert view.rollup["year"] == 2027
+
+
+def test_print_button_previews_the_city_summary(qtbot, city):
+    from uiutil import make_window
+
+    ws, _made = city
+    w = make_window(qtbot, ws)
+    w.act_city.trigger()
+    view = w.city.view
+    qtbot.waitUntil(lambda: view.rollup is not None, timeout=60000)
+    view.print_pdf.click()
+    qtbot.waitUntil(lambda: w.documents.last_preview is not None or w.documents.last_error is not None,
+                    timeout=120000)
+    assert w.documents.last_error is None
+    out = w.documents.last_output
+    assert out.suffix == ".pdf" and out.read_bytes().startswith(b"%PDF") and "2027" in out.name
+    w.documents.last_preview.close()
+    w.close()
+
+
+# ------------------------------------------------------------------------------ the unit dialog
+
+def test_unit_dialog_adds_a_city_over_the_top_counties(qtbot, tmp_path):
+    from storage.generate import generate_workspace
+    from ui.dialogs.unit_dialog import NewUnitDialog
+
+    ws = Workspace.open(tmp_path / "ws", backup=False)
+    try:
+        made = generate_workspace(ws, 3, 1, (2027,), seed=2)
+        dialog = NewUnitDialog(ws)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.type_box.currentData() == "county" and not dialog.counties.isVisible()
+        dialog.type_box.setCurrentIndex(dialog.type_box.findData("city"))
+        assert dialog.counties.isVisible() and dialog.counties.count() == 3
+        dialog.counties.item(2).setCheckState(Qt.CheckState.Unchecked)  # one county stays apart
+        qtbot.keyClicks(dialog.name, "Junfenqu")
+        dialog.accept()
+        assert dialog.result() == dialog.DialogCode.Accepted
+        city_id = dialog.created["id"]
+        assert units.get_unit(ws, city_id)["type"] == "city"
+        parents = [units.get_unit(ws, c)["parent_id"] for c in made.counties]
+        assert parents == [city_id, city_id, None]
+        # under a 军分区 only a county can be made
+        dialog = NewUnitDialog(ws, city_id)
+        qtbot.addWidget(dialog)
+        assert [dialog.type_box.itemData(i) for i in range(dialog.type_box.count())] == ["county"]
+    finally:
+        ws.close()

@@ -177,7 +177,6 @@ class CityView(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.split, 1)
-        self.set_print_available(False)
 
     # ---------------------------------------------------------------- loading
 
@@ -283,10 +282,6 @@ class CityView(QWidget):
         if row >= 0:
             self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 1)))
 
-    def set_print_available(self, available: bool) -> None:
-        for button in (self.print_pdf, self.print_xlsx):
-            button.setVisible(available)
-
     def _print(self, fmt: str) -> None:
         year = self.year.currentData()
         if year is not None:
@@ -312,7 +307,7 @@ class CityPage(QObject):
             return
         wanted = self.wanted()
         act.setVisible(wanted)
-        w.act_doc_city.setVisible(wanted and _city_summary_available())
+        w.act_doc_city.setVisible(wanted)
         if not wanted:
             self.hide()
         elif self.shown():
@@ -331,7 +326,6 @@ class CityPage(QObject):
             self.view = CityView(w.ws)
             self.view.countyChosen.connect(lambda cid: w.units_pane.select(cid))
             self.view.printRequested.connect(self._print)
-            self.view.set_print_available(_city_summary_available())
             w.splitter.addWidget(self.view)
             w.units_pane.view.doubleClicked.connect(self._tree_double_clicked)
             w.units_pane.enterPressed.connect(self.hide)
@@ -383,21 +377,50 @@ class CityPage(QObject):
         self._print(self.view.rollup["year"], "pdf")
 
     def _print(self, year: int, fmt: str) -> None:
-        print_city_summary(self.window, year, fmt)
+        city = self.view.rollup["city"] if self.view is not None and self.view.rollup else ""
+        print_city_summary(self.window, year, fmt, city)
 
     def stop(self) -> None:
         if self.view is not None:
             self.view.stop()
 
 
-def _city_summary_available() -> bool:
-    """Whether exports has the 军分区 summary (exports/city_summary.py)."""
-    import importlib.util
+def print_city_summary(window, year: int, fmt: str, city: str = "") -> None:
+    """The 军分区 summary of `year` (exports/city_summary.py, exports/city_excel.py) through
+    the window's DocumentJobs, as the county summary: rendered in a worker, then the PDF
+    previewed (打印, 另存为) or the workbook saved where the person chooses."""
+    from storage.errors import StorageError
 
-    return importlib.util.find_spec("exports.city_summary") is not None
+    from . import files
 
+    docs = window.documents
+    name = f"{city}{year}年度基层武装部规范化建设考评情况汇总"
 
-def print_city_summary(window, year: int, fmt: str) -> None:
-    """The 军分区 summary of `year` (exports/city_summary.py) through the window's
-    DocumentJobs: rendered in a worker, then previewed (PDF) or saved (Excel)."""
-    window.statusBar().showMessage(f"{year} 年度军分区汇总（{fmt}）尚不能生成", 5000)
+    def collect(ws):
+        from storage.rollup import city_rollup
+
+        data = city_rollup(ws, year)
+        if not data["total"]:
+            raise StorageError(f"{year} 年没有考评记录，无法生成军分区汇总")
+        return data
+
+    if fmt == "xlsx":
+        target = files.ask_save_path(window, "军分区汇总另存为 Excel", name + ".xlsx", "Excel 表格 (*.xlsx)")
+        if target is None:
+            return
+
+        def make_xlsx(ws, _progress):
+            from exports.city_excel import write_city_excel
+
+            return write_city_excel(collect(ws), target)
+
+        docs._run("军分区汇总", "正在生成军分区汇总（Excel）…", make_xlsx,
+                  lambda path: window.statusBar().showMessage(f"军分区汇总已保存：{path}", 8000))
+        return
+
+    def make(ws, out):
+        from exports.city_summary import render_city_summary
+
+        return render_city_summary(collect(ws), out)
+
+    docs.render_pdf("军分区汇总", name, make)
