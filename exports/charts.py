@@ -39,8 +39,9 @@ def rate_bars(rows: list, font: str, width: float, *, mark=None, mark_label: str
     label_w = min(36 * mm, max((pdfmetrics.stringWidth(str(r[0]), font, size) for r in rows), default=0) + 4)
     value_w = pdfmetrics.stringWidth("100.0%", font, size) + 6
     plot_w = width - label_w - value_w
-    for start in range(0, len(rows), per_chart):
-        part = rows[start:start + per_chart]
+    size_each = -(-len(rows) // -(-len(rows) // per_chart)) if rows else per_chart  # charts of even size
+    for start in range(0, len(rows), size_each):
+        part = rows[start:start + size_each]
         axis_h = size + 6
         height = len(part) * bar_h + axis_h + (size + 4 if mark is not None else 0)
         d = Drawing(width, height)
@@ -70,6 +71,14 @@ def rate_bars(rows: list, font: str, width: float, *, mark=None, mark_label: str
     return out
 
 
+def nice_step(most: int, lines: int = 5) -> int:
+    """A grid step of 1, 2 or 5 times a power of ten giving about `lines` lines up to `most`."""
+    raw, power = max(1, most / lines), 1
+    while power * 10 <= raw:
+        power *= 10
+    return next(power * m for m in (1, 2, 5, 10) if power * m >= raw)
+
+
 def histogram(bins: list, font: str, width: float, height: float = 60 * mm, *, size: float = 9,
               x_label: str = "得分", y_label: str = "单位数", mark=None, mark_label: str = "") -> Drawing:
     """Vertical bars of a histogram: bins are (lower, upper, count); the count over each
@@ -78,12 +87,13 @@ def histogram(bins: list, font: str, width: float, height: float = 60 * mm, *, s
     left, bottom, top_pad = pdfmetrics.stringWidth("0000", font, size) + 8, 2 * size + 8, size + 6
     plot_w, plot_h = width - left - 4, height - bottom - top_pad
     most = max((c for _, _, c in bins), default=0) or 1
-    step = max(1, -(-most // 5))  # about five grid lines
-    for k in range(0, most + step, step):
-        y = bottom + plot_h * k / (step * -(-most // step))
+    step = nice_step(most)
+    ceiling = step * -(-most // step)
+    for k in range(0, ceiling + 1, step):
+        y = bottom + plot_h * k / ceiling
         d.add(Line(left, y, left + plot_w, y, strokeColor=GRID, strokeWidth=0.4))
         d.add(String(left - 3, y - size * 0.35, str(k), fontName=font, fontSize=size - 1, textAnchor="end"))
-    scale = plot_h / (step * -(-most // step))
+    scale = plot_h / ceiling
     n = len(bins) or 1
     bw = plot_w / n
     for k, (lo, hi, count) in enumerate(bins):
@@ -104,5 +114,5 @@ def histogram(bins: list, font: str, width: float, height: float = 60 * mm, *, s
             d.add(String(x, bottom + plot_h + 3, mark_label, fontName=font, fontSize=size - 1, textAnchor="middle"))
     d.add(Line(left, bottom, left + plot_w, bottom, strokeColor=INK, strokeWidth=0.6))
     d.add(String(left + plot_w / 2, 1, x_label, fontName=font, fontSize=size, textAnchor="middle"))
-    d.add(String(2, height - size, y_label, fontName=font, fontSize=size - 1))
+    d.add(String(left, height - size, y_label, fontName=font, fontSize=size - 1, textAnchor="middle"))
     return d

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from checklists.numbers import display
@@ -314,7 +315,10 @@ def _charts(data: CityRollup, st: Styles) -> list:
     ranked = [(c["county"], c["figures"]["pass_rate"]) for c in data["counties"] if c["figures"]["assessed"]]
     if ranked:
         out.append(para(f"图1　各县（市、区）{rate_name(data, 'pass')}", st.h2.but(align="center")))
-        out += charts.rate_bars(ranked, st.fonts.hei, BODY_W, mark=data["figures"]["pass_rate"], mark_label="全区")
+        dense = len(ranked) > 40  # a province's counties: thinner bars, two or three charts
+        out += charts.rate_bars(ranked, st.fonts.hei, BODY_W, mark=data["figures"]["pass_rate"], mark_label="全区",
+                                per_chart=48 if dense else 36, bar_h=(3.6 if dense else 4.6) * mm,
+                                size=8 if dense else 9)
     if data["scores"]:
         low = min(60, int(min(data["scores"]) // 5 * 5))
         bins = score_histogram(data["scores"], 5, low=low, high=max(100, int(-(-max(data["scores"]) // 5) * 5)))
