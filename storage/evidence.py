@@ -133,6 +133,8 @@ def _attach(ws: Workspace, assessment_id, code, sha256, role, caption, original_
     with ws.transaction() as db:
         if evidence_row and not db.execute("SELECT 1 FROM evidence WHERE sha256 = ?", [sha256]).fetchone():
             db["evidence"].insert(evidence_row)
+        elif evidence_row:  # its bytes are on disk now: a photo known only by its record is whole again
+            db.execute("UPDATE evidence SET absent = 0 WHERE sha256 = ? AND absent = 1", [sha256])
         db["attachments"].insert({"id": att_id, "assessment_id": assessment_id, "code": code, "role": role,
                                   "sha256": sha256, "caption": caption, "added_by": ws.who, "added_at": now()})
         db["assessments"].update(assessment_id, {"updated_at": now()})

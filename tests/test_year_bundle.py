@@ -230,7 +230,7 @@ def test_tampered_bundle_is_refused_and_changes_nothing(world, tmp_path, city):
         for info in zin.infolist():
             raw = zin.read(info.filename)
             if info.filename == "data.json":
-                raw = raw.replace('"final"'.encode(), '"draft"'.encode(), 1)
+                raw = raw.replace(b'"final"', b'"draft"', 1)
             zout.writestr(info, raw)
     before = workspace_dump(city)
     with pytest.raises(BundleRefused) as err:

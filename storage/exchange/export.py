@@ -261,6 +261,8 @@ def _collect_side(ws, kind: str, refs) -> tuple[dict, list[str]]:
                 if not ev:
                     raise StorageError(f"照片附件 {att['id']} 指向不存在的照片；请运行 db check")
                 evidence[att["sha256"]] = pick(ev[0], EVIDENCE_COLS)
+                if ev[0].get("absent"):  # only its record is here (a year bundle without photos)
+                    evidence[att["sha256"]]["absent"] = True
         if kind == "submission":
             item["actions"] = [pick(r, ACTION_COLS) for r in ws.db.query(
                 "SELECT * FROM actions WHERE assessment_id = ? ORDER BY created_at, rowid", [aid])]

@@ -181,7 +181,7 @@ def _plan_assessment(plan: ImportPlan, a: dict, sides: tuple, origin: str | None
     when missing here (skipped whole when it clashes with a different local assessment),
     then each side it carries merged part by part. origin: the sending workspace (None
     when it is this one), whose audit events are kept as received."""
-    ws, local_rows = plan.ws, plan.local
+    local_rows = plan.local
     aid = a["id"]
     checklist = plan._checklists[(a["checklist_id"], a["checklist_version"])]
     index = checklist.item_index()
