@@ -134,7 +134,8 @@ def bench_bundle_roundtrip(quick: bool, work: Path) -> None:
 BENCHES = {"photo_import": bench_photo_import, "gap_report": bench_gap_report, "startup": bench_startup,
            "bundle_roundtrip": bench_bundle_roundtrip,
            "assessment_list": lambda quick, work: __import__("listing").bench(quick, work, measure, report),
-           "badges": lambda quick, work: __import__("badges").bench_badges(quick, work)}
+           "badges": lambda quick, work: __import__("badges").bench_badges(quick, work),
+           "city_import": lambda quick, work: __import__("city_import").bench(quick, work, report)}
 
 
 def main() -> int:
