@@ -295,3 +295,41 @@ def test_command_line(world, tmp_path, capsys):
     assert "归入本工作区的军分区" in capsys.readouterr().out
     assert app_main.main([*city, "db", "check"]) == 0
     assert f"另有 {len(PHOTOS)} 张照片只有记录" in capsys.readouterr().out
+
+
+def _no_photos_claim(manifest):
+    manifest["photos"] = False
+
+
+def _unmark_absent(data):
+    data["evidence"][0].pop("absent")
+
+
+def _stray_earlier_action(data):
+    a = data["assessments"][0]
+    a["earlier_actions"].append(dict(a["actions"][0], id="stray", assessment_id="older", carried_from=None))
+
+
+HOSTILE = {
+    "photos claimed absent but carried": ("photos", None, _no_photos_claim, "未注明照片未随包传送"),
+    "absent photo without its mark": ("nophotos", _unmark_absent, None, "未注明照片未随包传送"),
+    "earlier action not carried from": ("photos", _stray_earlier_action, None, "不是考评"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_signed_hostile_year_bundles_are_refused(case, world, tmp_path, city):
+    from test_bundles import rebuild
+
+    name, data_fn, manifest_fn, words = HOSTILE[case]
+    shutil.copytree(world["root"] / "county", tmp_path / "key")
+    (tmp_path / "key" / "dabiao.lock").unlink(missing_ok=True)
+    with open_ws(tmp_path / "key") as ws:
+        identity = signing.identity(ws)
+    hostile = rebuild(copy_of(world, tmp_path, name), tmp_path / "h.dabiao", identity, data_fn=data_fn,
+                      manifest_fn=manifest_fn)
+    before = workspace_dump(city)
+    with pytest.raises(BundleRefused) as err:
+        import_bundle(city, hostile)
+    assert words in str(err.value), str(err.value)
+    assert workspace_dump(city) == before
