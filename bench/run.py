@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import data  # noqa: E402  (bench/data.py: generated inputs)
 
 TARGETS = {"photo_import": 1.5, "gap_report": 1.3, "startup": 2.0, "bundle_roundtrip": 1.5,
-           "assessment_list": 2.0}
+           "assessment_list": 2.0, "city_summary_pdf": 2.0, "city_summary_xlsx": 2.0}
 
 
 def measure(ours, floor, reps: int, prepare=None) -> tuple[float, float]:
@@ -135,7 +135,9 @@ BENCHES = {"photo_import": bench_photo_import, "gap_report": bench_gap_report, "
            "bundle_roundtrip": bench_bundle_roundtrip,
            "assessment_list": lambda quick, work: __import__("listing").bench(quick, work, measure, report),
            "badges": lambda quick, work: __import__("badges").bench_badges(quick, work),
-           "city_import": lambda quick, work: __import__("city_import").bench(quick, work, report)}
+           "city_import": lambda quick, work: __import__("city_import").bench(quick, work, report),
+           "city_summary": lambda quick, work: __import__("city_summary").bench(quick, work, measure, report),
+           "city_app": lambda quick, work: __import__("city_app").bench(quick, work)}
 
 
 def main() -> int:
