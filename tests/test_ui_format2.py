@@ -89,7 +89,7 @@ def test_reasons_editor_saves_counts_at_once_and_shows_the_engines_figures(qtbot
     assert '"counts"' in stored_json(w, "1.1")
     assert ed.costs[1].text() == "扣 1.5 分" and ed.costs[0].text() == "—"
     expected = value_score(item, {"minutes": 3})
-    assert f"本项得 <b>{display(expected)}</b> / 3 分" in ed.total.text()
+    assert f"按评分点得 <b>{display(expected)}</b> / 3 分" in ed.total.text()
 
     # counts capped by max_count: the box cannot go past 2 (fewer) or 1 (chair)
     ed.spins[0].setValue(5)
@@ -98,7 +98,7 @@ def test_reasons_editor_saves_counts_at_once_and_shows_the_engines_figures(qtbot
     assert stored(w, "1.1") == {"fewer": 2, "minutes": 3, "chair": 1}
     # 2 + 1.5 + 0.5 = 4 > 3: 扣完为止, and the pane's result is the storage score
     assert "合计扣 4 分" in ed.total.text() and "扣完为止" in ed.total.text()
-    assert "本项得 <b>0</b>" in ed.total.text()
+    assert "按评分点得 <b>0</b>" in ed.total.text()
     assert w.session.result("1.1", "self").score == 0
 
     # the score the pane shows is checklists' for the same answer (documents included)
@@ -173,7 +173,7 @@ def test_any_k_of_n_is_said_and_over_satisfying_stays_at_the_items_points(qtbot,
     for box in ed.boxes:
         box.click()
     assert stored(w, "2.5") == ["muster", "vetting", "register", "notice"]
-    assert "合计 3 分，本项得 <b>2.25</b> / 2.25 分（已满分）" in ed.total.text()
+    assert "合计 3 分，按要素得 <b>2.25</b> / 2.25 分（已满分）" in ed.total.text()
     assert w.session.result("2.5", "self").score == F(9, 4)
     assert show(w, "6.1").rule.text() == "任做到 5 项即得满分（共 6 项）"
 

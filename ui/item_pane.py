@@ -391,6 +391,11 @@ class ItemPane(QScrollArea):
                     f" · {theme.STATUS_LABELS[status]}")
             if r.evidence_zeroed:
                 text += " · <b style='color:#c5221f'>照片不足，按规定不得分</b>"
+            if r.documents_lost:  # (/2) documents that count and were not presented
+                lost = "；".join(f"未提供“{escape(x.name)}”" + ("，本项不得分" if item.evidence.rule(x.name).zero
+                                                              else f"扣 {display(x.lost)} 分")
+                                for x in r.documents_lost)
+                text += f"<br><span style='color:#c5221f'>{lost}</span>"
         missing = evidence_text(r)
         if missing and status != "na":
             text += f"<br><span style='color:#c5221f'>佐证：{escape(missing)}</span>"

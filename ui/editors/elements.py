@@ -87,7 +87,8 @@ class ElementsEditor(ValueEditor):
         met = self.met()
         summed = sum((e.points for e in self.item.elements if e.key in met), Fraction(0))
         score = value_score(self.item, met)
-        text = f"已做到 {len(met)} / {len(self.boxes)} 项，合计 {display(summed)} 分，本项得 <b>{display(score)}</b> / {display(points)} 分"
+        text = (f"已做到 {len(met)} / {len(self.boxes)} 项，合计 {display(summed)} 分，"
+                f"按要素得 <b>{display(score)}</b> / {display(points)} 分")
         if summed > points:
             text += "（已满分）"
         self.total.setText(text)

@@ -108,7 +108,7 @@ class ReasonsEditor(ValueEditor):
             self.total.setText(f"尚未填写。满分 {display(points)} 分，各评分点扣分合计，扣完为止。")
             return
         score = value_score(self.item, self.counts())
-        text = f"评分点合计扣 {display(taken)} 分，本项得 <b>{display(score)}</b> / {display(points)} 分"
+        text = f"评分点合计扣 {display(taken)} 分，按评分点得 <b>{display(score)}</b> / {display(points)} 分"
         if taken > points:
             text += "（扣完为止）"
         if self.item.role == "penalty":
