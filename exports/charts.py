@@ -30,6 +30,13 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def _drawing(width: float, height: float, font: str, size: float) -> Drawing:
+    """A Drawing that starts in our font (else reportlab sets Helvetica, not embedded)."""
+    d = Drawing(width, height)
+    d.initialFontName, d.initialFontSize = font, size
+    return d
+
+
 def rate_bars(rows: list, font: str, width: float, *, mark=None, mark_label: str = "", per_chart: int = 36,
               bar_h: float = 4.6 * mm, size: float = 9) -> list[Drawing]:
     """Horizontal bars of a rate (0..1, or None: no bar, “—”) per label, in the order given,
@@ -44,7 +51,7 @@ def rate_bars(rows: list, font: str, width: float, *, mark=None, mark_label: str
         part = rows[start:start + size_each]
         axis_h = size + 6
         height = len(part) * bar_h + axis_h + (size + 4 if mark is not None else 0)
-        d = Drawing(width, height)
+        d = _drawing(width, height, font, size)
         top = height - (size + 4 if mark is not None else 0)
         x0 = label_w
         for k in range(0, 11, 2):  # grid and axis labels at 0, 20 ... 100 %
@@ -83,7 +90,7 @@ def histogram(bins: list, font: str, width: float, height: float = 60 * mm, *, s
               x_label: str = "得分", y_label: str = "单位数", mark=None, mark_label: str = "") -> Drawing:
     """Vertical bars of a histogram: bins are (lower, upper, count); the count over each
     bar, the bin's edges under it. `mark`: a score drawn as a dashed line (the 达标 line)."""
-    d = Drawing(width, height)
+    d = _drawing(width, height, font, size)
     left, bottom, top_pad = pdfmetrics.stringWidth("0000", font, size) + 8, 2 * size + 8, size + 6
     plot_w, plot_h = width - left - 4, height - bottom - top_pad
     most = max((c for _, _, c in bins), default=0) or 1
@@ -96,7 +103,7 @@ def histogram(bins: list, font: str, width: float, height: float = 60 * mm, *, s
     scale = plot_h / ceiling
     n = len(bins) or 1
     bw = plot_w / n
-    for k, (lo, hi, count) in enumerate(bins):
+    for k, (lo, _, count) in enumerate(bins):
         x = left + k * bw
         if count:
             d.add(Rect(x + bw * 0.08, bottom, bw * 0.84, count * scale, fillColor=BAR, strokeColor=None))

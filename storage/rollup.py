@@ -402,7 +402,7 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
             lookback=lookback.get(c) or _no_lookback(), deviation=deviation.get(c) or _no_deviation()))
     place = {c["county"]: n for n, c in enumerate(counties)}
 
-    failed, lost_units, lost_points, titles, first_seen = [], Counter(), {}, {}, {}
+    failed, lost_units, lost_points, first_seen = [], Counter(), {}, {}
     for r, s, info, county, level in results:
         if r["unit_type"] in RANKED_TYPES:
             for code, lost in s.lost:

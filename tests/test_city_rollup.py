@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction as F
+from fractions import Fraction
 
 from city_ws import city, city_dir  # noqa: F401 - fixtures
 from PIL import Image
@@ -22,19 +22,19 @@ def test_county_figures_and_spread(city):
     data = city_rollup(city, 2027)
     jia = by_county(data)["甲县"]["figures"]
     assert (jia["assessed"], jia["passed"], jia["top"]) == (3, 2, 1)
-    assert jia["pass_rate"] == F(2, 3) and jia["top_rate"] == F(1, 3)
-    assert jia["average"] == F("91.5") and (jia["min"], jia["max"]) == (F("85.5"), F("96.5"))
+    assert jia["pass_rate"] == Fraction(2, 3) and jia["top_rate"] == Fraction(1, 3)
+    assert jia["average"] == Fraction("91.5") and (jia["min"], jia["max"]) == (Fraction("85.5"), Fraction("96.5"))
     assert math.isclose(jia["stdev"], math.sqrt(62 / 3))  # deviations 5, -6, 1
     yi = by_county(data)["乙县"]["figures"]
     # 四镇 is judged on its 复核 (83.5), not the county's 81.5
     assert (yi["assessed"], yi["passed"], yi["top"], yi["rechecked"]) == (2, 1, 0, 1)
-    assert yi["average"] == F(81) and yi["pass_rate"] == F(1, 2)
+    assert yi["average"] == Fraction(81) and yi["pass_rate"] == Fraction(1, 2)
     bing = by_county(data)["丙县"]["figures"]
     assert (bing["assessed"], bing["pending"], bing["pass_rate"]) == (0, 1, None)
     city_f = data["figures"]
     assert (city_f["assessed"], city_f["passed"], city_f["pending"]) == (5, 3, 1)
-    assert city_f["average"] == F("436.5") / 5
-    assert sorted(data["scores"]) == [F("78.5"), F("83.5"), F("85.5"), F("92.5"), F("96.5")]
+    assert city_f["average"] == Fraction("436.5") / 5
+    assert sorted(data["scores"]) == [Fraction("78.5"), Fraction("83.5"), Fraction("85.5"), Fraction("92.5"), Fraction("96.5")]
     assert data["city"] == "某某军分区" and (data["pass_label"], data["top_label"]) == ("达标", "达优")
     assert data["total"] == 7  # six towns and the 民兵连
 
@@ -46,10 +46,10 @@ def test_rank_order_and_rule(city):
 
 
 def test_rank_rule_pure():
-    high = figures([(F(90), 0, 1, "review"), (F(70), -1, 1, "review")])  # 50 %, avg 80
-    low_avg = figures([(F(85), 0, 1, "review"), (F(60), -1, 1, "review")])  # 50 %, avg 72.5
-    best = figures([(F(81), 0, 1, "review")])  # 100 %, avg 81
-    same = figures([(F(90), 0, 1, "review"), (F(70), -1, 1, "review")])
+    high = figures([(Fraction(90), 0, 1, "review"), (Fraction(70), -1, 1, "review")])  # 50 %, avg 80
+    low_avg = figures([(Fraction(85), 0, 1, "review"), (Fraction(60), -1, 1, "review")])  # 50 %, avg 72.5
+    best = figures([(Fraction(81), 0, 1, "review")])  # 100 %, avg 81
+    same = figures([(Fraction(90), 0, 1, "review"), (Fraction(70), -1, 1, "review")])
     none = figures([])
     ranks = rank_counties([("a", high), ("b", low_avg), ("c", best), ("d", same), ("e", none)])
     assert ranks == [2, 4, 1, 2, None]  # 达标率 first, then average; equal on both share
@@ -59,7 +59,7 @@ def test_failed_units_name_their_item(city):
     failed = city_rollup(city, 2027)["failed"]
     assert [(f["county"], f["unit"]) for f in failed] == [("甲县", "三镇"), ("乙县", "五镇")]
     gate, lost = failed
-    assert (gate["item_code"], gate["reason"], gate["lost"], gate["final"]) == ("7.2", "gate", 4, F("92.5"))
+    assert (gate["item_code"], gate["reason"], gate["lost"], gate["final"]) == ("7.2", "gate", 4, Fraction("92.5"))
     assert gate["item_title"] == "征兵任务完成"
     assert (lost["item_code"], lost["reason"], lost["lost"]) == ("13.1", "lost", 6)
 
@@ -76,13 +76,13 @@ def test_per_unit_type(city):
 def test_most_lost_items(city):
     lost = city_rollup(city, 2027)["most_lost"]
     top = [(i["code"], i["units"], i["points"]) for i in lost[:4]]
-    assert top == [("3.3.2", 5, 10), ("3.3.4.2", 5, F("7.5")), ("13.1", 3, 18), ("13.2", 3, 15)]
+    assert top == [("3.3.2", 5, 10), ("3.3.4.2", 5, Fraction("7.5")), ("13.1", 3, 18), ("13.2", 3, 15)]
 
 
 def test_year_on_year_and_lookback(city):
     data = city_rollup(city, 2027)
     jia = by_county(data)["甲县"]
-    assert jia["last_year"]["pass_rate"] == F(1, 2) and jia["last_year"]["average"] == F("94.5")
+    assert jia["last_year"]["pass_rate"] == Fraction(1, 2) and jia["last_year"]["average"] == Fraction("94.5")
     assert by_county(data)["乙县"]["last_year"] is None
     assert jia["lookback"] == {"total": 2, "closed": 1, "verified": 0, "open": 1}
     assert data["lookback"]["total"] == 2
@@ -98,11 +98,11 @@ def test_recheck_deviation(city):
     yi = by_county(data)["乙县"]["deviation"]
     assert (yi["drawn"], yi["rechecked"], yi["items_differ"]) == (2, 1, 2)
     assert yi["points_differ"] == 6  # 2.1: 3 -> 1; 13.3: 4 points deducted -> none
-    assert (yi["review_total"], yi["recheck_total"], yi["net"]) == (F("81.5"), F("83.5"), F(-2))
+    assert (yi["review_total"], yi["recheck_total"], yi["net"]) == (Fraction("81.5"), Fraction("83.5"), Fraction(-2))
     assert by_county(data)["甲县"]["deviation"]["drawn"] == 3
     assert by_county(data)["甲县"]["deviation"]["rechecked"] == 0
     assert data["deviation"]["net"] == -2
-    assert [(u["unit"], u["review"], u["recheck"]) for u in data["rechecked"]] == [("四镇", F("81.5"), F("83.5"))]
+    assert [(u["unit"], u["review"], u["recheck"]) for u in data["rechecked"]] == [("四镇", Fraction("81.5"), Fraction("83.5"))]
 
 
 def test_photos_absent_is_reported(city, tmp_path):
@@ -126,8 +126,8 @@ def test_empty_year(city):
 
 
 def test_score_histogram():
-    bins = score_histogram([F(61), F("64.5"), F(65), F(100), F(82)], 5, low=60, high=100)
+    bins = score_histogram([Fraction(61), Fraction("64.5"), Fraction(65), Fraction(100), Fraction(82)], 5, low=60, high=100)
     assert bins[0] == (60, 65, 2) and bins[1] == (65, 70, 1) and bins[-1] == (95, 100, 1)
     assert sum(c for _, _, c in bins) == 5 and len(bins) == 8
     assert score_histogram([]) == []
-    assert score_histogram([F(72)], 5) == [(70, 75, 1)]
+    assert score_histogram([Fraction(72)], 5) == [(70, 75, 1)]

@@ -1,0 +1,102 @@
+"""The 军分区 summary printed (exports/city_summary.py), as Excel (exports/city_excel.py) and
+from the command line (`report city`), on the 军分区 of tests/city_ws.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from city_ws import city, city_dir  # noqa: F401 - fixtures
+from openpyxl import load_workbook
+from reportlab.graphics.shapes import Drawing
+from test_exports import flat, needs_poppler, pdf_fonts, pdf_text
+
+from exports.city_excel import write_city_excel
+from exports.city_summary import NO_PHOTOS, city_story, render_city_summary
+from exports.document import resolve_styles
+from storage.rollup import city_rollup
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_story_has_both_charts(city):
+    data = city_rollup(city, 2027)
+    drawings = [f for f in city_story(data, resolve_styles(None)) if isinstance(f, Drawing)]
+    assert len(drawings) == 2  # 达标率 by county (one chart for three counties), the histogram
+    bars, hist = drawings
+    texts = [s.text for s in bars.contents if hasattr(s, "text")]
+    assert "甲县" in texts and "66.7%" in texts and "50%" in texts and "丙县" not in texts  # 丙县: nothing assessed
+    counts = [s.text for s in hist.contents if hasattr(s, "text")]
+    assert "达标线" in counts
+
+
+@needs_poppler
+def test_pdf_holds_the_tables(city, tmp_path):
+    data = city_rollup(city, 2027)
+    out = render_city_summary(data, tmp_path / "city.pdf")
+    text = flat("".join(pdf_text(out)))
+    assert "某某军分区2027年度基层武装部规范化建设考评情况汇总" in text
+    assert "1甲县3266.7%133.3%91.5" in text  # rank, county, assessed, 达标, 达标率, 达优, 达优率, average
+    assert "2乙县2150%0" in text
+    assert "—丙县0" in text
+    assert "三镇" in text and "7.2征兵任务完成（达标必备条目未达到，失4分）" in text
+    assert "五镇" in text and "13.1民兵纪律（失分最多，失6分）" in text
+    assert "13.3.2民兵之家510" in text  # most lost: No., code, title, units, points
+    assert "乙县2126-2-2" in text  # 复核: drawn, rechecked, items differing, points, net, per unit
+    assert "四镇81.583.5-2" in text
+    assert "甲县66.7%50%+16.791.594.5-3" in text  # 同比
+    assert "甲县2101" in text and "50%" in text  # 回头看
+    assert "民兵营（连）" in text
+    assert NO_PHOTOS not in text.replace("，", ",")  # all photos travelled
+    assert all(f["emb"] == "yes" for f in pdf_fonts(out))
+
+
+@needs_poppler
+def test_pdf_says_when_photos_did_not_travel(city, tmp_path):
+    data = city_rollup(city, 2027) | {"photos_absent": True}
+    text = flat("".join(pdf_text(render_city_summary(data, tmp_path / "c.pdf"))))
+    assert flat(NO_PHOTOS) in text
+
+
+def test_excel_sheets_hold_the_same_numbers(city, tmp_path):
+    data = city_rollup(city, 2027)
+    wb = load_workbook(write_city_excel(data, tmp_path / "city.xlsx"))
+    assert wb.sheetnames == ["说明", "县排名", "未达标单位", "分类型", "各县分类型", "失分条目", "复核偏差", "复核单位",
+                             "同比", "回头看"]
+    rows = list(wb["县排名"].iter_rows(min_row=3, values_only=True))
+    assert rows[0][:9] == (1, "甲县", 3, 2, 0.6667, 1, 0.3333, 91.5, 4.55)
+    assert rows[1][:5] == (2, "乙县", 2, 1, 0.5) and rows[2][:3] == (None, "丙县", 0)
+    assert rows[-1][1:4] == ("全区", 5, 3)
+    assert wb["县排名"]["E3"].number_format == "0.0%"
+    failed = list(wb["未达标单位"].iter_rows(min_row=3, values_only=True))
+    assert [(r[2], r[6], r[8], r[9]) for r in failed] == [("三镇", "7.2", "达标必备条目未达到", 4), ("五镇", "13.1", "失分最多", 6)]
+    dev = {r[0]: r for r in wb["复核偏差"].iter_rows(min_row=3, values_only=True)}
+    assert dev["乙县"][1:8] == (2, 1, 2, 6, 81.5, 83.5, -2)
+    assert list(wb["复核单位"].iter_rows(min_row=3, values_only=True)) == [("乙县", "四镇", 81.5, 83.5, -2, 2, 6)]
+    yoy = {r[0]: r for r in wb["同比"].iter_rows(min_row=3, values_only=True)}
+    assert yoy["甲县"] == ("甲县", 0.6667, 0.5, 16.7, 91.5, 94.5, -3)
+    back = {r[0]: r for r in wb["回头看"].iter_rows(min_row=3, values_only=True)}
+    assert back["甲县"] == ("甲县", 2, 1, 0, 1, 0.5)
+    kinds = {(r[0], r[1]): r for r in wb["各县分类型"].iter_rows(min_row=3, values_only=True)}
+    assert kinds[("甲县", "民兵营（连）")][2] == 1
+    lost = list(wb["失分条目"].iter_rows(min_row=3, max_row=3, values_only=True))
+    assert lost == [(1, "3.3.2", "民兵之家", 5, 10)]
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_command_line(city_dir, tmp_path):
+    pdf, xlsx = tmp_path / "c.pdf", tmp_path / "c.xlsx"
+    got = run("--data-dir", str(city_dir), "report", "city", "--year", "2027", "--out", str(pdf))
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == str(pdf) and pdf.read_bytes().startswith(b"%PDF")
+    got = run("--data-dir", str(city_dir), "report", "city", "--year", "2027", "--out", str(xlsx))
+    assert got.returncode == 0 and load_workbook(xlsx)["县排名"]["B3"].value == "甲县"
+    empty = run("--data-dir", str(city_dir), "report", "city", "--year", "2031", "--out", str(tmp_path / "e.pdf"))
+    assert empty.returncode == 1 and "2031 年没有考评记录" in empty.stderr and "Traceback" not in empty.stderr
+    assert len(empty.stderr.strip().splitlines()) == 1 and not (tmp_path / "e.pdf").exists()
+    wrong = run("--data-dir", str(city_dir), "report", "city", "--year", "2027", "--out", str(tmp_path / "c.doc"))
+    assert wrong.returncode != 0 and "Traceback" not in wrong.stderr
