@@ -6,7 +6,8 @@ Kinds:
 - `submission` (town -> county / inspector): assessments with the self side: self
   answers, self photos, corrective actions, the assessment's audit history;
 - `review`     (inspector -> county / town): the review side: review answers, review
-  photos, reviewer, conclusion, sign-off, status, and the audit history.
+  photos, reviewer, conclusion, sign-off, status, and the audit history;
+- `year`       (county -> 军分区): a county's year, every side, photos or only their records.
 
 One idea a module, in the order a bundle meets them:
 
@@ -15,9 +16,12 @@ One idea a module, in the order a bundle meets them:
     bundle_format.py  the zip on disk: layout, limits, strict JSON, the signed manifest
     records.py        what data.json carries, and the checks on every record
     export.py         export_bundle(): collect the records of a kind, write the signed zip
+    chains.py         the checklists (bases first) and units (parents first) a bundle takes along
+    export_year.py    ... what a county's year bundle carries, collected with set queries
     importer.py       prepare_import(), import_bundle(), summarize(): check everything, then plan
     trust.py          who signed, key conflicts, trust_signer()
     plan.py           ImportPlan / Change / ImportResult: what an import would change; apply()
+    local_rows.py     the workspace's rows a bundle meets, read once with set queries
     merge.py          the merge rules: checklists, units, assessments, their side's fields, history
     merge_answers.py  ... answers, by revision
     merge_photos.py   ... photos (attachments) and the photo files they need

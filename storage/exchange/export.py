@@ -34,9 +34,10 @@ from ..errors import StorageError, write_failed
 from ..evidence import original_path
 from ..timefmt import stamp_with_offset
 from . import signing
+from .chains import checklist_chain, unit_chain
 from .bundle_format import DATA, FORMAT, KIND_LABELS, KINDS, MANIFEST, SIGNATURE, checklist_member, evidence_member
-from .records import (ACTION_COLS, ANSWER_COLS, ASSESSMENT_CORE, ATTACHMENT_COLS, CHECKLIST_COLS, EVENT_COLS,
-                      EVIDENCE_COLS, SIDE_FIELDS, SIDE_LABELS, SIDE_OF_KIND, pick, unit_record)
+from .records import (ACTION_COLS, ANSWER_COLS, ASSESSMENT_CORE, ATTACHMENT_COLS, EVENT_COLS,
+                      EVIDENCE_COLS, SIDE_FIELDS, SIDE_LABELS, SIDE_OF_KIND, pick)
 
 
 def app_version() -> str:
@@ -188,31 +189,6 @@ def _write_photo(ws, zf, ev: dict) -> dict:
     if digest.hexdigest() != ev["sha256"]:
         raise StorageError(f"照片文件已损坏或被改动：{src}（原名 {ev['original_name']}）；请运行 db check")
     return {"path": name, "sha256": ev["sha256"], "size": size}
-
-
-def checklist_chain(ws, set_id: str, version: str, into: dict) -> None:
-    """The checklist and its bases (base first), as data.json entries, into `into`."""
-    chain = []
-    while set_id and len(chain) < 5:
-        row = checklist_store.get_row(ws, set_id, version)
-        if not row:
-            raise StorageError(f"工作区中没有标准 {set_id} 版本 {version}（被引用为基础标准）")
-        chain.append(row)
-        set_id, version = row["extends_id"], row["extends_version"]
-    for row in reversed(chain):
-        into.setdefault((row["id"], row["version"]), pick(row, CHECKLIST_COLS))
-
-
-def unit_chain(ws, unit_id: str, into: dict) -> None:
-    chain = []
-    while unit_id and unit_id not in into and len(chain) < 20:
-        rows = list(ws.db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
-        if not rows:
-            break
-        chain.append(rows[0])
-        unit_id = rows[0]["parent_id"]
-    for row in reversed(chain):
-        into.setdefault(row["id"], unit_record(row))
 
 
 def _collect_criteria(ws, refs) -> tuple[dict, list[str]]:

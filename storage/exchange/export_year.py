@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .. import audit, units
 from ..errors import StorageError
-from .export import checklist_chain, unit_chain
+from .chains import checklist_chain, unit_chain
 from .local_rows import rows_in
 from .records import (ACTION_COLS, ANSWER_COLS, ASSESSMENT_CORE, ATTACHMENT_COLS, EVENT_COLS, EVIDENCE_COLS,
                       SIDE_FIELDS, SIDES_OF_KIND, pick)
