@@ -201,3 +201,25 @@ def test_audit_chain_and_db_check_stay_clean(province):
     ws, _ = province
     assert audit.verify(ws.db) == []
     assert check_workspace(ws) == []
+
+
+def test_demo_province_command(tmp_path, capsys):
+    import main
+
+    folder = tmp_path / "ws"
+    code = main.main(["--data-dir", str(folder), "demo", "province", "--counties", "2", "--towns", "3",
+                      "--seed", "4", "--no-photos"])
+    out = capsys.readouterr()
+    assert code == 0
+    assert "2 个县（市、区）、6 个乡镇（街道）" in out.out and "共 28 个考评" in out.out
+    assert "已生成 2/2 个县" in out.err
+    ws = Workspace.open(folder, readonly=True)
+    try:
+        assert ws.db.execute("SELECT count(*) FROM assessments").fetchone()[0] == 28
+        assert ws.db.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
+    finally:
+        ws.close()
+    assert main.main(["--data-dir", str(folder), "demo", "province"]) == 1  # not an empty workspace
+    assert "空工作区" in capsys.readouterr().err
+    assert main.main(["--data-dir", str(tmp_path / "other"), "demo", "--counties", "3"]) == 1
+    assert "只用于 demo province" in capsys.readouterr().err
