@@ -42,6 +42,10 @@ from .document import (
 from .fonts import FontSet
 
 
+# Under the results table when some units were re-checked by the 军分区 (复核): whose score it is.
+RECHECK_NOTE = "得分后注“（复核）”的单位经军分区复核，其得分和等级以复核结果为准。"
+
+
 def summary_title(data: SummaryData) -> str:
     return data.title or f"{data.county_name}{data.year}年度\n基层武装部规范化建设考评情况汇总"
 
@@ -70,6 +74,8 @@ def summary_story(data: SummaryData, st: Styles) -> list:
     shared = _shared_facts(data)
     if shared:
         story.append(para(shared, st.body))
+    if any(r.result and r.score_role == "recheck" for r in data.rows):
+        story.append(para(RECHECK_NOTE, st.body))
     done = [r for r in data.rows if r.result]
     if done:  # a heading goes over with its table only when its first rows would not fit under it
         story += table_heading(f"（一）已考评单位（{len(done)}个，按考评得分排名）", st.h2,
@@ -202,7 +208,7 @@ def _column_table(cols, rows, st: Styles):
 def _results_table(data: SummaryData, rows: list, st: Styles):
     cols = ([("名次", 0.08, "center", lambda r: _rank(r.rank)), ("单位", 0.28, "left", lambda r: r.unit_name)]
             + _optional_columns(data)
-            + [("考评得分", 0.13, "center", lambda r: _score(r.final)),
+            + [("考评得分", 0.13, "center", lambda r: _score(r.final) + ("（复核）" if r.score_role == "recheck" else "")),
                ("等级", 0.11, "center", lambda r: r.level_label or "—"),
                ("状态", 0.11, "center", lambda r: r.status)])
     return _column_table(cols, rows, st)
@@ -329,6 +335,9 @@ def _xlsx_columns(data: SummaryData) -> list:
     cols += [("状态", 8, None, False, lambda r: r.status),
              ("考评得分", 9, SCORE_FORMAT, False, lambda r: _number(r.final, 2) if r.result else None),
              ("等级", 8, None, False, lambda r: (r.level_label or None) if r.result else None)]
+    if any(r.result and r.score_role == "recheck" for r in rows):  # whose score: the 军分区's 复核 or the county's
+        cols.insert(-1, ("得分来源", 8, None, False,
+                         lambda r: ("复核" if r.score_role == "recheck" else "考评") if r.result else None))
     if data.pending:  # their figure apart, never in the result's columns
         cols += [("当前得分（未考评，仅供参考）", 12, SCORE_FORMAT, True,
                   lambda r: None if r.result else _number(r.final, 2)),

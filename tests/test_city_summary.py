@@ -100,3 +100,21 @@ def test_command_line(city_dir, tmp_path):
     assert len(empty.stderr.strip().splitlines()) == 1 and not (tmp_path / "e.pdf").exists()
     wrong = run("--data-dir", str(city_dir), "report", "city", "--year", "2027", "--out", str(tmp_path / "c.doc"))
     assert wrong.returncode != 0 and "Traceback" not in wrong.stderr
+
+
+@needs_poppler
+def test_county_summary_marks_the_recheck(city, tmp_path):
+    from exports.collect import summary_data
+    from exports.summary import RECHECK_NOTE, render_summary_pdf, render_summary_xlsx
+
+    data = summary_data(city, 2027, "乙县")
+    text = flat("".join(pdf_text(render_summary_pdf(data, tmp_path / "s.pdf"))))
+    assert "四镇83.5（复核）达标" in text and "五镇78.5未达标" in text and flat(RECHECK_NOTE) in text
+    sheet = load_workbook(render_summary_xlsx(data, tmp_path / "s.xlsx")).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    head = next(r for r in rows if "得分来源" in r)
+    four = next(r for r in rows if "四镇" in r)
+    assert four[head.index("考评得分")] == 83.5 and four[head.index("得分来源")] == "复核"
+    # a county without 复核: no note
+    jia = flat("".join(pdf_text(render_summary_pdf(summary_data(city, 2027, "甲县"), tmp_path / "j.pdf"))))
+    assert flat(RECHECK_NOTE) not in jia and "（复核）" not in jia
