@@ -15,14 +15,14 @@ offered only when the workspace holds a 军分区 or more than one county.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QScrollArea, QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from checklists.numbers import display
 
 from .charts import BarChart, Histogram
-from .models.county_model import CountyIdRole, CountyTableModel, SortRole, percent
+from .models.county_model import FAILED, CountyIdRole, CountyTableModel, SortRole, percent
 from .tasks import TaskWorker, error_lines, with_workspace
 
 WAITING = "正在统计…"
@@ -64,9 +64,9 @@ def city_line(rollup: dict) -> str:
     if not f["assessed"]:
         pending = f"（{f['pending']} 个单位尚未完成考评）" if f["pending"] else ""
         return f"{name} {rollup['year']} 年度：尚无考评结果{pending}"
-    parts = [f"{name} {rollup['year']} 年度：考评 {f['assessed']} 个单位",
-             f"{rollup['pass_label']} {f['passed']} 个（{percent(f['pass_rate'])}）",
-             f"{rollup['top_label']}率 {percent(f['top_rate'])}",
+    parts = [f"{name} {rollup['year']} 年度：考评乡镇（街道）和企业武装部 {f['assessed']} 个",
+             f"达标 {f['passed']} 个（{percent(f['pass_rate'])}）",
+             f"达优率 {percent(f['top_rate'])}",
              f"平均 {display(f['average'])} 分"]
     if f["pending"]:
         parts.append(f"另有 {f['pending']} 个未完成考评")
@@ -259,6 +259,7 @@ class CityView(QWidget):
             texts += [self.model.data(self.model.index(r, col)) or "" for r in range(min(self.model.rowCount(), 200))]
             width = max(fm.horizontalAdvance(t) for t in texts) + 24
             header.resizeSection(col, min(width, 220))
+        header.setSectionResizeMode(FAILED, QHeaderView.ResizeMode.Stretch)  # takes the room left
 
     def busy(self) -> bool:
         return self._worker is not None
@@ -322,10 +323,12 @@ class CityPage(QObject):
 
     def show(self) -> None:
         w = self.window
+        left = w.splitter.sizes()[0]  # before the page comes and the panes go: the splitter shares their room
         if self.view is None:
             self.view = CityView(w.ws)
             self.view.countyChosen.connect(lambda cid: w.units_pane.select(cid))
             self.view.printRequested.connect(self._print)
+            self.view.hide()
             w.splitter.addWidget(self.view)
             w.units_pane.view.doubleClicked.connect(self._tree_double_clicked)
             w.units_pane.enterPressed.connect(self.hide)
@@ -335,7 +338,8 @@ class CityPage(QObject):
             pane.hide()
         w.act_city.setChecked(True)
         self.view.show()
-        self.fit()
+        self.fit(left)
+        QTimer.singleShot(0, lambda: self.fit(left) if self.shown() else None)  # after the splitter's own relayout
         self.view.refresh()
 
     def hide(self) -> None:
@@ -348,13 +352,13 @@ class CityPage(QObject):
         w.act_city.setChecked(False)
         w.fit_panes()
 
-    def fit(self) -> None:
-        """The units tree keeps its width; the page takes the rest."""
+    def fit(self, left: int | None = None) -> None:
+        """The units tree keeps its width (or takes `left`); the page takes the rest."""
         w = self.window
         sizes = w.splitter.sizes()
-        left = sizes[0]
-        sizes = [left, 0, 0, max(200, sum(sizes) - left)]
-        w.splitter.setSizes(sizes)
+        left = left if left is not None else sizes[0]
+        total = w.splitter.width() - w.splitter.handleWidth() * 3
+        w.splitter.setSizes([left, 0, 0, max(200, total - left)])
 
     def _leave_to(self, focus) -> None:
         """Ctrl+2 / Ctrl+3 while the page is shown: back to the panes, then focus."""

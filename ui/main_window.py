@@ -214,9 +214,11 @@ class MainWindow(ReviewFlow, QMainWindow):
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for act in (self.act_new_assessment, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
-                    self.act_signoff, self.act_reviewed, None, self.act_gap, self.act_actions, None, self.act_find,
-                    None, self.act_city):
+        # 全市汇总 near the front: at 1024 px the last buttons go behind the toolbar's » (it
+        # shows only in a 军分区's workspace).
+        for act in (self.act_new_assessment, self.act_city, None, self.act_submit, self.act_unlock, None,
+                    self.act_review_mode, self.act_signoff, self.act_reviewed, None, self.act_gap, self.act_actions,
+                    None, self.act_find):
             tb.addSeparator() if act is None else tb.addAction(act)
         self.addToolBar(tb)
         self.toolbar = tb
