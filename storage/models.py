@@ -177,6 +177,7 @@ class AttachedPhoto(AttachmentRow):
     gps_lat: float | None
     gps_lon: float | None
     camera: str | None
+    absent: int  # 1: only the photo's record travelled (a year bundle without photos, m006); no file yet
     original: Path  # the original file
     thumb: Path  # the thumbnail (derived, rebuildable)
     report: Path  # the report-size image that documents print (derived, rebuildable)
