@@ -56,7 +56,9 @@ def gap_report_data(ws: Workspace, assessment_id: str, *, photos: bool = True) -
     photos: dict = {}
     for row in evidence.list_evidence(ws, assessment_id) if want_photos else ():
         problem = None
-        if not row["report"].exists():  # the printed image; made again from the original if lost
+        if evidence.is_absent(ws, row):  # only its record came (a year bundle without photos)
+            problem = evidence.ABSENT_TEXT
+        elif not row["report"].exists():  # the printed image; made again from the original if lost
             try:
                 evidence.ensure_derived_files(row["original"], row["thumb"], row["report"])
             except DabiaoError:  # full or read-only disk: this photo gets the note below

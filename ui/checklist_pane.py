@@ -93,11 +93,11 @@ class ChecklistPane(QWidget):
 
     def set_mode(self, mode: str) -> None:
         self.model.set_mode(mode)
-        self.view.setColumnHidden(COL_REVIEW, mode != "review")
+        self.view.setColumnHidden(COL_REVIEW, mode == "self")  # 考评 (复核 mode: 复核) beside
         # side by side the two score columns are compact (a section shows its points, its
         # answered count is in the tooltip), so the item names keep their room
         fm = self.view.fontMetrics()
-        sample = "99.5/100" if mode == "review" else "99.5/100 · 99/99"
+        sample = "99.5/100" if mode != "self" else "99.5/100 · 99/99"
         self.view.setColumnWidth(COL_POINTS, fm.horizontalAdvance("分值") + 20)
         for col in (COL_SELF, COL_REVIEW):
             self.view.setColumnWidth(col, fm.horizontalAdvance(sample) + 14)

@@ -1,6 +1,7 @@
 """The right-hand pane: one item's texts, the value editor that fits its kind, note,
 document ticks, evidence gallery; in review mode the 自评 answer is shown above the
-inspector's own editor. Every change is saved at once through the session."""
+inspector's own editor, in recheck mode (复核) the county's 考评 above the 军分区's. Every
+change is saved at once through the session."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ from . import theme
 from .evidence_pane import EvidencePane
 from .format import escape, evidence_text, item_meta, value_text
 from .editors import make_editor
+from .session import REFERENCE_ROLE
 from .wrapping import FocusRing, WrapCheckBox
 
-ROLE_WORDS = {"self": "自评", "review": "考评"}
+ROLE_WORDS = {"self": "自评", "review": "考评", "recheck": "复核"}
+WHO_FILLS = {"self": "本单位填写", "review": "考评组填写", "recheck": "军分区复核组填写"}
+REFERENCE_TITLES = {"self": ("自评（被考评单位填写）", "自评（与考评不一致）"),
+                    "review": ("考评（县人武部考评组填写，只读）", "考评（与复核不一致）")}
 
 
 def _label(text: str = "", *, wrap: bool = True, selectable: bool = True, style: str = "") -> QLabel:
@@ -74,8 +79,9 @@ class ItemPane(QScrollArea):
         self.texts = _label()
         self.texts.setTextFormat(Qt.TextFormat.RichText)
 
-        # review mode: what the unit answered, above the inspector's own editor
-        self.self_box = QGroupBox("自评（被考评单位填写）")
+        # review mode: what the unit answered, above the inspector's own editor (recheck
+        # mode: what the county's inspectors answered, above the 军分区's)
+        self.self_box = QGroupBox(REFERENCE_TITLES["self"][0])
         sb = QVBoxLayout(self.self_box)
         self.self_summary = _label()
         self.self_summary.setTextFormat(Qt.TextFormat.RichText)
@@ -154,7 +160,8 @@ class ItemPane(QScrollArea):
 
     @property
     def role(self) -> str:
-        return "review" if self.mode == "review" else "self"
+        """The role the editor saves for: the mode's own (self, review or recheck)."""
+        return self.mode if self.mode in ROLE_WORDS else "self"
 
     def set_session(self, session) -> None:
         self.flush()
@@ -180,7 +187,7 @@ class ItemPane(QScrollArea):
         for w in (self.answer_box, self.evidence, self.action_button):
             w.setVisible(item and not excluded)
         self.excluded_notice.setVisible(item and excluded)
-        self.self_box.setVisible(item and not excluded and self.mode == "review")
+        self.self_box.setVisible(item and not excluded and self.role in REFERENCE_ROLE)
         self.category_summary.setVisible(category)
         if not item:
             self.banner.hide()
@@ -213,8 +220,7 @@ class ItemPane(QScrollArea):
         if item.guidance:
             parts.append(f"<p style='margin:0'><b>检查方法：</b>{escape(item.guidance)}</p>")
         self.texts.setText("".join(parts))
-        who = "考评组填写" if self.role == "review" else "本单位填写"
-        self.answer_box.setTitle(f"{ROLE_WORDS[self.role]}（{who}）")
+        self.answer_box.setTitle(f"{ROLE_WORDS[self.role]}（{WHO_FILLS[self.role]}）")
 
         self._drop_editor()
         self._set_documents(item if not excluded else None)
@@ -232,7 +238,7 @@ class ItemPane(QScrollArea):
         self.editor_holder.addWidget(self.editor)
         self.editor.show()  # now, not queued: a digit typed at once must not be reset by a late show
 
-        self.evidence.set_context(s, code, self.role, show_roles=self.mode == "review")
+        self.evidence.set_context(s, code, self.role, show_roles=self.role != "self")
         self._fill()
         self._tab_order()
 
@@ -322,7 +328,8 @@ class ItemPane(QScrollArea):
         self.header.setText(f"{escape(category.code)}　{escape(category.title)}")
         self.meta.setText("大项" if category in s.checklist.categories else "小类")
         rows = []
-        for role in ("self", "review") if self.mode == "review" else ("self",):
+        shown = (REFERENCE_ROLE[self.role], self.role) if self.role in REFERENCE_ROLE else ("self",)
+        for role in shown:
             cr = s.results[role].category_index.get(category.code)
             if cr is None:
                 continue
@@ -363,8 +370,8 @@ class ItemPane(QScrollArea):
             self.note.blockSignals(False)
         self.set_note_locked(not editable)
         self.refresh_result()
-        if self.mode == "review":
-            self._fill_self_summary()
+        if self.role in REFERENCE_ROLE:
+            self._fill_reference()
         self.evidence.update_buttons()
 
     def set_note_locked(self, locked: bool) -> None:
@@ -404,11 +411,14 @@ class ItemPane(QScrollArea):
         gap = r is not None and status not in ("full", "na") and item.role != "bonus"
         self.action_button.setEnabled(gap and not s.ws.readonly)
 
-    def _fill_self_summary(self) -> None:
+    def _fill_reference(self) -> None:
+        """The answer the mode's role is compared with, read-only above its editor: 自评
+        beside 考评, 考评 beside 复核 (with the 自评 value in grey); tinted when they differ."""
         s, code = self.session, self.code
         item = s.index[code]
-        a = s.answer(code, "self")
-        r = s.result(code, "self")
+        ref = REFERENCE_ROLE[self.role]
+        a = s.answer(code, ref)
+        r = s.result(code, ref)
         value = value_text(item, a["value"] if a else None)
         score = "" if not r or r.status in ("unanswered", "na") else f" · 得 {display(r.score)} 分"
         lines = [f"<b>{escape(value)}</b>{score}"]
@@ -416,11 +426,16 @@ class ItemPane(QScrollArea):
             lines.append(f"备注：{escape(a['note'])}")
         if a and a.get("documents"):
             lines.append("已提供资料：" + escape("、".join(a["documents"])))
-        photos = sum(1 for e in self.evidence.model.rows() if e["role"] == "self")
+        photos = sum(1 for e in self.evidence.model.rows() if e["role"] == ref)
         lines.append(f"照片 {photos} 张")
+        if ref == "review":
+            own = s.answer(code, "self")
+            lines.append(f"<span style='color:#5f6368'>自评：{escape(value_text(item, own['value'] if own else None))}"
+                         "</span>")
         self.self_summary.setText("<br>".join(lines))
-        differs = s.differs(code)
-        self.self_box.setTitle("自评（与考评不一致）" if differs else "自评（被考评单位填写）")
+        differs = s.differs(code, self.role)
+        plain, differing = REFERENCE_TITLES[ref]
+        self.self_box.setTitle(differing if differs else plain)
         self.self_box.setStyleSheet(f"QGroupBox {{ background: {theme.DIFF_BACKGROUND.name()}; }}" if differs else "")
 
     def _item_changed(self, code: str) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 from appversion import version
 from checklists.errors import DabiaoError
 from storage import import_journal, units
+from storage.assessments import ROLE_LABELS
 
 from .checklist_pane import ChecklistPane
 from .city_view import CityPage
@@ -156,6 +157,10 @@ class MainWindow(ReviewFlow, QMainWindow):
         self.act_unlock = a("解锁(&L)…", self.unlock, None, "解锁需填写原因，记入操作日志")
         self.act_review_mode = a("考评模式(&R)", self.toggle_review_mode, "Ctrl+R",
                                  "自评与考评并排显示，考评组填写考评结果", checkable=True)
+        self.act_recheck_mode = a("复核模式(&H)", self.toggle_recheck_mode, "Ctrl+Shift+R",
+                                  "县级考评与军分区复核并排显示，军分区填写复核结果", checkable=True)
+        self.act_recheck_draw = a("抽取复核单位(&W)…", self.draw_recheck, None,
+                                  "军分区：按县随机抽取复核的乡镇、企业（可复现的随机种子）")
         self.act_start_review = a("开始考评(&B)", self.start_review)
         self.act_reviewed = a("标记已考评(&D)…", self.mark_reviewed)
         self.act_final = a("定稿(&F)…", self.finalize)
@@ -186,7 +191,7 @@ class MainWindow(ReviewFlow, QMainWindow):
         m = mb.addMenu("考评(&A)")
         for act in (self.act_gap, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
                     self.act_start_review, self.act_adopt, self.act_adopt_all, None, self.act_signoff,
-                    self.act_reviewed, self.act_final):
+                    self.act_reviewed, self.act_final, None, self.act_recheck_mode, self.act_recheck_draw):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("整改(&R)")
         for act in (self.act_new_action, self.act_actions, self.act_all_actions):
@@ -281,8 +286,11 @@ class MainWindow(ReviewFlow, QMainWindow):
         self.checklist_pane.set_session(session, title)
         self.checklist_pane.title.setToolTip(f"考评标准：{session.checklist.ref}")
         self.item_pane.set_session(session)
-        self.mode = "review" if session.status != "draft" else "self"
+        # 复核 stays on from one drawn assessment to the next (the 军分区 going through its sample)
+        self.mode = "recheck" if self.mode == "recheck" and session.can_recheck else \
+            "review" if session.status != "draft" else "self"
         self.act_review_mode.setChecked(self.mode == "review")
+        self.act_recheck_mode.setChecked(self.mode == "recheck")
         self._apply_mode()
         self.score_bar.set_session(session, self.mode)
         if old is not None:
@@ -299,7 +307,7 @@ class MainWindow(ReviewFlow, QMainWindow):
 
     def _first_open_code(self) -> str | None:
         s = self.session
-        role = "review" if self.mode == "review" else "self"
+        role = self.mode  # self, review or recheck: the mode's own role
         codes = [i.code for i in s.checklist.items()]
         open_codes = [c for c in codes if s.result(c, role).status == "unanswered"]
         return (open_codes or codes or [None])[0]
@@ -346,6 +354,7 @@ class MainWindow(ReviewFlow, QMainWindow):
         self.act_signoff.setEnabled(has and not ro and s.status != "draft")
         self.act_adopt.setEnabled(has and s.editable("review"))
         self.act_adopt_all.setEnabled(has and s.editable("review"))
+        self.update_recheck_actions()
         self.act_new_action.setEnabled(has and not ro)
         self.act_actions.setEnabled(True)
         self.act_add_photos.setEnabled(has and not ro)
@@ -414,7 +423,7 @@ class MainWindow(ReviewFlow, QMainWindow):
         if s is None:
             return
         self.item_pane.flush()  # first: the value just typed counts (and stays with its item)
-        role = "review" if self.mode == "review" else "self"
+        role = self.mode
         codes = [i.code for i in s.checklist.items()]
         current = self.checklist_pane.current_code()
         start = codes.index(current) if current in codes else -1
@@ -439,6 +448,8 @@ class MainWindow(ReviewFlow, QMainWindow):
 
     def toggle_review_mode(self, checked: bool) -> None:
         self.item_pane.flush()
+        if checked:
+            self.act_recheck_mode.setChecked(False)
         self.mode = "review" if checked else "self"
         self._apply_mode()
         if self.session is not None and self.mode == "review" and self.session.status == "draft":
@@ -458,8 +469,8 @@ class MainWindow(ReviewFlow, QMainWindow):
         if s is None:
             return
         self.item_pane.flush()  # the list includes the value just typed
-        role = "review" if self.mode == "review" else "self"
-        dialog = GapDialog(s.results[role], "考评" if role == "review" else "自评", self)
+        role = self.mode
+        dialog = GapDialog(s.results[role], ROLE_LABELS[role], self)
         dialog.jumpRequested.connect(self.jump_to)
         dialog.actionRequested.connect(self.new_action)
         dialog.exec()
@@ -474,7 +485,7 @@ class MainWindow(ReviewFlow, QMainWindow):
         if s is None or not code or code not in s.index:
             self.statusBar().showMessage("请先选择一个条目", 4000)
             return
-        dialog = ActionDialog(s, code, "review" if self.mode == "review" else "self", self)
+        dialog = ActionDialog(s, code, self.mode, self)
         if dialog.exec() and dialog.created:
             self.units_pane.model.refresh_actions()
             self.statusBar().showMessage(f"已为 {code} 生成整改任务", 5000)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QLineEdit, QPushBut
                                QVBoxLayout)
 
 from storage.assessments import ROLE_LABELS
+from storage.evidence import ABSENT_TEXT
 
 ZOOM_STEPS = (0.1, 0.17, 0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 
@@ -43,10 +44,12 @@ class PhotoViewer(QDialog):
         self.can_edit = can_edit
         self.zoom: float | None = None  # None: fit to window
         self._pixmap = QPixmap()
+        self._no_image_text = "无法显示该照片"  # or, for a photo known only by its record, ABSENT_TEXT
         self.resize(1000, 700)
 
         self.image = QLabel()
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setStyleSheet("color: #e8eaed; font-size: 13pt;")  # the words shown when no image can be
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.scroll = QScrollArea()
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -115,7 +118,9 @@ class PhotoViewer(QDialog):
         editable = self.can_edit(r)
         self.caption.setReadOnly(not editable)
         self.caption.setPlaceholderText("照片说明（回车保存）" if editable else "")
-        source = next((p for p in (r.get("report"), r.get("original")) if p and Path(p).exists()), None)
+        self._no_image_text = ABSENT_TEXT if r.get("absent") else "无法显示该照片"
+        source = None if r.get("absent") else next(
+            (p for p in (r.get("report"), r.get("original")) if p and Path(p).exists()), None)
         reader = QImageReader(str(source)) if source else None
         if reader is not None:
             reader.setAutoTransform(True)
@@ -127,7 +132,7 @@ class PhotoViewer(QDialog):
 
     def _apply_zoom(self) -> None:
         if self._pixmap.isNull():
-            self.image.setText("无法显示该照片")
+            self.image.setText(self._no_image_text)
             self.image.resize(self.scroll.viewport().size())
             return
         if self.zoom is None:

@@ -1,6 +1,7 @@
 """The status flow of the open assessment, as the main window's 考评 menu runs it: 提交自评,
 解锁, 开始考评, 标记已考评 (an incomplete review listed and confirmed), 定稿, 考评结论与签字,
-and 采用自评 (the unit's self values taken as this inspector's review answers).
+采用自评 (the unit's self values taken as this inspector's review answers), and the
+军分区's 复核: 复核模式 for a drawn assessment whose county review is done, 抽取复核单位.
 
 A mixin of MainWindow (ui/main_window.py): it uses the window's session, panes, mode and
 status bar; the rules themselves are the session's and storage's."""
@@ -22,6 +23,66 @@ class ReviewFlow:
         if self.mode != "review":
             self.act_review_mode.setChecked(True)
             self.toggle_review_mode(True)
+
+    # ---------------------------------------------------------------- 复核
+
+    def toggle_recheck_mode(self, checked: bool) -> None:
+        """复核模式: the county's 考评 read-only beside the 军分区's own 复核 values. Offered
+        only for an assessment drawn for 复核 whose county review is done; leaving it goes
+        back to 考评模式."""
+        s = self.session
+        if checked and (s is None or not s.can_recheck):
+            self.act_recheck_mode.setChecked(False)
+            reason = s.recheck_unavailable() if s is not None else "请先打开一个考评"
+            self.statusBar().showMessage(f"不能复核：{reason}", 8000)
+            return
+        self.item_pane.flush()
+        if checked:
+            self.act_review_mode.setChecked(False)
+            self.mode = "recheck"
+        else:
+            self.mode = "review" if s is not None and s.status != "draft" else "self"
+            self.act_review_mode.setChecked(self.mode == "review")
+        self._apply_mode()
+        self.update_actions()
+
+    def enter_recheck_mode(self) -> bool:
+        """Switch to 复核模式 when it applies (the menu's check follows)."""
+        if self.mode != "recheck":
+            self.act_recheck_mode.setChecked(True)
+            self.toggle_recheck_mode(True)
+        return self.mode == "recheck"
+
+    def update_recheck_actions(self) -> None:
+        """复核模式 enabled only where it applies, its tooltip saying why not; a session that
+        no longer allows it (unlocked, redrawn) leaves 复核模式."""
+        s = self.session
+        reason = "请先打开一个考评" if s is None else s.recheck_unavailable()
+        self.act_recheck_mode.setEnabled(reason is None)
+        tip = "县级考评与军分区复核并排显示，军分区填写复核结果" if reason is None else f"不能复核：{reason}"
+        self.act_recheck_mode.setToolTip(tip)
+        self.act_recheck_mode.setStatusTip(tip)
+        if reason is not None and self.mode == "recheck":
+            self.act_recheck_mode.setChecked(False)
+            self.toggle_recheck_mode(False)
+        self.act_recheck_draw.setEnabled(not self.ws.readonly)
+
+    def draw_recheck(self) -> None:
+        """抽取复核单位…: the draw dialog; afterwards the tree and the open assessment are
+        read again (whether it is drawn decides 复核模式)."""
+        from .dialogs.recheck_dialog import RecheckDrawDialog
+
+        self.item_pane.flush()
+        year = self.session.assessment["year"] if self.session is not None else None
+        dialog = RecheckDrawDialog(self.ws, year, self)
+        dialog.drawn.connect(self._recheck_drawn)
+        self.recheck_dialog = dialog  # tests look at it
+        dialog.exec()
+
+    def _recheck_drawn(self, _year: int) -> None:
+        if self.session is not None:
+            self.session.reload()
+            self._status_changed()
 
     def submit(self) -> None:
         s = self.session

@@ -1,5 +1,6 @@
 """The live score bar: final score, level reached, what stands between the unit and the
-next level (points short, blocking gate items and categories), and the gap list."""
+next level (points short, blocking gate items and categories), and the gap list; beside
+it the score compared with (自评 in 考评 mode, 考评分 in 复核 mode)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
 from checklists.numbers import display
+
+from storage.assessments import ROLE_LABELS
 
 from . import theme
 from .format import escape
@@ -107,9 +110,9 @@ class ScoreBar(QFrame):
             self.other.setText("")
             self.gap_button.setEnabled(False)
             return
-        role = "review" if self.mode == "review" else "self"
+        role = self.mode if self.mode in ROLE_LABELS else "self"
         r = s.results[role]
-        self.role_label.setText("考评得分" if role == "review" else "自评得分")
+        self.role_label.setText(f"{ROLE_LABELS[role]}得分")
         self.final_label.setText(display(r.final))
         self.total_label.setText(f"/ {display(r.total)}")
         keys = [lv.key for lv in r.levels]
@@ -130,13 +133,20 @@ class ScoreBar(QFrame):
         answered = count - len(r.unanswered)
         excluded = f"（{len(r.not_applicable)} 项不适用）" if r.not_applicable else ""
         self.breakdown.setText(f"基本分 {display(r.base)}{bonus}{penalty} · 已填 {answered}/{count} 项{excluded}")
-        if role == "review":
-            o = s.results["self"]
-            self.other.setText(f"自评 {display(o.final)} · {o.level_label}")
-        else:
-            self.other.setText("")
+        self.other.setText(self._other_text(s, role))
         self.gap_button.setText(f"差距清单（{len(r.gap)}）Ctrl+G")
         self.gap_button.setEnabled(True)
+
+    @staticmethod
+    def _other_text(s, role: str) -> str:
+        """The score compared with beside the big one: 自评 beside 考评; 考评分 beside 复核分."""
+        if role == "review":
+            o = s.results["self"]
+            return f"自评 {display(o.final)} · {o.level_label}"
+        if role == "recheck":
+            o = s.results["review"]
+            return f"考评分 {display(o.final)} · {o.level_label}"
+        return ""
 
     def _veto_html(self, r) -> str:
         """一票否决：7.6 空白村，总分记0分 (each item a link to it); '' when nothing voids."""

@@ -13,11 +13,13 @@ from PySide6.QtCore import QObject, Signal
 
 from checklists.errors import DabiaoError
 from storage import answer_store
-from storage import assessments, evidence
+from storage import assessments, evidence, recheck
 
 from .format import value_text
 
-ROLES = ("self", "review")
+ROLES = assessments.ROLES  # self 自评, review 考评, recheck 复核 (the 军分区, drawn units only)
+# the role shown read-only beside a role's own editor: 自评 beside 考评, 考评 beside 复核
+REFERENCE_ROLE = {"review": "self", "recheck": "review"}
 
 
 @dataclass
@@ -59,6 +61,8 @@ class AssessmentSession(QObject):
         self.level_labels = {lv.key: lv.label for lv in self.checklist.levels}
         self.answers: dict = {role: {} for role in ROLES}
         self.results = _Scores(ws, assessment_id)
+        self.roles_open: tuple[str, ...] = ()  # roles whose answers may change now (storage's rule)
+        self.drawn = False  # in its year's 复核 sample
         self._undo: list[UndoStep] = []
         self.reload()
 
@@ -66,9 +70,15 @@ class AssessmentSession(QObject):
 
     def reload(self) -> None:
         self.assessment = assessments.get_assessment(self.ws, self.id)
+        self._read_roles()
         for role in ROLES:
             self.answers[role] = answer_store.list_answers(self.ws, self.id, role)
         self._rescore()
+
+    def _read_roles(self) -> None:
+        """Which roles are open now and whether the assessment is drawn for 复核 (storage decides)."""
+        self.drawn = recheck.is_drawn(self.ws, self.id)
+        self.roles_open = assessments.roles_open(self.ws, self.assessment)
 
     def _rescore(self) -> None:
         self.results.clear()
@@ -83,7 +93,20 @@ class AssessmentSession(QObject):
         return assessments.STATUS_LABELS.get(self.status, self.status)
 
     def editable(self, role: str) -> bool:
-        return not self.ws.readonly and role in assessments.editable_roles(self.status)
+        return not self.ws.readonly and role in self.roles_open
+
+    @property
+    def can_recheck(self) -> bool:
+        """Whether 复核 applies: drawn for 复核 and the county's review done (reviewed / final)."""
+        return self.drawn and self.status in recheck.RECHECK_STATUSES
+
+    def recheck_unavailable(self) -> str | None:
+        """Why 复核模式 is not offered for this assessment, in words; None when it is."""
+        if not self.drawn:
+            return f"未被抽中复核：{self.assessment['year']} 年复核名单中没有此单位（考评 → 抽取复核单位…）"
+        if self.status not in recheck.RECHECK_STATUSES:
+            return f"县级考评未完成（现为“{self.status_label}”）：已考评或已定稿后才能复核"
+        return None
 
     def answer(self, code: str, role: str) -> dict | None:
         return self.answers[role].get(code)
@@ -98,12 +121,14 @@ class AssessmentSession(QObject):
     def evidence(self, code: str | None = None, role: str | None = None) -> list[dict]:
         return evidence.list_evidence(self.ws, self.id, code, role)
 
-    def differs(self, code: str) -> bool:
-        """True when both roles answered the item and their values (or scores) differ."""
-        a, b = self.value(code, "self"), self.value(code, "review")
+    def differs(self, code: str, role: str = "review") -> bool:
+        """True when `role` and the role it is compared with (自评 for 考评, 考评 for 复核)
+        both answered the item and their values (or scores) differ."""
+        other = REFERENCE_ROLE[role]
+        a, b = self.value(code, other), self.value(code, role)
         if a is None or b is None:
             return False
-        return a != b or self.results["self"].items[code].score != self.results["review"].items[code].score
+        return a != b or self.results[other].items[code].score != self.results[role].items[code].score
 
     def lock_reason(self, role: str) -> str | None:
         """Why this role cannot edit now, in words; None when it can."""
@@ -113,6 +138,8 @@ class AssessmentSession(QObject):
             return None
         if role == "self":
             return f"考评状态为“{self.status_label}”，自评已锁定。如需修改，请先“解锁”并说明原因。"
+        if role == "recheck":
+            return self.recheck_unavailable() or "复核结果当前不能修改。"
         if self.status == "draft":
             return "自评尚未提交，提交后才能填写考评。"
         return f"考评状态为“{self.status_label}”，考评结果已锁定。"
@@ -128,6 +155,7 @@ class AssessmentSession(QObject):
 
     def _after_answer(self, code: str) -> None:
         self.assessment = assessments.get_assessment(self.ws, self.id)
+        self._read_roles()
         self._rescore()
         self.itemChanged.emit(code)
         self.scoreChanged.emit()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMessageBox, QProgr
 from checklists.errors import DabiaoError
 from storage.actions import ACTION_STATUS_LABELS
 from storage.assessments import ROLE_LABELS, STATUS_LABELS
+from storage.evidence import ABSENT_TEXT
 from storage.exchange import importer, signing, trust
 from storage.exchange.bundle_format import KIND_LABELS, BundleRefused
 from storage.exchange.records import SIDE_LABELS
@@ -38,7 +39,8 @@ from ..tasks import TaskWorker, close_thread_workspace, error_lines, thread_work
 # per assessment with its parts (storage.exchange.plan.Change.what). The photo originals going
 # into the evidence store are the photos listed under their items, not shown twice.
 WORKSPACE_GROUPS = (("checklists_added", "新增标准版本", "个"), ("units_added", "新增单位", "个"),
-                    ("units_updated", "更新单位", "个"), ("files_repaired", "补回缺失的照片文件", "个"))
+                    ("units_updated", "更新单位", "个"), ("files_repaired", "补回缺失的照片文件", "个"),
+                    ("files_filled", "补入此前未随包的照片", "张"))
 ASSESSMENT_PARTS = ("header", "answers", "photos_added", "captions", "photos_removed", "actions_changed", "history")
 HIDDEN = {"evidence_added", "assessments_added"}
 FIELD_LABELS = {"status": "状态", "assessor": "自评填报人", "reviewer": "考评组", "conclusion": "考评结论",
@@ -105,7 +107,6 @@ def _header_node(change) -> Node:
 
 def _assessment_node(label: str, changes: list) -> Node:
     added = any(c.what == "assessments_added" for c in changes)
-    side = next((c.side for c in changes if c.side), None)
     parts = []
     for key in ASSESSMENT_PARTS:
         group = [c for c in changes if c.what == key]
@@ -113,10 +114,11 @@ def _assessment_node(label: str, changes: list) -> Node:
             continue
         if key == "header":  # revision numbers alone are bookkeeping: not shown
             parts.extend(_header_node(c) for c in group if any(k in FIELD_LABELS for k in c.new))
-        elif key == "answers":
-            group.sort(key=lambda c: code_key(c.code))
-            parts.append(Node(f"{ROLE_LABELS.get(side, '')}答案（{len(group)} 项）",
-                              [Node(answer_line(c), tip=answer_line(c)) for c in group], expanded=len(group) <= 12))
+        elif key == "answers":  # one branch per role: a year bundle brings 自评, 考评 and 复核
+            for side in dict.fromkeys(c.side for c in group):
+                rows = sorted((c for c in group if c.side == side), key=lambda c: code_key(c.code))
+                parts.append(Node(f"{ROLE_LABELS.get(side, '')}答案（{len(rows)} 项）",
+                                  [Node(answer_line(c), tip=answer_line(c)) for c in rows], expanded=len(rows) <= 12))
         elif key in ("photos_added", "captions", "photos_removed"):
             by_code: dict = {}
             for c in sorted(group, key=lambda c: code_key(c.code)):
@@ -162,6 +164,10 @@ def preview_nodes(plan) -> list[Node]:
         if group:
             nodes.append(Node(f"{title}（{len(group)} {unit}）", [Node(c.label) for c in group],
                               expanded=len(group) <= 6, bold=True))
+    absent = (getattr(plan, "counts", None) or {}).get("files_absent")
+    if absent:  # a year bundle sent without photos: only their records come
+        nodes.append(Node(f"{absent} 张照片只有记录，照片文件未随包（显示为“{ABSENT_TEXT}”）",
+                          tip="县级年度数据包导出时未带照片：得分、差距和照片说明照常，照片本身需另行带回", bold=True))
     by_assessment: dict = {}
     for c in plan.changes:
         if c.group and c.what != "evidence_added":

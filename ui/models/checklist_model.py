@@ -1,5 +1,6 @@
 """The checklist as a tree model: categories (with earned / applicable points and an
-answered count) and items (with a status icon and the 自评 / 考评 scores side by side).
+answered count) and items (with a status icon and the 自评 / 考评 scores side by side; in
+复核 mode the 考评 / 复核 scores, an item where they differ tinted).
 
 Rows are plain nodes built once per checklist; data() reads the session's cached
 answers and score results, so a 200-item list scrolls and repaints without queries.
@@ -20,6 +21,9 @@ from ..format import evidence_text, score_text, value_text
 COL_TITLE, COL_POINTS, COL_SELF, COL_REVIEW = range(4)
 HEADERS = ("条目", "分值", "自评", "考评")
 ROLE_OF_COLUMN = {COL_SELF: "self", COL_REVIEW: "review"}
+# 复核 mode: the two score columns are the county's 考评 and the 军分区's 复核
+RECHECK_COLUMNS = {COL_SELF: "review", COL_REVIEW: "recheck"}
+ROLE_HEADERS = {"self": "自评", "review": "考评", "recheck": "复核"}
 
 def short_tag_text(item, checklist) -> str:
     """(/2) Whom an item is for, short enough for a tree row: 仅适用于大镇 / 不适用于小镇 (a
@@ -83,7 +87,16 @@ class ChecklistModel(NodeTreeModel):
     def set_mode(self, mode: str) -> None:
         if mode != self.mode:
             self.mode = mode
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_SELF, COL_REVIEW)
             self._changed_all()
+
+    def column_roles(self) -> dict[int, str]:
+        """Score column -> role: 自评 / 考评, or in 复核 mode 考评 / 复核."""
+        return RECHECK_COLUMNS if self.mode == "recheck" else ROLE_OF_COLUMN
+
+    def _differs(self, code: str) -> bool:
+        """The compared pair differ: 复核 vs 考评 in 复核 mode, else 考评 vs 自评."""
+        return self.session.differs(code, "recheck" if self.mode == "recheck" else "review")
 
     def _changed_all(self) -> None:
         def walk(nodes):
@@ -122,6 +135,8 @@ class ChecklistModel(NodeTreeModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
+                if section in self.column_roles():
+                    return ROLE_HEADERS[self.column_roles()[section]]
                 return HEADERS[section]
             if role == Qt.ItemDataRole.TextAlignmentRole and section != COL_TITLE:
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -162,16 +177,17 @@ class ChecklistModel(NodeTreeModel):
                 points = [i.points for i in category.walk_items() if i.role == "base" and i.code not in left_out]
                 return display(sum(points)) if points else ""
             return None
-        if col in ROLE_OF_COLUMN:
-            cr = s.results[ROLE_OF_COLUMN[col]].category_index.get(category.code)
+        columns = self.column_roles()
+        if col in columns:
+            cr = s.results[columns[col]].category_index.get(category.code)
             if cr is None or not cr.count:
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
-                if self.mode == "review":  # two score columns side by side: compact
+                if self.mode != "self":  # two score columns side by side: compact
                     return f"{display(cr.earned)}/{display(cr.applicable)}"
                 return f"{display(cr.earned)}/{display(cr.applicable)} · {cr.answered}/{cr.count}"
             if role == Qt.ItemDataRole.ToolTipRole:
-                return (f"{'自评' if col == COL_SELF else '考评'}：得 {display(cr.earned)} 分，"
+                return (f"{ROLE_HEADERS[columns[col]]}：得 {display(cr.earned)} 分，"
                         f"适用满分 {display(cr.applicable)} 分；已填 {cr.answered}/{cr.count} 项")
         return None
 
@@ -199,6 +215,8 @@ class ChecklistModel(NodeTreeModel):
                 missing = evidence_text(s.result(item.code, self.mode))
                 if missing and status not in ("unanswered", "na"):
                     tip += f"\n{missing}"
+                if self.mode == "recheck" and self._differs(item.code):
+                    tip += "\n复核与县级考评不一致"
                 return tip
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -208,8 +226,9 @@ class ChecklistModel(NodeTreeModel):
                 prefix = {"bonus": "+", "penalty": "−"}.get(item.role, "")
                 return f"{prefix}{display(item.points)}"
             return None
-        if col in ROLE_OF_COLUMN:
-            r_role = ROLE_OF_COLUMN[col]
+        columns = self.column_roles()
+        if col in columns:
+            r_role = columns[col]
             result = s.result(item.code, r_role)
             if role == Qt.ItemDataRole.DisplayRole:
                 return score_text(item, result)
@@ -219,7 +238,7 @@ class ChecklistModel(NodeTreeModel):
                 if result.status in ("full", "partial", "zero"):
                     return theme.STATUS_COLORS[result.status]
                 return theme.STATUS_COLORS["unanswered"]
-            if role == Qt.ItemDataRole.BackgroundRole and s.differs(item.code):
+            if role == Qt.ItemDataRole.BackgroundRole and self._differs(item.code):
                 return theme.DIFF_BACKGROUND
         return None
 

@@ -1,4 +1,6 @@
-"""Photos attached to one item, as a list model; thumbnails load lazily off the UI thread."""
+"""Photos attached to one item, as a list model; thumbnails load lazily off the UI thread.
+A photo known only by its record (a year bundle sent without photos) shows the words
+照片未随数据包传送 in place of its thumbnail, one that cannot be read 无法显示."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPixmap
 
 from checklists.errors import DabiaoError
 from storage import evidence
@@ -19,6 +21,24 @@ THUMB = QSize(112, 84)
 
 _pixmaps: OrderedDict[str, QPixmap] = OrderedDict()  # sha256 -> thumbnail, shared by every model
 _PIXMAP_LIMIT = 600
+_notes: dict[str, QPixmap] = {}  # text -> a thumbnail-sized card with those words
+UNREADABLE_TEXT = "无法显示"
+
+
+def note_pixmap(text: str) -> QPixmap:
+    """A thumbnail-sized card with `text` in it, wrapped: shown where no image can be."""
+    pix = _notes.get(text)
+    if pix is None:
+        pix = QPixmap(THUMB)
+        pix.fill(QColor("#f1f3f4"))
+        p = QPainter(pix)
+        p.setPen(QColor("#b0bec5"))
+        p.drawRect(0, 0, THUMB.width() - 1, THUMB.height() - 1)
+        p.setPen(QColor("#5f6368"))
+        p.drawText(pix.rect().adjusted(6, 4, -6, -4), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        p.end()
+        _notes[text] = pix
+    return pix
 
 
 class _ThumbSignals(QObject):
@@ -99,6 +119,8 @@ class EvidenceModel(QAbstractListModel):
             return self._thumbnail(r)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [r.get("original_name") or "", f"{ROLE_LABELS.get(r['role'], r['role'])}照片"]
+            if r.get("absent"):
+                lines.append(f"{evidence.ABSENT_TEXT}（只有记录：说明、拍摄时间等）")
             if r.get("caption"):
                 lines.insert(0, r["caption"])
             if r.get("taken_at"):
@@ -111,6 +133,8 @@ class EvidenceModel(QAbstractListModel):
         return None
 
     def _thumbnail(self, r: dict):
+        if r.get("absent"):  # only its record is here: nothing to load, say so
+            return note_pixmap(evidence.ABSENT_TEXT)
         sha = r["sha256"]
         pix = _pixmaps.get(sha)
         if pix is not None:
@@ -123,9 +147,8 @@ class EvidenceModel(QAbstractListModel):
 
     def _on_loaded(self, sha256: str, image: QImage) -> None:
         self._pending.discard(sha256)
-        if image.isNull():
-            return
-        _pixmaps[sha256] = QPixmap.fromImage(image)
+        # a file that cannot be read says so instead of the loading box forever
+        _pixmaps[sha256] = note_pixmap(UNREADABLE_TEXT) if image.isNull() else QPixmap.fromImage(image)
         while len(_pixmaps) > _PIXMAP_LIMIT:
             _pixmaps.popitem(last=False)
         for i, r in enumerate(self._rows):
@@ -134,4 +157,4 @@ class EvidenceModel(QAbstractListModel):
                 self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
 
     def thumbnails_ready(self) -> bool:
-        return all(r["sha256"] in _pixmaps for r in self._rows)
+        return all(r.get("absent") or r["sha256"] in _pixmaps for r in self._rows)
