@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLay
 
 from checklists.errors import DabiaoError
 from storage import assessments, recheck, units
+from storage.timefmt import local_time
 
 from ..errors import ask
 from ..format import escape
@@ -37,6 +38,7 @@ class RecheckDrawDialog(QDialog):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(year or (years[0] if years else 2027))
+        self.year.setFixedWidth(self.year.fontMetrics().horizontalAdvance("20270") + 40)
         self.year.valueChanged.connect(self.show_draw)
 
         self.by_count = QRadioButton("每县抽取")
@@ -142,7 +144,7 @@ class RecheckDrawDialog(QDialog):
         else:
             self.info.setText(
                 f"{year} 年复核名单：{escape(recheck.rule_text(info.rule))}，共 {len(info.ids)} 个；"
-                f"随机种子 <b>{escape(info.seed)}</b>；{escape(info.drawn_at[:16].replace('T', ' '))} "
+                f"随机种子 <b>{escape(info.seed)}</b>；{escape(local_time(info.drawn_at))} "
                 f"由 {escape(info.drawn_by or '—')} 抽取")
         self.table.clear()
         for r in rows:
@@ -193,6 +195,9 @@ class RecheckDrawDialog(QDialog):
         self.show_draw()
         if not result.made:
             self._say(f"{year} 年已按此规则抽取过，名单未变（种子 {result.seed}）。", error=False)
+        else:
+            self._say(f"已抽取 {len(result.ids)} 个复核单位，随机种子 {result.seed}：请记入通报，"
+                      "凭规则和种子可抽得同一名单。", error=False)
         self.seed.setText(result.seed)
         self.drawn.emit(year)
         return True
