@@ -276,3 +276,27 @@ def test_an_absent_photo_says_it_did_not_travel(qtbot, ws, drawn, tmp_path):
     viewer = PhotoViewer([dict(rows[0], absent=0)])
     qtbot.addWidget(viewer)
     assert viewer.image.text() == "无法显示该照片"
+
+
+# ---------------------------------------------------------------- a year bundle's import preview
+
+def test_the_import_preview_lists_answers_per_role_and_photos_only_recorded():
+    from types import SimpleNamespace
+
+    from storage.exchange.plan import Change
+    from ui.dialogs.import_bundle_dialog import preview_nodes
+
+    def answer(side, code, value):
+        return Change("answers", code, None, group="一镇 2027 年", code=code, side=side,
+                      new={"value": value, "note": None, "documents": None})
+
+    plan = SimpleNamespace(
+        changes=[answer("review", "1.1", True), answer("recheck", "1.1", False), answer("recheck", "1.2", True),
+                 Change("files_filled", "照片 0123456789ab", None)],
+        skipped=[], counts={"files_absent": 3, "files_filled": 1})
+    nodes = preview_nodes(plan)
+    texts = [n.text for n in nodes]
+    assert "补入此前未随包的照片（1 张）" in texts
+    assert any(t.startswith("3 张照片只有记录") and evidence.ABSENT_TEXT in t for t in texts)
+    unit = next(n for n in nodes if n.text.startswith("一镇 2027 年"))
+    assert [n.text for n in unit.children] == ["考评答案（1 项）", "复核答案（2 项）"]
