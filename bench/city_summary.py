@@ -6,11 +6,12 @@ ours:  open the workspace read-only, `storage.rollup.city_rollup` (every county'
        同比 with last year, 回头看 of last year's 整改, 复核 deviation), then
        `exports.city_summary.render_city_summary` (PDF, official layout, charts) or
        `exports.city_excel.write_city_excel` (workbook).
-floor: one SQL query reading the same figures — the judged final score and level of each
-       finished assessment of the year, grouped by county, from the score cache — and the
-       county table (assessed, 达标率, 达优率, average, spread, lowest, highest, rank)
-       written with plain reportlab (SimpleDocTemplate + Table, the same CJK fonts) or
-       openpyxl in write-only mode.
+floor: bench/city_floor.py — the same figures read with set-based SQL (per assessment
+       of both years: county, type, name, status, judged role, final score and level, the
+       cached detail of the year's results; last year's actions per county; the 复核
+       draw), and the same tables, all of them with the same rows and columns, and the
+       two charts, written with plain reportlab (SimpleDocTemplate + Table, the same CJK
+       fonts, charts as plain Drawings) or openpyxl write-only (the same ten sheets).
 
 The workspace: `storage.generate_province`, 100 counties x 15 towns (20 x 15 with
 --quick), 2026 and 2027, the score cache filled (untimed, as after the first listing);
@@ -21,20 +22,9 @@ the summary is of 2027. Target: ≤ 2 × the floor, each format.
 
 from __future__ import annotations
 
-import sqlite3
-import statistics
 from pathlib import Path
 
 YEAR = 2027
-FLOOR_SQL = (
-    "SELECT CASE WHEN p.type = 'county' THEN p.name WHEN g.type = 'county' THEN g.name END AS county, "
-    "sc.shown, sc.level FROM assessments a JOIN units u ON u.id = a.unit_id "
-    "LEFT JOIN units p ON p.id = u.parent_id LEFT JOIN units g ON g.id = p.parent_id "
-    "JOIN score_cache sc ON sc.assessment_id = a.id AND sc.judged = 1 "
-    "WHERE a.year = ? AND a.status IN ('reviewed', 'final') AND u.type IN ('town', 'enterprise') "
-    "ORDER BY county")
-HEADER = ["名次", "县（市、区）", "考评单位", "达标率", "达优率", "平均分", "标准差", "最低分", "最高分"]
-TOP_LEVELS = ("excellent", "star5")
 
 
 def ours(ws_dir: Path, out: Path) -> None:
@@ -57,55 +47,18 @@ def ours(ws_dir: Path, out: Path) -> None:
         render_city_summary(data, out)
 
 
-def floor_rows(ws_dir: Path) -> list[list]:
-    """The county table from one query: rank, county, assessed, rates, score statistics."""
-    conn = sqlite3.connect(ws_dir / "dabiao.sqlite")
-    try:
-        groups: dict = {}
-        for county, shown, level in conn.execute(FLOOR_SQL, [YEAR]):
-            groups.setdefault(county, []).append((float(shown), level))
-    finally:
-        conn.close()
-    rows = []
-    for county, got in groups.items():
-        finals = [s for s, _ in got]
-        passed = sum(1 for _, lv in got if lv != "fail") / len(got)
-        top = sum(1 for _, lv in got if lv in TOP_LEVELS) / len(got)
-        rows.append([county, len(got), passed, top, statistics.fmean(finals), statistics.pstdev(finals),
-                     min(finals), max(finals)])
-    rows.sort(key=lambda r: (-r[2], -r[4], r[0]))
-    return [[str(k + 1), r[0], str(r[1]), f"{r[2]:.1%}", f"{r[3]:.1%}", f"{r[4]:.2f}", f"{r[5]:.2f}",
-             f"{r[6]:.2f}", f"{r[7]:.2f}"] for k, r in enumerate(rows)]
-
-
 def floor_pdf(ws_dir: Path, out: Path, fonts) -> None:
-    """The county table with plain reportlab: a title and one Table, the same fonts."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    """The floor's PDF (bench/city_floor.py)."""
+    import city_floor
 
-    rows = floor_rows(ws_dir)
-    doc = SimpleDocTemplate(str(out), pagesize=A4)
-    title = Paragraph(f"{YEAR}年度基层武装部规范化建设考评情况汇总",
-                      ParagraphStyle("t", fontName=fonts.hei, fontSize=16, leading=24))
-    table = Table([HEADER] + rows, repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.song), ("FONTSIZE", (0, 0), (-1, -1), 9),
-                               ("FONTNAME", (0, 0), (-1, 0), fonts.hei),
-                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-    doc.build([title, table])
+    city_floor.write_pdf(ws_dir, out, fonts, YEAR)
 
 
 def floor_xlsx(ws_dir: Path, out: Path) -> None:
-    """The county table with openpyxl in write-only mode."""
-    from openpyxl import Workbook
+    """The floor's workbook (bench/city_floor.py)."""
+    import city_floor
 
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet("县排名")
-    sheet.append(HEADER)
-    for row in floor_rows(ws_dir):
-        sheet.append(row)
-    wb.save(out)
+    city_floor.write_xlsx(ws_dir, out, YEAR)
 
 
 def bench(quick: bool, work: Path, measure, report) -> None:
