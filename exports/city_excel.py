@@ -121,7 +121,10 @@ def write_city_excel(data: CityRollup, out_path) -> Path:
 
 
 class _Styles:
-    """The named styles of the sheets, made once (write-only cells take them by object)."""
+    """The named styles of the sheets, made once (write-only cells take them by object).
+    Each combination of font, alignment, number format and border is registered with the
+    workbook once, on a template cell; later cells copy its style indices (setting a
+    style object hashes it every time: most of the workbook's time at 1,500 units)."""
 
     def __init__(self):
         from openpyxl.styles import Alignment, Border, Font, Side
@@ -132,16 +135,23 @@ class _Styles:
         self.head = (Font(name="黑体", size=10), Alignment(horizontal="center", vertical="center", wrap_text=True))
         self.wrap = (Font(name="仿宋", size=11), Alignment(horizontal="left", vertical="top", wrap_text=True))
         self.body = (Font(name="仿宋", size=10), Alignment(vertical="center"))
+        self._made: dict = {}
 
     def cell(self, sheet, value, style, fmt=None, border=False):
         from openpyxl.cell import WriteOnlyCell
 
         c = WriteOnlyCell(sheet, value=value)
-        c.font, c.alignment = style
-        if fmt:
-            c.number_format = fmt
-        if border:
-            c.border = self.grid
+        key = (id(style), fmt, border)
+        made = self._made.get(key)
+        if made is None:
+            c.font, c.alignment = style
+            if fmt:
+                c.number_format = fmt
+            if border:
+                c.border = self.grid
+            self._made[key] = (style, c._style)  # the style kept alive: its id stays its own
+        else:
+            c._style = made[1].__copy__()
         return c
 
 

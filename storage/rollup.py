@@ -19,6 +19,7 @@ Rules (the report states them):
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from fractions import Fraction
@@ -143,17 +144,34 @@ class CityRollup(TypedDict):
 # --------------------------------------------------------------------------- pure helpers
 
 def figures(rows: list, pending: int = 0) -> Figures:
-    """Figures of results given as (final, level index, top index, role); index -1: failed."""
+    """Figures of results given as (final, level index, top index, role); index -1: failed.
+    Exact: the average and the variance come from integer sums (spread_exact)."""
     finals = [r[0] for r in rows]
     n = len(finals)
     passed = sum(1 for r in rows if r[1] >= 0)
     top = sum(1 for r in rows if r[1] >= 0 and r[1] == r[2])
-    avg = sum(finals, Fraction(0)) / n if n else None
-    stdev = math.sqrt(float(sum((f - avg) ** 2 for f in finals) / n)) if n else None
+    avg = variance = low = high = None
+    if n:
+        avg, variance, low, high = spread_exact(finals)
     return Figures(assessed=n, pending=pending, passed=passed, pass_rate=Fraction(passed, n) if n else None,
-                   top=top, top_rate=Fraction(top, n) if n else None, average=avg, stdev=stdev,
-                   min=min(finals) if n else None, max=max(finals) if n else None,
+                   top=top, top_rate=Fraction(top, n) if n else None, average=avg,
+                   stdev=math.sqrt(float(variance)) if n else None, min=low, max=high,
                    rechecked=sum(1 for r in rows if r[3] == "recheck"))
+
+
+def spread_exact(finals: list) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+    """(mean, population variance, min, max) of Fractions, exactly, without Fraction
+    arithmetic per value: each value as an integer over one common denominator D (the lcm
+    of theirs, 100 for scores in hundredths), so mean = S1 / (n D) and variance =
+    (n S2 - S1²) / (n D)², with S1, S2 the sums of the integers and of their squares."""
+    dens = {f.denominator for f in finals}
+    d = math.lcm(*dens)
+    ints = [f.numerator * (d // f.denominator) for f in finals]
+    n, s1 = len(ints), sum(ints)
+    s2 = sum(i * i for i in ints)
+    low, high = min(ints), max(ints)
+    return (Fraction(s1, n * d), Fraction(n * s2 - s1 * s1, n * n * d * d), finals[ints.index(low)],
+            finals[ints.index(high)])
 
 
 def rank_key(f: Figures) -> tuple:
@@ -195,13 +213,6 @@ def score_histogram(values, bin_width=5, low=None, high=None) -> list[tuple]:
 
 # --------------------------------------------------------------------------- reading
 
-def _year_rows(ws: Workspace, year: int) -> list[dict]:
-    return list(ws.db.query(
-        "SELECT a.id, a.unit_id, a.status, a.checklist_id, a.checklist_version, u.name AS unit_name, "
-        "u.type AS unit_type FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.year = ? "
-        "ORDER BY u.name, a.id", [int(year)]))
-
-
 class _Criteria:
     """Per checklist version, loaded once: level index by key, gate / veto items, titles."""
 
@@ -225,11 +236,94 @@ class _Criteria:
         return self.loaded[ref]
 
 
-def _results(ws: Workspace, year: int, crit: _Criteria, county_of: dict) -> tuple[list, dict, dict]:
+class _Cached:
+    """The judged score of an assessment as the roll-up needs it, read straight from its
+    score_cache row (stands in for scores.Score): the final as a Fraction (each distinct
+    text parsed once), the detail JSON parsed at most once and only when asked for — the
+    most-lost sums read the losses as integer pairs, only a failed unit's item needs
+    Fractions."""
+
+    __slots__ = ("role", "final", "level", "_detail", "_fractions", "_losses", "_lost", "_categories")
+
+    def __init__(self, role, final, level, detail, fractions):
+        self.role, self.level, self._detail, self._fractions = role, level, detail, fractions
+        self.final = None if final is None else fractions[final]
+        self._losses = self._lost = self._categories = None
+
+    @classmethod
+    def of_score(cls, s, fractions) -> _Cached:
+        """From a scores.Score (an assessment the cache did not hold)."""
+        c = cls(s.role, None, s.level, None, fractions)
+        c.final, c._lost, c._categories = s.final, tuple(s.lost), dict(s.categories)
+        c._losses = [(code, v.numerator, v.denominator) for code, v in s.lost]
+        return c
+
+    def _parse(self) -> None:
+        d = json.loads(self._detail) if self._detail else {"lost": [], "categories": []}
+        self._losses = [(code, *_pair(text)) for code, text in d["lost"]]
+        self._categories = {code: None if r is None else self._fractions[r] for code, r in d["categories"]}
+
+    def losses(self) -> list:
+        """[(item code, numerator, denominator) of the points lost] in the gap list's order."""
+        if self._losses is None:
+            self._parse()
+        return self._losses
+
+    @property
+    def lost(self) -> tuple:
+        """((item code, points lost), ...) as Fractions, like Score.lost."""
+        if self._lost is None:
+            self._lost = tuple((code, self._fractions[f"{n}/{d}"]) for code, n, d in self.losses())
+        return self._lost
+
+    @property
+    def categories(self) -> dict:
+        if self._categories is None:
+            self._parse()
+        return self._categories
+
+
+def _pair(text: str) -> tuple[int, int]:
+    n, d = text.split("/")
+    return int(n), int(d)
+
+
+class _Fractions(dict):
+    """"n/d" text -> Fraction, each distinct text parsed once (scores and losses recur)."""
+
+    def __missing__(self, text):
+        n, d = _pair(text)
+        value = self[text] = Fraction(n, d)
+        return value
+
+
+def _year_scores(ws: Workspace, year: int, fractions: _Fractions) -> tuple[list[dict], dict]:
+    """(assessment rows of the year, id -> _Cached) in one query joining each row's judged
+    cache row under the key storage.scores checks; scores the cache lacks (a read-only
+    workspace never listed, an edit since) come from scores.scores, computed."""
+    sql = (f"SELECT a.id, a.unit_id, a.status, a.checklist_id, a.checklist_version, u.name, u.type, "
+           f"s.role, s.final, s.level, s.detail FROM assessments a JOIN units u ON u.id = a.unit_id "
+           f"LEFT JOIN checklists c ON c.id = a.checklist_id AND c.version = a.checklist_version "
+           f"LEFT JOIN {scores._cache_table(ws)} s ON {scores._KEY_SQL.format(recheck_rev=scores._recheck_rev(ws))} "
+           f"WHERE a.year = ? ORDER BY u.name, a.id")
+    rows, got = {}, {}
+    for aid, unit_id, status, cid, cver, name, utype, role, final, level, detail in ws.db.execute(
+            sql, [scores.engine_fingerprint(), int(year)]):
+        rows[aid] = {"id": aid, "unit_id": unit_id, "status": status, "checklist_id": cid,
+                     "checklist_version": cver, "unit_name": name, "unit_type": utype}
+        if role is not None:
+            got[aid] = _Cached(role, final, level, detail, fractions)
+    missing = [aid for aid in rows if aid not in got]
+    if missing:
+        got.update((aid, _Cached.of_score(s, fractions)) for aid, s in scores.scores(ws, missing).items())
+    return list(rows.values()), got
+
+
+def _results(ws: Workspace, year: int, crit: _Criteria, county_of: dict,
+             fractions: _Fractions) -> tuple[list, dict, dict]:
     """(results, pending count by (county, type), assessments by id) of a year. A result:
-    (row, Score, criteria info, county name, level index)."""
-    rows = _year_rows(ws, year)
-    got = scores.scores(ws, [r["id"] for r in rows]) if rows else {}
+    (row, _Cached score, criteria info, county name, level index)."""
+    rows, got = _year_scores(ws, year, fractions)
     out, pending = [], Counter()
     for r in rows:
         s = got[r["id"]]
@@ -378,8 +472,9 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
     year = int(year)
     county_of = units.county_of_units(ws)
     crit = _Criteria(ws)
-    results, pending, by_id = _results(ws, year, crit, county_of)
-    last, last_pending, _ = _results(ws, year - 1, crit, county_of)
+    fractions = _Fractions()
+    results, pending, by_id = _results(ws, year, crit, county_of, fractions)
+    last, last_pending, _ = _results(ws, year - 1, crit, county_of, fractions)
 
     ranked = _group(results, pending, RANKED_TYPES)
     by_type = {t: _group(results, pending, (t,)) for t in UNIT_TYPES}
@@ -402,13 +497,15 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
             lookback=lookback.get(c) or _no_lookback(), deviation=deviation.get(c) or _no_deviation()))
     place = {c["county"]: n for n, c in enumerate(counties)}
 
-    failed, lost_units, lost_points, first_seen = [], Counter(), {}, {}
+    failed, lost_units, sums, first_seen = [], Counter(), {}, {}
     for r, s, info, county, level in results:
         if r["unit_type"] in RANKED_TYPES:
-            for code, lost in s.lost:
-                key = (code, info["titles"].get(code, ""))
+            titles = info["titles"]
+            for code, n, d in s.losses():
+                key = (code, titles.get(code, ""))
                 lost_units[key] += 1
-                lost_points[key] = lost_points.get(key, Fraction(0)) + lost
+                by_den = sums.setdefault(key, {})  # numerators summed per denominator: exact, no Fractions
+                by_den[d] = by_den.get(d, 0) + n
                 first_seen.setdefault(key, len(first_seen))
         if level < 0:
             code, reason, lost = failing_item(s, info)
@@ -416,6 +513,7 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
                                      role=s.role, item_code=code, item_title=info["titles"].get(code, ""),
                                      reason=reason, lost=lost))
     failed.sort(key=lambda f: (place.get(f["county"], 0), f["final"], f["unit"]))
+    lost_points = {key: sum((Fraction(n, d) for d, n in by_den.items()), Fraction(0)) for key, by_den in sums.items()}
     top = sorted(lost_units, key=lambda k: (-lost_units[k], -lost_points[k], first_seen[k]))[:most_lost]
 
     labels = Counter()
