@@ -131,3 +131,32 @@ def test_score_histogram():
     assert sum(c for _, _, c in bins) == 5 and len(bins) == 8
     assert score_histogram([]) == []
     assert score_histogram([Fraction(72)], 5) == [(70, 75, 1)]
+
+
+# --------------------------------------------------------------------------- integer path = Fraction definition
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from checklists.numbers import round_half_up  # noqa: E402
+
+hundredths = st.integers(0, 12000).map(lambda n: Fraction(n, 100))  # scores as stored: 2 places
+any_exact = st.fractions(min_value=0, max_value=150, max_denominator=360)  # thirds, sevenths, ...
+
+
+@given(st.lists(st.one_of(hundredths, any_exact), min_size=1, max_size=60))
+def test_figures_integer_sums_equal_the_fraction_definition(finals):
+    f = figures([(x, -1, 1, "review") for x in finals])
+    mean = sum(finals, Fraction(0)) / len(finals)
+    variance = sum(((x - mean) ** 2 for x in finals), Fraction(0)) / len(finals)
+    assert f["average"] == mean and isinstance(f["average"], Fraction)
+    assert f["stdev"] == math.sqrt(float(variance))  # the same exact variance, so the same float
+    assert (f["min"], f["max"]) == (min(finals), max(finals))
+    assert round_half_up(f["average"]) == round_half_up(mean)  # printed half-up: the same text
+    assert round_half_up(Fraction(f["stdev"])) == round_half_up(Fraction(math.sqrt(float(variance))))
+
+
+@given(st.lists(hundredths, min_size=1, max_size=40))
+def test_figures_of_equal_scores_have_no_spread(finals):
+    f = figures([(finals[0], 0, 1, "review")] * len(finals))
+    assert f["stdev"] == 0.0 and f["average"] == finals[0] == f["min"] == f["max"]
