@@ -239,65 +239,65 @@ class _Criteria:
 class _Cached:
     """The judged score of an assessment as the roll-up needs it, read straight from its
     score_cache row (stands in for scores.Score): the final as a Fraction (each distinct
-    text parsed once), the detail JSON parsed at most once and only when asked for — the
-    most-lost sums read the losses as integer pairs, only a failed unit's item needs
-    Fractions."""
+    text parsed once), the detail JSON parsed at most once and only when asked for; losses
+    are integer pairs (the most-lost sums, the failing item), category ratios become
+    Fractions only for a unit that failed."""
 
-    __slots__ = ("role", "final", "level", "_detail", "_fractions", "_losses", "_lost", "_categories")
+    __slots__ = ("role", "final", "level", "_detail", "_memo", "_losses", "_ratios", "_categories")
 
-    def __init__(self, role, final, level, detail, fractions):
-        self.role, self.level, self._detail, self._fractions = role, level, detail, fractions
-        self.final = None if final is None else fractions[final]
-        self._losses = self._lost = self._categories = None
+    def __init__(self, role, final, level, detail, memo):
+        self.role, self.level, self._detail, self._memo = role, level, detail, memo
+        self.final = None if final is None else memo.fraction(final)
+        self._losses = self._ratios = self._categories = None
 
     @classmethod
-    def of_score(cls, s, fractions) -> _Cached:
+    def of_score(cls, s, memo) -> _Cached:
         """From a scores.Score (an assessment the cache did not hold)."""
-        c = cls(s.role, None, s.level, None, fractions)
-        c.final, c._lost, c._categories = s.final, tuple(s.lost), dict(s.categories)
+        c = cls(s.role, None, s.level, None, memo)
+        c.final, c._categories = s.final, dict(s.categories)
         c._losses = [(code, v.numerator, v.denominator) for code, v in s.lost]
         return c
-
-    def _parse(self) -> None:
-        d = json.loads(self._detail) if self._detail else {"lost": [], "categories": []}
-        self._losses = [(code, *_pair(text)) for code, text in d["lost"]]
-        self._categories = {code: None if r is None else self._fractions[r] for code, r in d["categories"]}
 
     def losses(self) -> list:
         """[(item code, numerator, denominator) of the points lost] in the gap list's order."""
         if self._losses is None:
-            self._parse()
+            d = json.loads(self._detail) if self._detail else {"lost": [], "categories": []}
+            pair = self._memo.pair
+            self._losses = [(code, *pair(text)) for code, text in d["lost"]]
+            self._ratios = d["categories"]
         return self._losses
 
     @property
-    def lost(self) -> tuple:
-        """((item code, points lost), ...) as Fractions, like Score.lost."""
-        if self._lost is None:
-            self._lost = tuple((code, self._fractions[f"{n}/{d}"]) for code, n, d in self.losses())
-        return self._lost
-
-    @property
     def categories(self) -> dict:
+        """Top-level category code -> ratio (Fraction | None), like Score.categories."""
         if self._categories is None:
-            self._parse()
+            self.losses()
+            self._categories = {code: None if r is None else self._memo.fraction(r) for code, r in self._ratios}
         return self._categories
 
 
-def _pair(text: str) -> tuple[int, int]:
-    n, d = text.split("/")
-    return int(n), int(d)
+class _Memo:
+    """"n/d" texts of the cache parsed once each (scores, ratios and losses recur)."""
+
+    def __init__(self):
+        self._pairs: dict = {}
+        self._fractions: dict = {}
+
+    def pair(self, text: str) -> tuple[int, int]:
+        got = self._pairs.get(text)
+        if got is None:
+            n, d = text.split("/")
+            got = self._pairs[text] = (int(n), int(d))
+        return got
+
+    def fraction(self, text: str) -> Fraction:
+        got = self._fractions.get(text)
+        if got is None:
+            got = self._fractions[text] = Fraction(*self.pair(text))
+        return got
 
 
-class _Fractions(dict):
-    """"n/d" text -> Fraction, each distinct text parsed once (scores and losses recur)."""
-
-    def __missing__(self, text):
-        n, d = _pair(text)
-        value = self[text] = Fraction(n, d)
-        return value
-
-
-def _year_scores(ws: Workspace, year: int, fractions: _Fractions) -> tuple[list[dict], dict]:
+def _year_scores(ws: Workspace, year: int, memo: _Memo) -> tuple[list[dict], dict]:
     """(assessment rows of the year, id -> _Cached) in one query joining each row's judged
     cache row under the key storage.scores checks; scores the cache lacks (a read-only
     workspace never listed, an edit since) come from scores.scores, computed."""
@@ -312,18 +312,18 @@ def _year_scores(ws: Workspace, year: int, fractions: _Fractions) -> tuple[list[
         rows[aid] = {"id": aid, "unit_id": unit_id, "status": status, "checklist_id": cid,
                      "checklist_version": cver, "unit_name": name, "unit_type": utype}
         if role is not None:
-            got[aid] = _Cached(role, final, level, detail, fractions)
+            got[aid] = _Cached(role, final, level, detail, memo)
     missing = [aid for aid in rows if aid not in got]
     if missing:
-        got.update((aid, _Cached.of_score(s, fractions)) for aid, s in scores.scores(ws, missing).items())
+        got.update((aid, _Cached.of_score(s, memo)) for aid, s in scores.scores(ws, missing).items())
     return list(rows.values()), got
 
 
 def _results(ws: Workspace, year: int, crit: _Criteria, county_of: dict,
-             fractions: _Fractions) -> tuple[list, dict, dict]:
+             memo: _Memo) -> tuple[list, dict, dict]:
     """(results, pending count by (county, type), assessments by id) of a year. A result:
     (row, _Cached score, criteria info, county name, level index)."""
-    rows, got = _year_scores(ws, year, fractions)
+    rows, got = _year_scores(ws, year, memo)
     out, pending = [], Counter()
     for r in rows:
         s = got[r["id"]]
@@ -351,23 +351,32 @@ def _group(results: list, pending: Counter, types) -> dict:
 def failing_item(s, info) -> tuple[str, str, Fraction]:
     """(code, reason, lost) of the item that failed an assessment: a 一票否决 item it lost
     points on, else a gate item of 达标, else (a category under its bar) the item that lost
-    most; ("", "", 0) when it lost nothing."""
-    lost = dict(s.lost)
+    most; ("", "", 0) when it lost nothing. Losses compared as integers over their common
+    denominator; only the one returned becomes a Fraction."""
+    losses = s.losses()
+    if not losses:
+        return "", "", Fraction(0)
+    lost = {code: (n, d) for code, n, d in losses}
     for reason in ("veto", "gate"):
         for code in info[reason]:
-            if lost.get(code, 0) > 0:
-                return code, reason, lost[code]
-    if not s.lost:
-        return "", "", Fraction(0)
+            if code in lost and lost[code][0] > 0:
+                return code, reason, Fraction(*lost[code])
+    common = math.lcm(*{d for _, _, d in losses})
+
+    def most(candidates):  # the first of the largest (the gap list's order)
+        code, n, d = max(candidates, key=lambda c: c[1] * (common // c[2]))
+        return code, Fraction(n, d)
+
     levels = info["checklist"].levels
-    blocked = [cat for cat, bar in info["bars"].items() if s.categories.get(cat) is not None and s.categories[cat] < bar]
-    if blocked and levels and s.final >= levels[0].min_score:  # failed on a category's bar: its item lost most
-        mine = [cl for cl in s.lost if info["category"].get(cl[0]) in blocked]
+    if info["bars"] and levels and s.final >= levels[0].min_score:  # failed on a category's bar: its item lost most
+        categories = s.categories
+        blocked = [cat for cat, bar in info["bars"].items() if categories.get(cat) is not None and categories[cat] < bar]
+        mine = [c for c in losses if info["category"].get(c[0]) in blocked]
         if mine:
-            code, most = max(mine, key=lambda cl: cl[1])
-            return code, "category", most
-    code, most = max(s.lost, key=lambda cl: cl[1])  # first of the largest (the gap list's order)
-    return code, "lost", most
+            code, points = most(mine)
+            return code, "category", points
+    code, points = most(losses)
+    return code, "lost", points
 
 
 def _lookback(ws: Workspace, year: int, county_of: dict) -> dict:
@@ -472,9 +481,9 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
     year = int(year)
     county_of = units.county_of_units(ws)
     crit = _Criteria(ws)
-    fractions = _Fractions()
-    results, pending, by_id = _results(ws, year, crit, county_of, fractions)
-    last, last_pending, _ = _results(ws, year - 1, crit, county_of, fractions)
+    memo = _Memo()
+    results, pending, by_id = _results(ws, year, crit, county_of, memo)
+    last, last_pending, _ = _results(ws, year - 1, crit, county_of, memo)
 
     ranked = _group(results, pending, RANKED_TYPES)
     by_type = {t: _group(results, pending, (t,)) for t in UNIT_TYPES}
