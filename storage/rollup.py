@@ -476,6 +476,12 @@ def _city_name(ws: Workspace) -> str:
 
 # --------------------------------------------------------------------------- the roll-up
 
+def year_counts(ws: Workspace) -> list[tuple[int, int]]:
+    """[(year, assessments of that year)], newest first: the years a roll-up can be of."""
+    return [(int(y), n) for y, n in ws.db.execute(
+        "SELECT year, count(*) FROM assessments GROUP BY year ORDER BY year DESC")]
+
+
 def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
     """The 军分区's figures of one year (see the module docstring for the rules)."""
     year = int(year)

@@ -32,16 +32,12 @@ HISTOGRAM_BIN = 5  # points per histogram bar
 def load_city(ws, year: int | None) -> tuple[list[tuple[int, int]], dict | None]:
     """([(year, assessments)] newest first, the roll-up of `year` — the newest year when
     None — or None when there is no assessment at all). Runs in the worker."""
-    from storage import assessments
-    from storage.rollup import city_rollup
+    from storage.rollup import city_rollup, year_counts
 
-    counts: dict[int, int] = {}
-    for a in assessments.list_assessments(ws):
-        counts[a["year"]] = counts.get(a["year"], 0) + 1
-    years = sorted(counts.items(), reverse=True)
+    years = year_counts(ws)  # one GROUP BY (listing every assessment took ≈ 0.06 s at 1,500)
     if not years:
         return years, None
-    if year not in counts:
+    if year not in dict(years):
         year = years[0][0]
     return years, city_rollup(ws, year)
 
