@@ -5,6 +5,7 @@ so a province's 1,500 units write in a moment.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,12 +22,21 @@ SCORE, RATE, COUNT = "0.00", "0.0%", "0"
 
 
 def _n(value, places: int = 2):
-    """An exact value as a float rounded half-up; None stays empty."""
-    return None if value is None else float(round_half_up(value, places))
+    """An exact value as a float rounded half-up; None stays empty. A Fraction or int is
+    rounded on its integers, floor((2|n| 10^p + d) / 2d), the same whole number as
+    round_half_up and the same float (both the nearest double to whole / 10^p), without
+    Decimals."""
+    if value is None:
+        return None
+    if isinstance(value, (Fraction, int)):
+        n, d, scale = value.numerator, value.denominator, 10 ** places
+        whole = (2 * abs(n) * scale + d) // (2 * d)
+        return (whole if n >= 0 else -whole) / scale
+    return float(round_half_up(value, places))
 
 
 def _rate(value):
-    return None if value is None else float(round_half_up(value, 4))
+    return _n(value, 4)
 
 
 def write_city_excel(data: CityRollup, out_path) -> Path:

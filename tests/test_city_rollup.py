@@ -160,3 +160,10 @@ def test_figures_integer_sums_equal_the_fraction_definition(finals):
 def test_figures_of_equal_scores_have_no_spread(finals):
     f = figures([(finals[0], 0, 1, "review")] * len(finals))
     assert f["stdev"] == 0.0 and f["average"] == finals[0] == f["min"] == f["max"]
+
+
+@given(st.one_of(any_exact, any_exact.map(lambda x: -x), st.integers(-10**6, 10**6)), st.sampled_from([1, 2, 4]))
+def test_excel_rounding_on_integers_equals_round_half_up(value, places):
+    from exports.city_excel import _n
+
+    assert _n(value, places) == float(round_half_up(Fraction(value), places))
