@@ -10,8 +10,8 @@ writes the same tables, all of them with the same rows and columns, plus the two
 * PDF: plain reportlab `SimpleDocTemplate` + `Table` (strings; a `Paragraph` only in the
   cells that must wrap: unit names, item titles, reasons), the same CJK fonts, the charts
   as plain `Drawing`s of rectangles and strings, the overview and note as paragraphs.
-* Excel: openpyxl write-only, the same ten sheets with the same rows and columns, plain
-  values (no fonts, borders or number formats).
+* Excel: openpyxl write-only, the same ten sheets with the workbook's rows and columns
+  (numbers as numbers), plain values (no fonts, borders or number formats).
 
 It keeps the cheap reading where the summary does not need exactness: scores as the
 cache's rounded `shown` floats (averages, spreads, sums in float), levels compared by key
@@ -264,8 +264,41 @@ def write_pdf(ws_dir: Path, out: Path, fonts, year: int) -> None:
     SimpleDocTemplate(str(out), pagesize=A4).build(story)
 
 
+def sheets(data: dict, year: int) -> dict:
+    """name -> rows (header first) of the workbook's sheets: its columns, numbers as numbers."""
+    counties = sorted((c for c in data["county"] if c), key=lambda c: (-(data["county"][c].figures()[2] or 0),
+                                                                      -(data["county"][c].figures()[5] or 0), c))
+    figs = ["考评单位数", "达标数", "达标率", "达优数", "达优率", "平均分", "标准差", "最低分", "最高分", "未完成考评"]
+    out = {"县排名": [["名次", "县（市、区）"] + figs] + [
+        [k if c else None, c or "全区"] + data["county"][c].figures() for k, c in enumerate(counties + [""], 1)]}
+    out["未达标单位"] = [["序号", "县（市、区）", "单位", "类别", "得分", "得分来源", "条目编号", "条目", "原因", "该条目失分"]] + [
+        [n, x[0], x[1], x[2], x[3], x[4], x[5], x[6], "失分最多", x[7]] for n, x in enumerate(data["failed"], 1)]
+    out["分类型"] = [["单位类别"] + figs] + [[TYPE_NAMES[t]] + data["by_type"][("", t)].figures() for t in TYPES]
+    out["各县分类型"] = [["县（市、区）", "单位类别"] + figs] + [
+        [c, TYPE_NAMES[t]] + f for c in counties for t in TYPES
+        if (f := data["by_type"][(c, t)].figures())[0] or f[9]]
+    out["失分条目"] = [["序号", "编号", "条目", "失分单位数", "累计失分"]] + [
+        [n, c, t, data["lost_units"][(c, t)], data["lost_points"][(c, t)]] for n, (c, t) in enumerate(data["lost"], 1)]
+    out["复核偏差"] = [["县（市、区）", "抽取复核数", "已复核单位数", "得分不同的条目数", "条目分差合计", "考评总分", "复核总分",
+                    "考评总分减复核总分", "平均每单位偏差"]] + [[c, n, 0, 0, 0, 0, 0, 0, None]
+                                                    for c, n in data["drawn"].items()]
+    out["复核单位"] = [["县（市、区）", "单位", "考评得分", "复核得分", "考评减复核", "得分不同的条目数", "条目分差合计"]] + [
+        ["", aid, a, b, a - b, n, p] for aid, a, b, n, p in data["deviations"]]
+    out["同比"] = [["县（市、区）", f"{year}年达标率", f"{year - 1}年达标率", "增减（百分点）", f"{year}年平均分",
+                  f"{year - 1}年平均分", "增减（分）"]]
+    for c in [""] + counties:
+        now, before = data["county"][c].figures(), data["last"][c].figures()
+        if now[0] and before[0]:
+            out["同比"].append([c or "全区", now[2], before[2], (now[2] - before[2]) * 100, now[5], before[5],
+                              now[5] - before[5]])
+    look = tables(data, year)["回头看"]
+    out["回头看"] = look[:1] + [row[:1] + [int(v) for v in row[1:5]] + [float(row[5].rstrip("%")) / 100]
+                             for row in look[1:]]
+    return out
+
+
 def write_xlsx(ws_dir: Path, out: Path, year: int) -> None:
-    """The same ten sheets with openpyxl write-only, plain values."""
+    """The same ten sheets, the workbook's columns, with openpyxl write-only, plain values."""
     from openpyxl import Workbook
 
     data = read(ws_dir, year)
@@ -273,7 +306,7 @@ def write_xlsx(ws_dir: Path, out: Path, year: int) -> None:
     about = wb.create_sheet("说明")
     for text in (f"{year}年度基层武装部规范化建设考评情况汇总", "总体情况" * 40, "说明" * 60):
         about.append([text])
-    for name, rows in tables(data, year).items():
+    for name, rows in sheets(data, year).items():
         sheet = wb.create_sheet(name)
         sheet.append([name])
         for row in rows:
