@@ -15,7 +15,8 @@ floor: bench/city_floor.py — the same figures read with set-based SQL (per ass
 
 The workspace: `storage.generate_province`, 100 counties x 15 towns (20 x 15 with
 --quick), 2026 and 2027, the score cache filled (untimed, as after the first listing);
-the summary is of 2027. Target: ≤ 2 × the floor, each format.
+the summary is of 2027. Target: ≤ 2 × the floor, each format. Peak memory of the roll-up
+and PDF (a child process, VmHWM) is printed at a quarter of the size and at full size.
 
     uv run python bench/run.py city_summary [--quick]
 """
@@ -61,6 +62,19 @@ def floor_xlsx(ws_dir: Path, out: Path) -> None:
     city_floor.write_xlsx(ws_dir, out, YEAR)
 
 
+def peak_memory_mb(ws_dir: Path, out: Path) -> float:
+    """Peak resident memory (VmHWM) of a child process doing `ours` once (roll-up + PDF)."""
+    import subprocess
+    import sys
+
+    here = Path(__file__).resolve().parent
+    code = (f"import sys; sys.path[:0] = [{str(here.parent)!r}, {str(here)!r}]; from pathlib import Path; "
+            f"import city_summary; city_summary.ours(Path({str(ws_dir)!r}), Path({str(out)!r})); "
+            "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
 def bench(quick: bool, work: Path, measure, report) -> None:
     """Run by bench/run.py (its measure and report)."""
     from exports.fonts import discover_fonts
@@ -76,3 +90,8 @@ def bench(quick: bool, work: Path, measure, report) -> None:
                                         lambda: floor_pdf(ws_dir, out / "floor.pdf", fonts), reps))
     report("city_summary_xlsx", *measure(lambda: ours(ws_dir, out / "city.xlsx"),
                                          lambda: floor_xlsx(ws_dir, out / "floor.xlsx"), reps))
+    quarter = make_province(work / "ws_quarter", 5 if quick else 25, 15, years=(YEAR - 1, YEAR))
+    small, big = peak_memory_mb(quarter, out / "peak.pdf"), peak_memory_mb(ws_dir, out / "peak.pdf")
+    n = 15 * (5 if quick else 25)
+    print(f"city_summary peak memory (roll-up + PDF): {n} assessments {small:.0f} MB, {4 * n} {big:.0f} MB",
+          flush=True)
