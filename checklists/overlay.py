@@ -1,6 +1,6 @@
 """Overlays: a city or county set that `extends` a base (province -> city -> county) and
 changes it: levels, `replace_items`, `remove_items`, `add_categories`, `add_items`, in
-that order (docs/criteria.md); (/2) it may also add `unit_tags` and set `penalty_cap`.
+that order (docs/format.md); (/2) it may also add `unit_tags` and set `penalty_cap`.
 The loader finds and validates the base; this module checks the `extends` reference
 and merges the overlay onto the base's draft. The merged set is /2 when either is.
 """

@@ -387,7 +387,7 @@ def score_assessment(ws: Workspace, assessment_id: str, role: str = "self") -> S
 
 
 def import_answers_file(ws: Workspace, assessment_id: str, path, role: str = "self") -> int:
-    """Apply an answers file (docs/criteria.md) in one transaction; returns how many changed.
+    """Apply an answers file (docs/format.md) in one transaction; returns how many changed.
 
     The unit's tags are the workspace's (`unit tag`): a file that states `unit_tags`
     must state the same ones; one that does not is read with the unit's. Documents given

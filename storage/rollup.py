@@ -301,14 +301,14 @@ def _year_scores(ws: Workspace, year: int, memo: _Memo) -> tuple[list[dict], dic
     """(assessment rows of the year, id -> _Cached) in one query joining each row's judged
     cache row under the key storage.scores checks; scores the cache lacks (a read-only
     workspace never listed, an edit since) come from scores.scores, computed."""
+    join, params = scores.judged_cache_join(ws)
     sql = (f"SELECT a.id, a.unit_id, a.status, a.checklist_id, a.checklist_version, u.name, u.type, "
            f"s.role, s.final, s.level, s.detail FROM assessments a JOIN units u ON u.id = a.unit_id "
            f"LEFT JOIN checklists c ON c.id = a.checklist_id AND c.version = a.checklist_version "
-           f"LEFT JOIN {scores._cache_table(ws)} s ON {scores._KEY_SQL.format(recheck_rev=scores._recheck_rev(ws))} "
-           f"WHERE a.year = ? ORDER BY u.name, a.id")
+           f"{join} WHERE a.year = ? ORDER BY u.name, a.id")
     rows, got = {}, {}
     for aid, unit_id, status, cid, cver, name, utype, role, final, level, detail in ws.db.execute(
-            sql, [scores.engine_fingerprint(), int(year)]):
+            sql, params + [int(year)]):
         rows[aid] = {"id": aid, "unit_id": unit_id, "status": status, "checklist_id": cid,
                      "checklist_version": cver, "unit_name": name, "unit_type": utype}
         if role is not None:

@@ -277,6 +277,14 @@ def _cache_table(ws: Workspace) -> str:
     return "(SELECT " + ", ".join(f"NULL AS {c}" for c in _COLUMNS) + " WHERE 0)"
 
 
+def judged_cache_join(ws: Workspace) -> tuple[str, list]:
+    """(SQL, params): `LEFT JOIN ... s ON ...` joining each assessment `a` (with its criteria
+    row `c`) to its judged role's cache row while the key still matches, for readers that
+    take cached figures in their own set query (storage/rollup.py); s.* is NULL otherwise."""
+    join = f"LEFT JOIN {_cache_table(ws)} s ON {_KEY_SQL.format(recheck_rev=_recheck_rev(ws))}"
+    return join, [engine_fingerprint()]
+
+
 _LIST_SQL = (
     "SELECT a.*, u.name AS unit_name, u.type AS unit_type, c.title AS checklist_title, "
     "s.role AS score_role, s.shown AS final, s.level AS level, s.level_label AS level_label "

@@ -7,12 +7,16 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - app.py            run_app(): font + Chinese Qt dialogs, open the workspace (locked -> offer
                     read-only or quit), bundled criteria, first-run guide, main window
 - main_window.py    menus / toolbar / shortcuts, review mode, wiring of the panes
-- review_flow.py    the 考评 menu's status flow and 采用自评 (a mixin of the main window)
+- review_flow.py    the 考评 menu's status flow, 采用自评, 考评模式 and 复核模式 (a mixin of the
+                    main window)
 - session.py        AssessmentSession: one open assessment; every edit goes to storage at once,
                     then answers and scores are re-read from storage; undo of value changes and
                     photo removals
-- units_pane.py     units (county > town > 营连) and their assessments by year, level badges,
-                    the filter box and the county of the rows on screen
+- units_pane.py     units (军分区 > county > town / enterprise > 营连) and their assessments by
+                    year, level badges, the filter box and the county of the rows on screen
+- city_view.py      全市汇总 (军分区): the county table over storage.rollup.city_rollup, computed in
+                    a worker, with the 达标率 bar chart and the score histogram; prints the summary
+- charts.py         BarChart and Histogram: painted with QPainter from (label, value) lists
 - badge_worker.py   BadgeWorker: the units tree's badges scored off the UI thread, in batches
 - checklist_pane.py the checklist tree; value keys typed here go to the item's editor
 - item_pane.py      texts, value editor, note (auto-saved), document ticks, evidence
@@ -31,11 +35,12 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - files.py          temporary documents, the folder last used, the save dialog, file names, opening
                     with the system
 - models/           QAbstractItemModels: checklist tree, units tree, evidence list, gap and
-                    corrective-action tables
+                    corrective-action tables, the 军分区's county table
 - dialogs/          first run, new unit, new assessment, unlock, find, gap list, corrective
                     action, action list, conclusion and sign-off, keyboard help; PDF preview (print,
                     save as), summary options, checklist choice, bundle export, bundle import
-                    (summary before applying), received bundles and review progress, criteria import
+                    (summary before applying), received bundles and review progress, criteria import,
+                    the 复核 draw (recheck_dialog.py)
 - format.py, theme.py, errors.py   words and figures, painted icons and colours, message boxes
 
 Decisions (where the spec is silent):

@@ -414,7 +414,7 @@ def print_city_summary(window, year: int, fmt: str, city: str = "") -> None:
 
             return write_city_excel(collect(ws), target)
 
-        docs._run("军分区汇总", "正在生成军分区汇总（Excel）…", make_xlsx,
+        docs.run_job("军分区汇总", "正在生成军分区汇总（Excel）…", make_xlsx,
                   lambda path: window.statusBar().showMessage(f"军分区汇总已保存：{path}", 8000))
         return
 

@@ -116,7 +116,7 @@ class DocumentJobs(QObject):
 
                 return render_summary_xlsx(collect(ws), target)
 
-            self._run("县级汇总", "正在生成县级汇总（Excel）…", make_xlsx, self._saved_excel)
+            self.run_job("县级汇总", "正在生成县级汇总（Excel）…", make_xlsx, self._saved_excel)
             return
 
         def make(ws, out):
@@ -202,10 +202,12 @@ class DocumentJobs(QObject):
             self.font_note = font_warning()
             return out
 
-        return self._run(title, f"正在生成{title}…", run,
+        return self.run_job(title, f"正在生成{title}…", run,
                          lambda path: self._preview(Path(path), title, name + ".pdf"))
 
-    def _run(self, title: str, text: str, fn: Callable, on_done: Callable) -> bool:
+    def run_job(self, title: str, text: str, fn: Callable, on_done: Callable) -> bool:
+        """Run fn(ws, progress) in a worker with the busy indicator; on_done(result) after,
+        or one message naming what failed. One document at a time."""
         if self.worker is not None:
             self.window.statusBar().showMessage("正在生成另一份文书，请稍候", 4000)
             return False

@@ -17,6 +17,8 @@ from .workers import PhotoImportWorker
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF);;所有文件 (*)"
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif"}
+# Who added a photo of each role (the refusal to delete another side's photo names them).
+PHOTO_OWNERS = {"self": "被考评单位", "review": "考评组", "recheck": "军分区复核组"}
 
 
 class GalleryView(QListView):
@@ -358,7 +360,7 @@ class EvidencePane(QWidget):
         removed = 0
         for r in rows:
             if not self.session.editable(r["role"]):
-                show_error(self, f"这张照片由{'考评组' if r['role'] == 'review' else '被考评单位'}添加，当前不能删除。")
+                show_error(self, f"这张照片由{PHOTO_OWNERS.get(r['role'], '被考评单位')}添加，当前不能删除。")
                 continue
             if self.session.remove_photo(r["id"]):
                 removed += 1
