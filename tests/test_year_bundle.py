@@ -192,6 +192,22 @@ def test_reimport_changes_nothing(world, tmp_path, city):
     assert workspace_dump(city) == before
 
 
+def test_import_leaves_the_scores_in_the_cache(world, tmp_path, city):
+    """The 军分区's lists and county table after 100 imports must not score everything at
+    once: an applied bundle's assessments are scored and cached as part of the import."""
+    ids = world["b"]["2027"]
+    assert not city.db.execute("SELECT COUNT(*) FROM score_cache").fetchone()[0]
+    import_bundle(city, copy_of(world, tmp_path, "county2"))
+    cached = {r[0]: r[1] for r in city.db.execute(
+        f"SELECT assessment_id, final FROM score_cache WHERE judged = 1 AND assessment_id IN ({','.join('?' * len(ids))})",
+        ids)}
+    assert set(cached) == set(ids)
+    for aid in ids:
+        role, result = scores.final_score(city, aid)
+        num, den = map(int, cached[aid].split("/"))
+        assert (num, den) == (result.final.numerator, result.final.denominator), aid
+
+
 def test_county_goes_under_the_city_and_two_counties_sit_side_by_side(world, tmp_path, city):
     import_bundle(city, copy_of(world, tmp_path, "nophotos"))
     import_bundle(city, copy_of(world, tmp_path, "county2"))
