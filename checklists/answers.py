@@ -10,6 +10,7 @@ from .errors import ChecklistError
 from .model import Checklist, Item
 from .source import Document, Refused, number_or_none, read_document
 from .numbers import display, value_problem
+from .wording import applies_text
 
 NA = "na"
 ANSWERS_KEYS = ("checklist", "unit_tags", "answers", "photos", "documents")
@@ -149,17 +150,6 @@ def _check_elements(item: Item, value):
     return [e.key for e in item.elements if e.key in met], None
 
 
-def tag_text(item: Item, checklist: Checklist) -> str:
-    """(/2) Whom an item is for, in words: 只适用于 大镇；不适用于 小镇."""
-    label = lambda tag: checklist.unit_tag(tag).label if checklist.unit_tag(tag) else tag  # noqa: E731
-    parts = []
-    if item.only_for:
-        parts.append("只适用于 " + "、".join(label(t) for t in item.only_for))
-    if item.not_for:
-        parts.append("不适用于 " + "、".join(label(t) for t in item.not_for))
-    return "；".join(parts)
-
-
 def parse_answers(doc: Document, checklist: Checklist) -> Answers:
     """Validate an answers document against a checklist; every problem is reported."""
     problems = list(doc.problems)
@@ -198,7 +188,7 @@ def parse_answers(doc: Document, checklist: Checklist) -> Answers:
         if value is None or isinstance(value, Refused):
             continue  # left blank: unanswered (or refused by the parser, which said why)
         if not index[code].applies_to(answers.unit_tags):
-            err(path, f"条目 {code} 不适用于本单位（{tag_text(index[code], checklist)}），不能填写")
+            err(path, f"条目 {code} 不适用于本单位（{applies_text(index[code], checklist)}），不能填写")
             continue
         normal, message = check_value(index[code], value)
         if message:

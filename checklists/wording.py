@@ -4,7 +4,7 @@ app. Pure: items in, Chinese text out."""
 
 from __future__ import annotations
 
-from .model import Element, Item, Reason
+from .model import Checklist, Element, Item, Reason
 from .numbers import display
 
 
@@ -38,3 +38,24 @@ def document_text(item: Item, name: str) -> str:
     if rule is None:
         return name
     return f"{name}（{'缺则本项记0分' if rule.zero else f'缺扣{display(rule.missing)}分'}）"
+
+
+def tag_labels(checklist: Checklist, tags, *, short: bool = False) -> str:
+    """(/2) Unit tags as their labels joined with 、 (a tag the set does not declare: its
+    key); short: each label up to its first bracket (大镇), for a tree row."""
+    def label(tag):
+        found = checklist.unit_tag(tag)
+        text = found.label if found else tag
+        return text.split("（")[0].split("(")[0] if short else text
+
+    return "、".join(label(t) for t in tags)
+
+
+def applies_text(item: Item, checklist: Checklist, *, short: bool = False) -> str:
+    """(/2) Whom an item is for, in words: 仅适用于大镇（人口5万以上）；不适用于小镇."""
+    parts = []
+    if item.only_for:
+        parts.append("仅适用于" + tag_labels(checklist, item.only_for, short=short))
+    if item.not_for:
+        parts.append("不适用于" + tag_labels(checklist, item.not_for, short=short))
+    return "；".join(parts)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from checklists import load_answers, load_checklist, score
-from checklists.answers import tag_text
+from checklists.wording import applies_text
 from checklists.errors import ChecklistError
 from checklists.format import KIND_LABELS, ROLE_LABELS
 from checklists.numbers import display
@@ -62,7 +62,7 @@ def show(args) -> int:
             if item.voids_score:
                 flags.append("一票否决，总分记零")
             if item.tagged:
-                flags.append(tag_text(item, checklist))
+                flags.append(applies_text(item, checklist))
             if item.source:
                 flags.append(item.source.label)
             print("  " * (depth + 1) + f"{item.code} {item.title}  {display(item.points)} 分  ({'，'.join(flags)})")

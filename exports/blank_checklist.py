@@ -8,7 +8,7 @@ from reportlab.platypus import Spacer
 
 from checklists.model import Category, Checklist, Item
 from checklists.numbers import display
-from checklists.wording import document_text, element_text, linear_text, reason_text
+from checklists.wording import document_text, element_text, linear_text, reason_text, tag_labels
 
 from .document import (
     BODY_W,
@@ -26,7 +26,7 @@ from .document import (
     table_heading,
 )
 from .fonts import FontSet
-from .gates import gate_label, item_mark, tag_labels
+from .gates import gate_label, item_mark
 
 BOX = "□"
 BLANK = "________"

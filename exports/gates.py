@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from checklists.model import Checklist, Item
 from checklists.scoring import NOT_APPLICABLE, ScoreResult
+from checklists.wording import tag_labels
 
 VETO_LABEL = "一票否决"
 VOID_NOTE = "总分记0分"
@@ -92,11 +93,6 @@ def level_blockers(result: ScoreResult, key: str) -> tuple[list[Item], list]:
 
 
 # --------------------------------------------------------------------------- unit tags
-
-def tag_labels(checklist: Checklist, tags) -> str:
-    """Tags as their labels, joined with 、 (a tag the set does not declare: its key)."""
-    return "、".join((t.label if (t := checklist.unit_tag(tag)) else tag) for tag in tags)
-
 
 def why_not_applicable(checklist: Checklist, item: Item, unit_tags) -> str:
     """Why an item is left out for a unit: 仅适用于大镇 / 不适用于大镇, read from only_for /

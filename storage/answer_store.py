@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from checklists import Answers, ChecklistError, score
-from checklists.answers import NA, check_value, parse_answers, tag_text
+from checklists.answers import NA, check_value, parse_answers
+from checklists.wording import applies_text
 from checklists.source import read_document
 from checklists.scoring import ScoreResult
 
@@ -182,7 +183,7 @@ def set_answer(ws: Workspace, assessment_id: str, code: str, role: str, value, n
     if code not in index:
         raise StorageError(f"条目 {code} 不在标准 {checklist.ref} 中")
     if value is not None and not index[code].applies_to(unit_tags(ws, a["unit_id"])):
-        raise StorageError(f"条目 {code} 不适用于本单位（{tag_text(index[code], checklist)}），不能填写；"
+        raise StorageError(f"条目 {code} 不适用于本单位（{applies_text(index[code], checklist)}），不能填写；"
                            "如单位类型有误，请先用 unit tag 改正单位标签")
     if value is not None:
         value, message = check_value(index[code], value)

@@ -119,7 +119,7 @@ def test_an_item_for_big_towns_cannot_be_answered_by_another_unit(files, c2):
     _, f = files({"answers": {"2.2": True}})
     with pytest.raises(ChecklistError) as info:
         load_answers(f, c2)
-    assert "只适用于 大镇（人口5万以上）" in info.value.problems[0].message
+    assert "仅适用于大镇（人口5万以上）" in info.value.problems[0].message
 
 
 def test_a_format1_set_declares_no_tags(files):
@@ -182,6 +182,6 @@ def test_checklist_show_names_the_format2_rules(capsys, files):
     criteria, _ = files(GOOD)
     code, out, _ = run(capsys, "checklist", "show", criteria)
     assert code == 0 and "扣分上限 3" in out and "单位标签：big 大镇（人口5万以上），small 小镇" in out
-    assert "一票否决，总分记零" in out and "只适用于 大镇（人口5万以上）" in out
+    assert "一票否决，总分记零" in out and "仅适用于大镇（人口5万以上）" in out
     code, out, _ = run(capsys, "checklist", "show", criteria, "--json")
     assert json.loads(out)["format"] == "dabiao-checklist/2"

@@ -231,7 +231,7 @@ def test_an_item_the_units_tags_leave_out_is_shown_and_cannot_be_answered(qtbot,
     model = w.checklist_pane.model
     title = model.index_of("2.2", COL_TITLE)
     assert title.data() == "2.2  民兵应急连（仅适用于大镇）"
-    assert "不适用：只适用于 大镇" in title.data(Qt.ItemDataRole.ToolTipRole)
+    assert "不适用：仅适用于大镇" in title.data(Qt.ItemDataRole.ToolTipRole)
     assert model.index_of("2.2", COL_SELF).data() == "不适用"
     assert title.data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index_of("2.3", COL_SELF).data() == "—"  # for this small town: answerable

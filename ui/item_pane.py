@@ -10,9 +10,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from checklists.answers import tag_text
 from checklists.numbers import display
-from checklists.wording import document_text
+from checklists.wording import applies_text, document_text
 
 from . import theme
 from .evidence_pane import EvidencePane
@@ -213,7 +212,7 @@ class ItemPane(QScrollArea):
         self._show_parts(True, excluded=excluded)
         self.header.setText(f"{escape(item.code)}　{escape(item.title)}")
         meta = item_meta(item, s.level_labels)
-        self.meta.setText(meta + (" · " + tag_text(item, s.checklist) if item.tagged else ""))
+        self.meta.setText(meta + (" · " + applies_text(item, s.checklist) if item.tagged else ""))
         parts = [f"<p style='margin:0 0 6px 0'><b>达标要求：</b>{escape(item.requirement)}</p>"]
         if item.excellent:
             parts.append(f"<p style='margin:0 0 6px 0'><b>达优要求：</b>{escape(item.excellent)}</p>")
@@ -308,7 +307,7 @@ class ItemPane(QScrollArea):
         tags = s.results[self.role].unit_tags
         labels = [(s.checklist.unit_tag(t).label if s.checklist.unit_tag(t) else t) for t in tags]
         unit = "、".join(labels) if labels else "未设单位类型"
-        return (f"<b>不适用</b>：本条目{escape(tag_text(item, s.checklist))}。<br>"
+        return (f"<b>不适用</b>：本条目{escape(applies_text(item, s.checklist))}。<br>"
                 f"本单位（{escape(unit)}）不填写此条目，不计入应得分。")
 
     def _tab_order(self) -> None:

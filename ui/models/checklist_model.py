@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from checklists.answers import tag_text
 from checklists.numbers import display
+from checklists.wording import applies_text
 
 from .. import theme
 from .tree import NodeTreeModel, TreeNode
@@ -24,20 +24,6 @@ ROLE_OF_COLUMN = {COL_SELF: "self", COL_REVIEW: "review"}
 # 复核 mode: the two score columns are the county's 考评 and the 军分区's 复核
 RECHECK_COLUMNS = {COL_SELF: "review", COL_REVIEW: "recheck"}
 ROLE_HEADERS = {"self": "自评", "review": "考评", "recheck": "复核"}
-
-def short_tag_text(item, checklist) -> str:
-    """(/2) Whom an item is for, short enough for a tree row: 仅适用于大镇 / 不适用于小镇 (a
-    tag's label up to its first bracket)."""
-    def short(tag):
-        found = checklist.unit_tag(tag)
-        return (found.label if found else tag).split("（")[0].split("(")[0]
-
-    parts = []
-    if item.only_for:
-        parts.append("仅适用于" + "、".join(short(t) for t in item.only_for))
-    if item.not_for:
-        parts.append("不适用于" + "、".join(short(t) for t in item.not_for))
-    return "，".join(parts)
 
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
@@ -247,10 +233,10 @@ class ChecklistModel(NodeTreeModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return theme.STATUS_COLORS["na"]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.code}  {item.title}\n不适用：{tag_text(item, self.session.checklist)}，不计入得分"
+            return f"{item.code}  {item.title}\n不适用：{applies_text(item, self.session.checklist)}，不计入得分"
         if col == COL_TITLE:
             if role == Qt.ItemDataRole.DisplayRole:
-                return f"{item.code}  {item.title}（{short_tag_text(item, self.session.checklist)}）"
+                return f"{item.code}  {item.title}（{applies_text(item, self.session.checklist, short=True)}）"
             if role == Qt.ItemDataRole.DecorationRole:
                 return theme.status_icon("na")
             return None
