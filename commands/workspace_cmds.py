@@ -131,6 +131,10 @@ def assessment_show(args) -> int:
         return 0
     print(f"{a['unit_name']} {a['year']} 年  状态：{assessments.STATUS_LABELS[a['status']]}  "
           f"（{assessments.ROLE_LABELS[args.role]}）")
+    if not scores.is_scored(result):  # nothing answered in this role: no score, as the lists show it
+        print(f"{result.checklist.title}（{result.checklist.id}@{result.checklist.version}）")
+        print(f"总分 —    等级：尚未填写（{scores.applicable_count(result)} 项均未填写）")
+        return 0
     print_score_text(result)
     return 0
 

@@ -48,7 +48,7 @@ RECHECK_BEGUN_SQL = "EXISTS (SELECT 1 FROM answers r WHERE r.assessment_id = a.i
 ROLE_SQL = f"CASE WHEN {RECHECK_BEGUN_SQL} THEN 'recheck' WHEN {REVIEW_BEGUN_SQL} THEN 'review' ELSE 'self' END"
 
 # Bump when what a cached row means changes without the code below changing.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 
 
 def score_role(ws: Workspace, assessment_id: str) -> str:
@@ -58,9 +58,20 @@ def score_role(ws: Workspace, assessment_id: str) -> str:
     return row[0] if row else "self"
 
 
+def applicable_count(result: ScoreResult) -> int:
+    """How many items apply to the unit: all but those its tags leave out (never answerable)."""
+    return len(result.items) - len(result.not_applicable)
+
+
+def answered_count(result: ScoreResult) -> int:
+    """How many of the items that apply to the unit are answered."""
+    return applicable_count(result) - len(result.unanswered)
+
+
 def is_scored(result: ScoreResult) -> bool:
-    """False while nothing at all is answered in the role: no score, no level, no rank."""
-    return len(result.unanswered) < len(result.items)
+    """False while nothing at all is answered in the role (items the unit's tags leave
+    out do not count as answered): no score, no level, no rank."""
+    return answered_count(result) > 0
 
 
 def final_score(ws: Workspace, assessment_id: str) -> tuple[str, ScoreResult]:
@@ -96,8 +107,8 @@ class Score:
 def summarize(role: str, result: ScoreResult) -> Score:
     scored = is_scored(result)
     return Score(role=role, final=result.final if scored else None, level=result.level if scored else None,
-                 level_label=result.level_label if scored else "", answered=len(result.items) - len(result.unanswered),
-                 items=len(result.items), categories={c.code: c.ratio for c in result.categories},
+                 level_label=result.level_label if scored else "", answered=answered_count(result),
+                 items=applicable_count(result), categories={c.code: c.ratio for c in result.categories},
                  lost=tuple((g.code, g.lost) for g in result.gap if g.lost > 0))
 
 

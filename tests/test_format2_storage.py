@@ -326,3 +326,29 @@ def test_damaged_tags_are_one_line_and_setting_them_repairs(tmp_path, capsys):
     assert code == 0 and "城关镇" in out
     with open_ws(tmp_path / "ws") as w:
         assert units.unit_tags(w, units.find_unit(w, "城关镇")["id"]) == ("small",)
+
+
+def test_nothing_answered_is_unscored_though_tags_leave_items_out(tmp_path, capsys):
+    """Items a tag leaves out are not answers: a 大镇 / 小镇 of the bundled county-2027-town
+    with nothing answered is "尚未填写" (no score, no level), not "0 未达标"."""
+    d = ("--data-dir", str(tmp_path / "ws"))
+    with open_ws(tmp_path / "ws") as w:
+        checklist_store.ensure_bundled(w)
+        ids = []
+        for name, tag in (("大镇甲", "big"), ("小镇乙", "small")):
+            unit = units.add_unit(w, name, "town", tags=[tag])
+            ids.append(assessments.new_assessment(w, unit["id"], "county-2027-town", "2027.1", 2027)["id"])
+        for aid in ids:
+            result = answer_store.score_assessment(w, aid)
+            assert result.not_applicable and not scores.is_scored(result)
+            got = scores.scores(w, [aid])[aid]
+            assert got.final is None and got.level is None and got.answered == 0
+            assert got.items == len(result.items) - len(result.not_applicable)
+        assert [r["final"] for r in scores.list_scores(w)] == [None, None]
+        answer_store.set_answer(w, ids[0], "2.2", "self", True)
+        assert scores.scores(w, [ids[0]])[ids[0]].answered == 1
+        assert scores.scores(w, [ids[0]])[ids[0]].final is not None
+    code, out, _ = run(capsys, *d, "assessment", "list")
+    assert code == 0 and out.count("尚未填写") == 1 and "未达标" not in out.split("小镇乙")[1]
+    code, out, _ = run(capsys, *d, "assessment", "show", ids[1])
+    assert code == 0 and "尚未填写" in out and "未达标" not in out
