@@ -9,6 +9,7 @@ city never has a parent."""
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from checklists.format import UNIT_TYPES
@@ -99,11 +100,23 @@ def declared_tags(ws: Workspace) -> dict[str, str]:
     return out
 
 
+def short_labels(declared: dict[str, str]) -> dict[str, str]:
+    """short label -> key: a label up to its first "（" or "(" (小镇 of 小镇（常住人口5万以下）),
+    for those no other declared tag shares, so a person need not type the whole label."""
+    found: dict[str, list[str]] = {}
+    for key, label in declared.items():
+        short = re.split(r"[（(]", label, maxsplit=1)[0].strip()
+        if short and short != label:
+            found.setdefault(short, []).append(key)
+    return {short: keys[0] for short, keys in found.items() if len(keys) == 1}
+
+
 def resolve_tags(ws: Workspace, given) -> list[str]:
-    """Tags as a person gives them (the key, e.g. big, or its label, 大镇…) -> the keys,
+    """Tags as a person gives them (the key, e.g. big, its label, or the label's unique
+    short form before "（", 大镇…) -> the keys,
     each declared by some criteria in the workspace; StorageError naming those declared."""
     declared = declared_tags(ws)
-    by_label = {label: key for key, label in declared.items()}
+    by_label = short_labels(declared) | {label: key for key, label in declared.items()}
     out = []
     for raw in given or ():
         text = (raw or "").strip() if isinstance(raw, str) else raw

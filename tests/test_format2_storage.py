@@ -352,3 +352,21 @@ def test_nothing_answered_is_unscored_though_tags_leave_items_out(tmp_path, caps
     assert code == 0 and out.count("尚未填写") == 1 and "未达标" not in out.split("小镇乙")[1]
     code, out, _ = run(capsys, *d, "assessment", "show", ids[1])
     assert code == 0 and "尚未填写" in out and "未达标" not in out
+
+
+def test_tags_by_short_label(tmp_path, capsys):
+    """`--tag 小镇` / `unit tag X 大镇`: a label up to its first "（" is enough when no
+    other declared tag shares it (the bundled county-2027-town labels are long)."""
+    d = ("--data-dir", str(tmp_path / "ws"))
+    with open_ws(tmp_path / "ws") as w:
+        checklist_store.ensure_bundled(w)
+    code, _, err = run(capsys, *d, "unit", "add", "城关镇", "--type", "town", "--tag", "小镇")
+    assert code == 0, err
+    code, out, err = run(capsys, *d, "unit", "tag", "城关镇", "大镇")
+    assert code == 0 and "big" in out, err
+    with open_ws(tmp_path / "ws") as w:
+        assert units.unit_tags(w, units.find_unit(w, "城关镇")["id"]) == ("big",)
+    code, _, err = run(capsys, *d, "unit", "tag", "城关镇", "中镇")
+    assert code == 1 and "中镇" in err and "Traceback" not in err
+    # a short form two tags share names neither
+    assert units.short_labels({"a": "小镇（甲）", "b": "小镇(乙)", "c": "大镇（丙）", "d": "村"}) == {"大镇": "c"}
