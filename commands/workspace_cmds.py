@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from storage import Workspace, assessments, backup, check, checklist_store, evidence, scores, units
+from storage import Workspace, assessments, backup, check, checklist_store, evidence, recheck, scores, units
 from storage import answer_store
 from storage.restore import restore_backup
 from storage.errors import IncompleteReview
@@ -124,6 +124,9 @@ def assessment_list(args) -> int:
 def assessment_show(args) -> int:
     with workspace(args, readonly=True) as ws:
         a = assessments.get_assessment(ws, args.assessment)
+        refusal = recheck.show_refusal(ws, a) if args.role == "recheck" else None
+        if refusal:
+            return fail(refusal)
         result = answer_store.score_assessment(ws, a["id"], args.role)
         counts = evidence.evidence_counts(ws, a["id"])
     if args.json:

@@ -41,6 +41,19 @@ def is_drawn(ws: Workspace, assessment_id: str) -> bool:
         is not None
 
 
+def has_answers(ws: Workspace, assessment_id: str) -> bool:
+    """Whether any 复核 (recheck) answer is stored for the assessment."""
+    return ws.db.execute("SELECT 1 FROM answers WHERE assessment_id = ? AND role = 'recheck' LIMIT 1",
+                         [assessment_id]).fetchone() is not None
+
+
+def show_refusal(ws: Workspace, assessment: dict) -> str | None:
+    """Why the assessment has no 复核 result to show (not drawn, nothing entered), or None."""
+    if is_drawn(ws, assessment["id"]) or has_answers(ws, assessment["id"]):
+        return None
+    return f"此考评（{assessment['year']} 年）未被抽中复核，没有复核结果；复核名单用 recheck draw 抽取"
+
+
 # --------------------------------------------------------------------------- the draw
 
 # The statuses in which the county's review is done: only then may the 军分区 draw the

@@ -354,6 +354,11 @@ def test_cli_draw_list_import_show(ws_dir, tmp_path, capsys):
                        if r["status"] in ("reviewed", "final") and r["id"] not in ids)
     code, _, err = run(capsys, *d, "answer", "import", undrawn, answers, "--role", "recheck")
     assert code != 0 and "未被抽中复核" in err and "Traceback" not in err
+    for extra in (("--json",), ()):  # no 复核 result to show: one line, not a full zero score
+        code, out, err = run(capsys, *d, "assessment", "show", undrawn, "--role", "recheck", *extra)
+        assert code == 1 and out == "" and "未被抽中复核" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, *d, "assessment", "show", undrawn, "--role", "review", "--json")
+    assert code == 0 and json.loads(out)["final"] is not None, err
     code, out, err = run(capsys, *d, "db", "check")
     assert code == 0, err
 
