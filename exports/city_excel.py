@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from checklists.numbers import round_half_up
 from storage.rollup import TYPE_LABELS, UNIT_TYPES
 
-from .city_summary import REASONS, city_title, note, overview, rate_name
+from .city_summary import REASONS, city_title, level_labels, note, overview, own_labels, rate_name
 from .summary import MARGINS, _save_workbook
 
 if TYPE_CHECKING:
@@ -76,12 +76,15 @@ def write_city_excel(data: CityRollup, out_path) -> Path:
              x["item_title"] or None, REASONS[x["reason"]], _n(x["lost"]) if x["item_code"] else None]
             for n, x in enumerate(data["failed"], 1)])
 
-    _sheet(wb, styles, "分类型", "分类型情况（全区）", [("单位类别", 20, None)] + fig_cols,
-           [[TYPE_LABELS[k]] + figures_row(data["by_type"][k]) for k in UNIT_TYPES])
+    # a type judged on other level names (stars): its own names in a last column
+    names_col, names = ([("等级名称（达标／达优）", 16, None)], lambda k: ["／".join(level_labels(data, k))]) \
+        if own_labels(data) else ([], lambda k: [])
+    _sheet(wb, styles, "分类型", "分类型情况（全区）", [("单位类别", 20, None)] + fig_cols + names_col,
+           [[TYPE_LABELS[k]] + figures_row(data["by_type"][k]) + names(k) for k in UNIT_TYPES])
     _sheet(wb, styles, "各县分类型", "各县（市、区）分类型情况",
-           [("县（市、区）", 16, None), ("单位类别", 20, None)] + fig_cols,
-           [[c["county"], TYPE_LABELS[k]] + figures_row(c["by_type"][k]) for c in data["counties"] for k in UNIT_TYPES
-            if c["by_type"][k]["assessed"] or c["by_type"][k]["pending"]])
+           [("县（市、区）", 16, None), ("单位类别", 20, None)] + fig_cols + names_col,
+           [[c["county"], TYPE_LABELS[k]] + figures_row(c["by_type"][k]) + names(k) for c in data["counties"]
+            for k in UNIT_TYPES if c["by_type"][k]["assessed"] or c["by_type"][k]["pending"]])
 
     _sheet(wb, styles, "失分条目", "失分较多的条目（基层武装部）",
            [("序号", 6, COUNT), ("编号", 10, None), ("条目", 44, None), ("失分单位数", 10, COUNT), ("累计失分", 10, SCORE)],

@@ -18,6 +18,8 @@ from reportlab.platypus import Spacer
 from checklists.numbers import display
 from storage.rollup import TYPE_LABELS, UNIT_TYPES, score_histogram
 
+from .summary import rate_name as level_rate_name
+
 from . import charts
 from .document import (
     BODY_W,
@@ -76,9 +78,22 @@ def change(value, places: int, unit: str) -> str:
     return ("提高" if value > 0 else "下降") + display(abs(value), places) + unit
 
 
-def rate_name(data: CityRollup, which: str) -> str:
-    label = data["pass_label"] if which == "pass" else data["top_label"]
-    return f"{label}率" if label in ("达标", "达优") else f"{label}及以上比例" if which == "pass" else f"{label}比例"
+def rate_name(data: CityRollup, which: str, kind: str | None = None) -> str:
+    """The name of the city's 达标率 (which="pass") or 达优率 ("top"); with `kind`, of that unit
+    type's own criteria (a 民兵营连 on stars: 三星及以上比例)."""
+    labels = level_labels(data, kind)
+    return level_rate_name(labels[0] if which == "pass" else labels[1], top=which == "top")
+
+
+def level_labels(data: CityRollup, kind: str | None = None) -> tuple[str, str]:
+    """(lowest, top level label) of the city's figures, or of one unit type's criteria."""
+    city = (data["pass_label"], data["top_label"])
+    return tuple(data.get("type_labels", {}).get(kind) or city) if kind else city
+
+
+def own_labels(data: CityRollup) -> bool:
+    """Whether some present unit type is judged on other level names than the city's."""
+    return any(level_labels(data, k) != level_labels(data) for k in types_present(data))
 
 
 def overview(data: CityRollup) -> str:
@@ -97,7 +112,7 @@ def overview(data: CityRollup) -> str:
                  f"未达标{sum(1 for x in data['failed'] if x['unit_type'] != 'militia')}个。")
     m = t["militia"]
     if m["assessed"]:
-        text += f"另考评民兵营（连）{m['assessed']}个，{rate_name(data, 'pass')}{pct(m['pass_rate'])}。"
+        text += f"另考评民兵营（连）{m['assessed']}个，{rate_name(data, 'pass', 'militia')}{pct(m['pass_rate'])}。"
     d = data["deviation"]
     if d["drawn"] or d["rechecked"]:
         text += f"军分区抽取{d['drawn']}个单位复核，已复核{d['rechecked']}个，其结果以复核为准。"
@@ -142,13 +157,17 @@ def failed_rows(data: CityRollup) -> list:
 
 
 def type_rows(data: CityRollup) -> list:
+    """Per unit type; when a type is judged on other level names than the city's (stars), a
+    last column names them: its 达标数 counts its lowest level and above, its 达优数 its top."""
+    extra = own_labels(data)
     rows = [["单位类别", "考评单位数", f"{data['pass_label']}数", rate_name(data, "pass"), f"{data['top_label']}数",
-             rate_name(data, "top"), "平均分", "未完成考评"]]
+             rate_name(data, "top"), "平均分", "未完成考评"] + (["等级名称\n（达标／达优）"] if extra else [])]
     for k in UNIT_TYPES:
         f = data["by_type"][k]
         if f["assessed"] or f["pending"]:
             rows.append([TYPE_LABELS[k], str(f["assessed"]), str(f["passed"]), pct(f["pass_rate"]), str(f["top"]),
-                         pct(f["top_rate"]), num(f["average"]), str(f["pending"])])
+                         pct(f["top_rate"]), num(f["average"]), str(f["pending"])]
+                        + (["／".join(level_labels(data, k))] if extra else []))
     return rows
 
 
@@ -158,7 +177,7 @@ def types_present(data: CityRollup) -> list:
 
 def county_type_rows(data: CityRollup) -> list:
     kinds = types_present(data)
-    rows = [["县（市、区）"] + [f"{TYPE_LABELS[k]}\n考评数／{rate_name(data, 'pass')}" for k in kinds]]
+    rows = [["县（市、区）"] + [f"{TYPE_LABELS[k]}\n考评数／{rate_name(data, 'pass', k)}" for k in kinds]]
     for c in data["counties"]:
         cells = []
         for k in kinds:
@@ -260,7 +279,8 @@ def city_story(data: CityRollup, st: Styles) -> list:
 
     story += heading(f"{cn_number(next(n))}、分类型情况", st.h1)
     if len(type_rows(data)) > 1:
-        story.append(_t(type_rows(data), [22, 11, 9, 12, 9, 12, 10, 11], st, ["left"] + ["center"] * 7))
+        rows = type_rows(data)
+        story.append(_t(rows, [22, 11, 9, 12, 9, 12, 10, 11, 14][:len(rows[0])], st, ["left"] + ["center"] * 8))
         if len(types_present(data)) > 1:
             story.append(Spacer(1, 6))
             kinds = len(types_present(data))

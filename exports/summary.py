@@ -111,9 +111,12 @@ def summary_story(data: SummaryData, st: Styles) -> list:
 
 # --------------------------------------------------------------------------- words
 
-def _rate_name(label: str) -> str:
-    """达标 -> 达标率, 达优 -> 达优率; another level (三星) -> 三星及以上比例."""
-    return f"{label}率" if label in ("达标", "达优") else f"{label}及以上比例"
+def rate_name(label: str, top: bool = False) -> str:
+    """达标 -> 达标率, 达优 -> 达优率; another level (三星) -> 三星及以上比例, the top one
+    (`top`: nothing above it) -> 五星比例. The one rule of both summaries."""
+    if label in ("达标", "达优"):
+        return f"{label}率"
+    return f"{label}比例" if top else f"{label}及以上比例"
 
 
 def _status_counts(data: SummaryData) -> str:
@@ -142,7 +145,7 @@ def _overview(data: SummaryData) -> str:
         for r in results:
             counts[r.level_label] = counts.get(r.level_label, 0) + 1
         text += f"已考评的{len(results)}个单位中，" + "、".join(f"{label}{n}个" for label, n in counts.items() if n)
-        rates = "，".join(f"{_rate_name(label)}{_pct(rate)}" for label, _, rate in reversed(data.level_rates()))
+        rates = "，".join(f"{rate_name(label)}{_pct(rate)}" for label, _, rate in reversed(data.level_rates()))
         best = max(results, key=lambda r: r.final)
         worst = min(results, key=lambda r: r.final)
         avg = sum(r.final for r in results) / len(results)
@@ -158,7 +161,7 @@ def _overview(data: SummaryData) -> str:
 
 def _note(data: SummaryData) -> str:
     """The rule of what is a result, and what the rates are."""
-    defs = [f"{_rate_name(label)}指达到{label}{'等级' if k == 0 else '及以上等级'}的单位数占已考评单位数的比例"
+    defs = [f"{rate_name(label)}指达到{label}{'等级' if k == 0 else '及以上等级'}的单位数占已考评单位数的比例"
             for k, (label, _, _) in enumerate(data.level_rates())]
     return "说明：" + RESULT_RULE + ("，".join(reversed(defs)) + "。" if defs else "")
 

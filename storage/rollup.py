@@ -123,9 +123,10 @@ class RecheckedUnit(TypedDict):
 class CityRollup(TypedDict):
     year: int
     city: str  # the 军分区's name when the workspace has exactly one, else ""
-    pass_label: str  # the lowest level's label of the criteria most used (达标, 三星)
+    pass_label: str  # the lowest level's label of the ranked units' criteria (city_level_names: 达标, 三星)
     top_label: str  # the top level's label (达优, 五星)
-    pass_score: Fraction | None  # the lowest level's min_score of the criteria most used (a chart's line)
+    pass_score: Fraction | None  # the lowest level's min_score of those criteria (a chart's line)
+    type_labels: dict  # unit type -> (lowest, top level label) of that type's own criteria
     rank_rule: str
     figures: Figures  # the whole city, RANKED_TYPES
     last_year: Figures | None
@@ -474,6 +475,30 @@ def _city_name(ws: Workspace) -> str:
     return names[0] if len(names) == 1 else ""
 
 
+# --------------------------------------------------------------------------- level names
+
+PLAIN_NAMES = ("达标", "达优", None)
+
+
+def level_names(results: list, types) -> tuple:
+    """(lowest level label, top level label, lowest min_score) of the criteria of the results
+    of the given unit types when they all share one scheme; PLAIN_NAMES when they differ
+    (or there are none)."""
+    schemes = {(info["labels"][0], info["labels"][-1], info["pass_score"])
+               for r, _, info, _, _ in results if r["unit_type"] in types and info["labels"]}
+    return schemes.pop() if len(schemes) == 1 else PLAIN_NAMES
+
+
+def city_level_names(results: list) -> tuple:
+    """The 达标 / 达优 names of the city's figures, from the ranked units (RANKED_TYPES) only:
+    their scheme's when they share one, else plain 达标 / 达优 with the towns' lowest
+    min_score as the chart's line (when the towns share a scheme). 民兵营连 never decide them."""
+    names = level_names(results, RANKED_TYPES)
+    if names == PLAIN_NAMES:
+        names = PLAIN_NAMES[:2] + level_names(results, ("town",))[2:]
+    return names
+
+
 # --------------------------------------------------------------------------- the roll-up
 
 def year_counts(ws: Workspace) -> list[tuple[int, int]]:
@@ -531,18 +556,15 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
     lost_points = {key: sum((Fraction(n, d) for d, n in by_den.items()), Fraction(0)) for key, by_den in sums.items()}
     top = sorted(lost_units, key=lambda k: (-lost_units[k], -lost_points[k], first_seen[k]))[:most_lost]
 
-    labels = Counter()
-    for _, _, info, _, _ in results or last:
-        if info["labels"]:
-            labels[(info["labels"][0], info["labels"][-1], info["pass_score"])] += 1
-    pass_label, top_label, pass_score = labels.most_common(1)[0][0] if labels else ("达标", "达优", None)
+    type_names = {t: level_names(results or last, (t,)) for t in UNIT_TYPES}
+    pass_label, top_label, pass_score = city_level_names(results or last)
     ranked_rows = [(s.final, level, info["top"], s.role) for r, s, info, _, level in results
                    if r["unit_type"] in RANKED_TYPES]
     last_rows = [(s.final, level, info["top"], s.role) for r, s, info, _, level in last
                  if r["unit_type"] in RANKED_TYPES]
     return CityRollup(
         year=year, city=_city_name(ws), pass_label=pass_label, top_label=top_label, pass_score=pass_score,
-        rank_rule=RANK_RULE,
+        type_labels={t: names[:2] for t, names in type_names.items()}, rank_rule=RANK_RULE,
         figures=figures(ranked_rows, sum(n for (_, t), n in pending.items() if t in RANKED_TYPES)),
         last_year=figures(last_rows) if last_rows else None,
         by_type={t: figures([(s.final, level, info["top"], s.role) for r, s, info, _, level in results

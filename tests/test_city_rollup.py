@@ -10,7 +10,7 @@ from fractions import Fraction
 from city_ws import city, city_dir  # noqa: F401 - fixtures
 from PIL import Image
 
-from storage import assessments, evidence, units
+from storage import assessments, checklist_store, evidence, units
 from storage.rollup import city_rollup, figures, rank_counties, score_histogram
 
 
@@ -135,7 +135,7 @@ def test_score_histogram():
 
 # --------------------------------------------------------------------------- integer path = Fraction definition
 
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from checklists.numbers import round_half_up  # noqa: E402
@@ -162,8 +162,32 @@ def test_figures_of_equal_scores_have_no_spread(finals):
     assert f["stdev"] == 0.0 and f["average"] == finals[0] == f["min"] == f["max"]
 
 
+@settings(deadline=None)  # the first example imports openpyxl's side of exports.city_excel
 @given(st.one_of(any_exact, any_exact.map(lambda x: -x), st.integers(-10**6, 10**6)), st.sampled_from([1, 2, 4]))
 def test_excel_rounding_on_integers_equals_round_half_up(value, places):
     from exports.city_excel import _n
 
     assert _n(value, places) == float(round_half_up(Fraction(value), places))
+
+
+def test_level_names_come_from_the_ranked_units(city):
+    """Towns on 达标 / 达优, enterprises and 民兵营连 on a star scale, the star-scaled units
+    outnumbering the towns: the city's figures still say 达标 / 达优 (the ranked units differ;
+    the chart's line is the towns' 达标), each type keeps its own names."""
+    from city_ws import reviewed
+
+    jia, town = units.find_county(city, "甲县"), units.find_unit(city, "二镇")
+    for n in range(4):
+        reviewed(city, units.add_unit(city, f"企业{n}", "enterprise", jia["id"]), 2027, checklist="enterprise-2027")
+        reviewed(city, units.add_unit(city, f"民兵连{n}", "militia", town["id"]), 2027,
+                 checklist="militia-2027-company")
+    data = city_rollup(city, 2027)
+    assert data["by_type"]["enterprise"]["assessed"] + data["by_type"]["militia"]["assessed"] == 9
+    assert data["by_type"]["town"]["assessed"] == 5  # outvoted by the star-scaled units
+    assert (data["pass_label"], data["top_label"]) == ("达标", "达优")
+    (cid, version), = city.db.execute(
+        "SELECT DISTINCT checklist_id, checklist_version FROM assessments a JOIN units u ON u.id = a.unit_id "
+        "WHERE u.type = 'town' AND a.year = 2027")
+    assert data["pass_score"] == checklist_store.load(city, cid, version).levels[0].min_score
+    assert data["type_labels"] == {"town": ("达标", "达优"), "enterprise": ("三星", "五星"),
+                                   "militia": ("三星", "五星")}
