@@ -19,7 +19,6 @@ Rules (the report states them):
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from fractions import Fraction
@@ -28,8 +27,9 @@ from typing import TYPE_CHECKING, TypedDict
 from checklists import score
 from checklists.scoring import FAIL_KEY
 
-from . import checklist_store, scores, units
+from . import checklist_store, units
 from .answer_store import scoring_inputs
+from .rollup_scores import TextMemo, year_scores
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -237,94 +237,11 @@ class _Criteria:
         return self.loaded[ref]
 
 
-class _Cached:
-    """The judged score of an assessment as the roll-up needs it, read straight from its
-    score_cache row (stands in for scores.Score): the final as a Fraction (each distinct
-    text parsed once), the detail JSON parsed at most once and only when asked for; losses
-    are integer pairs (the most-lost sums, the failing item), category ratios become
-    Fractions only for a unit that failed."""
-
-    __slots__ = ("role", "final", "level", "_detail", "_memo", "_losses", "_ratios", "_categories")
-
-    def __init__(self, role, final, level, detail, memo):
-        self.role, self.level, self._detail, self._memo = role, level, detail, memo
-        self.final = None if final is None else memo.fraction(final)
-        self._losses = self._ratios = self._categories = None
-
-    @classmethod
-    def of_score(cls, s, memo) -> _Cached:
-        """From a scores.Score (an assessment the cache did not hold)."""
-        c = cls(s.role, None, s.level, None, memo)
-        c.final, c._categories = s.final, dict(s.categories)
-        c._losses = [(code, v.numerator, v.denominator) for code, v in s.lost]
-        return c
-
-    def losses(self) -> list:
-        """[(item code, numerator, denominator) of the points lost] in the gap list's order."""
-        if self._losses is None:
-            d = json.loads(self._detail) if self._detail else {"lost": [], "categories": []}
-            pair = self._memo.pair
-            self._losses = [(code, *pair(text)) for code, text in d["lost"]]
-            self._ratios = d["categories"]
-        return self._losses
-
-    @property
-    def categories(self) -> dict:
-        """Top-level category code -> ratio (Fraction | None), like Score.categories."""
-        if self._categories is None:
-            self.losses()
-            self._categories = {code: None if r is None else self._memo.fraction(r) for code, r in self._ratios}
-        return self._categories
-
-
-class _Memo:
-    """"n/d" texts of the cache parsed once each (scores, ratios and losses recur)."""
-
-    def __init__(self):
-        self._pairs: dict = {}
-        self._fractions: dict = {}
-
-    def pair(self, text: str) -> tuple[int, int]:
-        got = self._pairs.get(text)
-        if got is None:
-            n, d = text.split("/")
-            got = self._pairs[text] = (int(n), int(d))
-        return got
-
-    def fraction(self, text: str) -> Fraction:
-        got = self._fractions.get(text)
-        if got is None:
-            got = self._fractions[text] = Fraction(*self.pair(text))
-        return got
-
-
-def _year_scores(ws: Workspace, year: int, memo: _Memo) -> tuple[list[dict], dict]:
-    """(assessment rows of the year, id -> _Cached) in one query joining each row's judged
-    cache row under the key storage.scores checks; scores the cache lacks (a read-only
-    workspace never listed, an edit since) come from scores.scores, computed."""
-    join, params = scores.judged_cache_join(ws)
-    sql = (f"SELECT a.id, a.unit_id, a.status, a.checklist_id, a.checklist_version, u.name, u.type, "
-           f"s.role, s.final, s.level, s.detail FROM assessments a JOIN units u ON u.id = a.unit_id "
-           f"LEFT JOIN checklists c ON c.id = a.checklist_id AND c.version = a.checklist_version "
-           f"{join} WHERE a.year = ? ORDER BY u.name, a.id")
-    rows, got = {}, {}
-    for aid, unit_id, status, cid, cver, name, utype, role, final, level, detail in ws.db.execute(
-            sql, params + [int(year)]):
-        rows[aid] = {"id": aid, "unit_id": unit_id, "status": status, "checklist_id": cid,
-                     "checklist_version": cver, "unit_name": name, "unit_type": utype}
-        if role is not None:
-            got[aid] = _Cached(role, final, level, detail, memo)
-    missing = [aid for aid in rows if aid not in got]
-    if missing:
-        got.update((aid, _Cached.of_score(s, memo)) for aid, s in scores.scores(ws, missing).items())
-    return list(rows.values()), got
-
-
 def _results(ws: Workspace, year: int, crit: _Criteria, county_of: dict,
-             memo: _Memo) -> tuple[list, dict, dict]:
+             memo: TextMemo) -> tuple[list, dict, dict]:
     """(results, pending count by (county, type), assessments by id) of a year. A result:
-    (row, _Cached score, criteria info, county name, level index)."""
-    rows, got = _year_scores(ws, year, memo)
+    (row, CachedScore, criteria info, county name, level index)."""
+    rows, got = year_scores(ws, year, memo)
     out, pending = [], Counter()
     for r in rows:
         s = got[r["id"]]
@@ -512,7 +429,7 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
     year = int(year)
     county_of = units.county_of_units(ws)
     crit = _Criteria(ws)
-    memo = _Memo()
+    memo = TextMemo()
     results, pending, by_id = _results(ws, year, crit, county_of, memo)
     last, last_pending, _ = _results(ws, year - 1, crit, county_of, memo)
 
