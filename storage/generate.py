@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from . import assessments, checklist_store, units
@@ -21,6 +20,8 @@ from .answer_store import encode_value
 from .errors import StorageError
 from .generate_names import Namer
 from .generate_photos import photo_pool
+# best_value: re-exported (tests and bench/ take it from here)
+from .generate_values import best_value as best_value, candidates, random_value
 from .workspace import new_id, now
 
 if TYPE_CHECKING:
@@ -48,37 +49,6 @@ def town_name(rnd: random.Random, taken: set[str]) -> str:
         if name not in taken:
             taken.add(name)
             return name
-
-
-def best_value(item):
-    """The answer that earns an item its full points: yes, the best option, the value of
-    the best band, no deductions, the full score. (Photos and documents the item asks for
-    are apart from the answer.)"""
-    if item.kind == "check":
-        return True
-    if item.kind == "rubric":
-        return max(item.options, key=lambda o: o.points).label
-    if item.kind == "number":
-        return max(item.bands, key=lambda b: b.points).at
-    if item.kind == "deduct":
-        return 0
-    return item.points
-
-
-def random_value(item, rnd: random.Random):
-    """A valid answer for one item, drawn from rnd."""
-    if item.na_allowed and rnd.random() < 0.05:
-        return "na"
-    if item.kind == "check":
-        return rnd.random() < 0.85
-    if item.kind == "rubric":
-        return rnd.choice(item.options).label
-    if item.kind == "deduct":
-        return Fraction(rnd.choice((0, 0, 0, 1, 2)))
-    if item.kind == "score":
-        steps = int(item.points / item.step)
-        return item.step * rnd.randint(steps // 2, steps)
-    return Fraction(rnd.randint(60, 100))
 
 
 def _write_answers(ws: Workspace, assessment_id: str, rows: list[tuple[str, object]], role: str) -> None:
@@ -204,24 +174,6 @@ class ItemPlan:
         return self.item.role
 
 
-def _candidates(item) -> list:
-    """Plausible values for an item (each valid for it), best and short alike."""
-    if item.kind == "check":
-        return [True, False]
-    if item.kind == "rubric":
-        return [o.label for o in item.options]
-    if item.kind == "number" and item.bands:
-        ats = sorted(b.at for b in item.bands)
-        edge = ats[-1] + 1 if item.direction == "lower" else max(Fraction(0), ats[0] - 1)
-        return [*ats, edge, *([Fraction(int(ats[0] * 4 / 5))] if item.direction != "lower" else [])]
-    if item.kind == "deduct" and not item.reasons:
-        return [Fraction(n) for n in (0, 1, 2, 3)]
-    if item.kind == "score":
-        steps = int(item.points / item.step)
-        return [item.step * k for k in range(steps, steps // 3, -1)]
-    return [best_value(item)]
-
-
 def plan_items(checklist) -> list[ItemPlan]:
     """Every item of a checklist with its best and short values (by the value's own score)."""
     from checklists.answers import check_value
@@ -230,7 +182,7 @@ def plan_items(checklist) -> list[ItemPlan]:
     plans = []
     for item in checklist.items():
         scored = []
-        for value in _candidates(item):
+        for value in candidates(item):
             value, problem = check_value(item, value)
             if problem is None and value not in [v for v, _ in scored]:
                 scored.append((value, value_score(item, value)))

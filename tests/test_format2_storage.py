@@ -370,3 +370,38 @@ def test_tags_by_short_label(tmp_path, capsys):
     assert code == 1 and "中镇" in err and "Traceback" not in err
     # a short form two tags share names neither
     assert units.short_labels({"a": "小镇（甲）", "b": "小镇(乙)", "c": "大镇（丙）", "d": "村"}) == {"大镇": "c"}
+
+
+@pytest.mark.parametrize("tag", ["big", "small"])
+def test_best_values_earn_every_applicable_item_its_points(tmp_path, tag):
+    """generate.best_value for every kind of the bundled county-2027-town (linear rates,
+    reasons, elements): answer_all_best stores them, and with the evidence asked for, the
+    engine gives each applicable item its full points; random values are all valid."""
+    import random
+
+    from answers_util import answer_all_best
+    from checklists.answers import check_value
+    from storage.generate import random_value
+    from storage.generate_values import candidates
+
+    with open_ws(tmp_path / "ws") as w:
+        checklist_store.ensure_bundled(w)
+        unit = units.add_unit(w, "城关镇", "town", tags=[tag])
+        aid = assessments.new_assessment(w, unit["id"], "county-2027-town", "2027.1", 2027)["id"]
+        answer_all_best(w, aid)
+        checklist = checklist_store.load(w, "county-2027-town", "2027.1")
+        stored = answer_store.scoring_input(w, aid)
+    kinds = {(i.kind, i.linear is not None, bool(i.reasons)) for i in checklist.items()}
+    assert {("number", True, False), ("deduct", False, True), ("elements", False, False)} <= kinds
+    items = list(checklist.items())
+    full = Answers(values=stored.values, unit_tags=stored.unit_tags,
+                   photos={i.code: i.evidence.photos for i in items},
+                   documents={i.code: list(i.evidence.documents) for i in items})
+    result = score(checklist, full)
+    applicable = [i for i in items if i.applies_to({tag})]
+    assert len(stored.values) == len(applicable) < len(items)
+    assert {i.code: result.items[i.code].score for i in applicable} == {i.code: i.points for i in applicable}
+    rnd = random.Random(5)
+    for item in items:
+        for value in [random_value(item, rnd) for _ in range(20)] + candidates(item):
+            assert check_value(item, value)[1] is None, (item.code, value)
