@@ -12,6 +12,9 @@ from pathlib import Path
 
 from checklists.model import Checklist
 from checklists.scoring import ScoreResult
+from storage.ranking import competition_ranks, most_lost
+
+__all__ = ["competition_ranks"]  # the ranking rule, re-exported for the summaries
 
 ROLE_SELF, ROLE_REVIEW = "self", "review"
 PHOTO_ROLE_LABELS = {ROLE_SELF: "自评", ROLE_REVIEW: "考评"}
@@ -205,28 +208,7 @@ class ActionsNoticeData:
 
 
 def most_lost_items(results, limit: int = 10) -> list[LostItem]:
-    """Items that lost points across the given ScoreResults, most units first, then most points."""
-    count: dict = {}
-    lost: dict = {}
-    titles: dict = {}
-    order: dict = {}
-    for result in results:
-        for gap in result.gap:
-            if gap.lost <= 0:
-                continue
-            count[gap.code] = count.get(gap.code, 0) + 1
-            lost[gap.code] = lost.get(gap.code, Fraction(0)) + gap.lost
-            titles.setdefault(gap.code, gap.title)
-            order.setdefault(gap.code, len(order))
-    codes = sorted(count, key=lambda c: (-count[c], -lost[c], order[c]))
-    return [LostItem(c, titles[c], count[c], lost[c]) for c in codes[:limit]]
-
-
-def competition_ranks(scores: list) -> list:
-    """1224 ranking of final scores (None for unscored), in the order given: a score's rank
-    is one more than the number of scores above it. Sorted once, O(n log n)."""
-    ranked = sorted((s for s in scores if s is not None), reverse=True)
-    first: dict = {}
-    for place, s in enumerate(ranked, 1):
-        first.setdefault(s, place)
-    return [None if s is None else first[s] for s in scores]
+    """Items that lost points across the given ScoreResults, most units first, then most
+    points (the rule: storage.ranking.most_lost)."""
+    units = ([(g.code, g.title, g.lost.numerator, g.lost.denominator) for g in result.gap] for result in results)
+    return [LostItem(code, title, n, points) for code, title, n, points in most_lost(units, limit)]

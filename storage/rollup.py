@@ -29,6 +29,7 @@ from checklists.scoring import FAIL_KEY
 
 from . import checklist_store, units
 from .answer_store import scoring_inputs
+from .ranking import competition_ranks, most_lost
 from .rollup_scores import TextMemo, year_scores
 
 if TYPE_CHECKING:
@@ -175,19 +176,12 @@ def spread_exact(finals: list) -> tuple[Fraction, Fraction, Fraction, Fraction]:
             finals[ints.index(high)])
 
 
-def rank_key(f: Figures) -> tuple:
-    """The ranking rule (RANK_RULE): 达标率, then the average, higher first."""
-    return (-(f["pass_rate"] or 0), -(f["average"] or 0))
-
-
 def rank_counties(items: list) -> list:
-    """[(key, Figures)] -> ranks (None for nothing assessed), competition style: equal
-    达标率 and average share a rank, the next rank counts them (1, 2, 2, 4)."""
-    keys = sorted(rank_key(f) for _, f in items if f["assessed"])
-    first: dict = {}
-    for place, k in enumerate(keys, 1):
-        first.setdefault(k, place)
-    return [first[rank_key(f)] if f["assessed"] else None for _, f in items]
+    """[(key, Figures)] -> ranks (None for nothing assessed), by the ranking rule (RANK_RULE):
+    达标率, then the average, higher first; equal on both share a rank, the next rank counts
+    them (1, 2, 2, 4)."""
+    return competition_ranks([(f["pass_rate"] or 0, f["average"] or 0) if f["assessed"] else None
+                              for _, f in items])
 
 
 def score_histogram(values, bin_width=5, low=None, high=None) -> list[tuple]:
@@ -424,7 +418,7 @@ def year_counts(ws: Workspace) -> list[tuple[int, int]]:
         "SELECT year, count(*) FROM assessments GROUP BY year ORDER BY year DESC")]
 
 
-def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
+def city_rollup(ws: Workspace, year: int, most_lost_limit: int = 15) -> CityRollup:
     """The 军分区's figures of one year (see the module docstring for the rules)."""
     year = int(year)
     county_of = units.county_of_units(ws)
@@ -454,25 +448,16 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
             lookback=lookback.get(c) or _no_lookback(), deviation=deviation.get(c) or _no_deviation()))
     place = {c["county"]: n for n, c in enumerate(counties)}
 
-    failed, lost_units, sums, first_seen = [], Counter(), {}, {}
+    failed = []
     for r, s, info, county, level in results:
-        if r["unit_type"] in RANKED_TYPES:
-            titles = info["titles"]
-            for code, n, d in s.losses():
-                key = (code, titles.get(code, ""))
-                lost_units[key] += 1
-                by_den = sums.setdefault(key, {})  # numerators summed per denominator: exact, no Fractions
-                by_den[d] = by_den.get(d, 0) + n
-                first_seen.setdefault(key, len(first_seen))
         if level < 0:
             code, reason, lost = failing_item(s, info)
             failed.append(FailedUnit(county=county, unit=r["unit_name"], unit_type=r["unit_type"], final=s.final,
                                      role=s.role, item_code=code, item_title=info["titles"].get(code, ""),
                                      reason=reason, lost=lost))
     failed.sort(key=lambda f: (place.get(f["county"], 0), f["final"], f["unit"]))
-    lost_points = {key: sum((Fraction(n, d) for d, n in by_den.items()), Fraction(0)) for key, by_den in sums.items()}
-    top = sorted(lost_units, key=lambda k: (-lost_units[k], -lost_points[k], first_seen[k]))[:most_lost]
-
+    lost = most_lost(([(code, info["titles"].get(code, ""), n, d) for code, n, d in s.losses()]
+                      for r, s, info, _, _ in results if r["unit_type"] in RANKED_TYPES), most_lost_limit)
     type_names = {t: level_names(results or last, (t,)) for t in UNIT_TYPES}
     pass_label, top_label, pass_score = city_level_names(results or last)
     ranked_rows = [(s.final, level, info["top"], s.role) for r, s, info, _, level in results
@@ -488,7 +473,7 @@ def city_rollup(ws: Workspace, year: int, most_lost: int = 15) -> CityRollup:
                              if r["unit_type"] == t], sum(n for (_, tt), n in pending.items() if tt == t))
                  for t in UNIT_TYPES},
         counties=counties, failed=failed,
-        most_lost=[LostItem(code=c, title=t, units=lost_units[(c, t)], points=lost_points[(c, t)]) for c, t in top],
+        most_lost=[LostItem(code=c, title=t, units=n, points=p) for c, t, n, p in lost],
         lookback=_sum([c["lookback"] for c in counties], _no_lookback, ("total", "closed", "verified", "open")),
         deviation=_city_deviation([c["deviation"] for c in counties]),
         rechecked=rechecked, scores=[row[0] for row in ranked_rows],
