@@ -208,6 +208,15 @@ def test_import_leaves_the_scores_in_the_cache(world, tmp_path, city):
         assert (num, den) == (result.final.numerator, result.final.denominator), aid
 
 
+def test_with_two_cities_a_county_stays_at_the_top_and_the_notice_says_how_to_move_it(world, tmp_path, city):
+    units.add_unit(city, "另一军分区", "city")
+    result = import_bundle(city, copy_of(world, tmp_path, "nophotos"))
+    tree = {u["name"]: u for u in units.list_units(city)}
+    assert tree["城关县"]["parent_id"] is None
+    notice = [line for line in result.plan.lines("applied") if "城关县" in line and "军分区" in line]
+    assert len(notice) == 1 and "unit move 城关县 --parent 军分区名" in notice[0] and "2 个军分区" in notice[0]
+
+
 def test_county_goes_under_the_city_and_two_counties_sit_side_by_side(world, tmp_path, city):
     import_bundle(city, copy_of(world, tmp_path, "nophotos"))
     import_bundle(city, copy_of(world, tmp_path, "county2"))

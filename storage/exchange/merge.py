@@ -77,7 +77,8 @@ def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
     data, kind = plan.data, plan.kind
     bundle_units = {u["id"]: u for u in data["units"]}
     local_units = plan.local.units
-    city = _city_for_counties(plan) if kind == "year" else None
+    cities = _cities(plan) if kind == "year" else []
+    city = cities[0] if len(cities) == 1 else None
     ordered, placed = [], set()
 
     def place(uid, depth=0):
@@ -102,6 +103,9 @@ def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
             if city and u["type"] == "county" and not u["parent_id"]:
                 u = u | {"parent_id": city["id"]}
                 plan.notices.append(f"县（市、区）“{u['name']}”没有上级单位，将归入本工作区的军分区“{city['name']}”")
+            elif len(cities) > 1 and u["type"] == "county" and not u["parent_id"]:
+                plan.notices.append(f"县（市、区）“{u['name']}”没有上级单位，本工作区有 {len(cities)} 个军分区，"
+                                    f"将放在最上级；可用 unit move {u['name']} --parent 军分区名 归入其中之一")
             clash = plan.local.unit_names.get((u["name"], u["parent_id"] or ""))
             if clash:
                 plan.notices.append(f"注意：单位“{u['name']}”与本工作区已有的同名单位编号不同，两者将并存；请核对")
@@ -118,11 +122,12 @@ def _plan_units(plan: ImportPlan, bundle_id: str) -> None:
             plan.skipped.append(f"单位“{local['name']}”：本工作区的记录较新或同时被改过（{_fields(differs)}），未覆盖")
 
 
-def _city_for_counties(plan: ImportPlan) -> dict | None:
-    """(year) The unit a county arriving without a parent is placed under: the workspace's
-    军分区 (type city), when it has exactly one."""
-    rows = plan.ws.db.execute("SELECT id, name FROM units WHERE type = 'city' LIMIT 2").fetchall()
-    return {"id": rows[0][0], "name": rows[0][1]} if len(rows) == 1 else None
+def _cities(plan: ImportPlan) -> list[dict]:
+    """(year) The workspace's 军分区 (units of type city): a county arriving without a
+    parent is placed under the only one; with two or more it stays at the top (a notice
+    says how to move it)."""
+    rows = plan.ws.db.execute("SELECT id, name FROM units WHERE type = 'city' ORDER BY name").fetchall()
+    return [{"id": r[0], "name": r[1]} for r in rows]
 
 
 def _base_first(plan: ImportPlan, carried: dict) -> list:
