@@ -13,7 +13,7 @@ from checklists.numbers import round_half_up
 from storage.rollup import TYPE_LABELS, UNIT_TYPES
 
 from .city_summary import REASONS, city_title, level_labels, note, overview, own_labels, rate_name
-from .summary import MARGINS, _save_workbook
+from .summary import MARGINS, save_workbook
 
 if TYPE_CHECKING:
     from storage.rollup import CityRollup
@@ -130,7 +130,7 @@ def write_city_excel(data: CityRollup, out_path) -> Path:
     _sheet(wb, styles, "回头看", f"{y - 1}年度整改落实情况（回头看）",
            [("县（市、区）", 16, None), ("上年整改事项", 12, COUNT), ("已整改（含已验收）", 16, COUNT),
             ("其中已验收", 10, COUNT), ("尚未整改", 10, COUNT), ("整改完成率", 10, RATE)], rows)
-    return _save_workbook(wb, out_path)
+    return save_workbook(wb, out_path)
 
 
 class _Styles:
@@ -162,10 +162,19 @@ class _Styles:
                 c.number_format = fmt
             if border:
                 c.border = self.grid
-            self._made[key] = (style, c._style)  # the style kept alive: its id stays its own
+            self._made[key] = (style, c)  # the style kept alive: its id stays its own
         else:
-            c._style = made[1].__copy__()
+            set_styles_as(c, made[1])
         return c
+
+
+def set_styles_as(cell, template) -> None:
+    """Give `cell` the font, alignment, number format and border of `template` (a cell of
+    the same workbook), as setting each of them would, without hashing and looking up the
+    style objects again. Relies on openpyxl internals (pinned >=3.1,<3.2 in pyproject.toml;
+    tests/test_city_summary.py checks the styles cell by cell): a cell's `_style` is a
+    StyleArray of indices into its workbook's style lists, and StyleArray.__copy__ copies it."""
+    cell._style = template._style.__copy__()
 
 
 def _sheet(wb, styles: _Styles, name: str, title: str, cols: list, rows: list) -> None:

@@ -465,7 +465,7 @@ def render_summary_xlsx(data: SummaryData, out_path) -> Path:
             if fmt:
                 cell.number_format = fmt
     _print_setup(lost, "2:2", "A3", landscape=False)
-    return _save_workbook(wb, out_path)
+    return save_workbook(wb, out_path)
 
 
 def _print_setup(sheet, title_rows: str, freeze: str, *, landscape: bool) -> None:
@@ -493,7 +493,9 @@ def text_width(text) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
 
 
-def _save_workbook(wb, out_path) -> Path:
+def save_workbook(wb, out_path) -> Path:
+    """Write an openpyxl workbook to out_path in one piece: saved in memory, written to a
+    temporary file beside it and published over it; a failure names the file (output_failed)."""
     out = Path(out_path)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

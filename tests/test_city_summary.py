@@ -118,3 +118,27 @@ def test_county_summary_marks_the_recheck(city, tmp_path):
     # a county without 复核: no note
     jia = flat("".join(pdf_text(render_summary_pdf(summary_data(city, 2027, "甲县"), tmp_path / "j.pdf"))))
     assert flat(RECHECK_NOTE) not in jia and "（复核）" not in jia
+
+
+def test_excel_styles_cell_by_cell(city, tmp_path):
+    """Every cell carries its style, the first of a kind and those copied from it
+    (exports.city_excel.set_styles_as): title, headers with a grid, body cells with the
+    column's number format and a grid."""
+    wb = load_workbook(write_city_excel(city_rollup(city, 2027), tmp_path / "city.xlsx"))
+    for name in ("县排名", "未达标单位", "同比"):
+        sheet = wb[name]
+        title = sheet["A1"]
+        assert (title.font.name, title.font.sz, title.alignment.wrap_text) == ("黑体", 12, True)
+        rows = list(sheet.iter_rows(min_row=2))
+        assert len(rows) >= 3
+        for c in rows[0]:
+            assert (c.font.name, c.font.sz, c.alignment.horizontal, c.border.left.style) == ("黑体", 10, "center", "thin")
+        formats = [c.number_format for c in rows[1]]
+        for row in rows[1:]:
+            assert [c.number_format for c in row] == formats  # each column keeps its format
+            for c in row:
+                assert (c.font.name, c.font.sz, c.alignment.vertical) == ("仿宋", 10, "center")
+                assert c.border.left.style == c.border.bottom.style == "thin"
+    ranking = list(wb["县排名"].iter_rows(min_row=3, max_row=3))[0]
+    assert [c.number_format for c in ranking[:5]] == ["0", "General", "0", "0", "0.0%"]
+    assert ranking[7].number_format == "0.00"
