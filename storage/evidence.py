@@ -320,3 +320,9 @@ def evidence_counts(ws: Workspace, assessment_id: str) -> dict[str, int]:
     """code -> number of photos attached (all roles)."""
     return dict(ws.db.execute("SELECT code, count(*) FROM attachments WHERE assessment_id = ? GROUP BY code",
                               [assessment_id]).fetchall())
+
+
+def photo_count(ws: Workspace, assessment_id: str) -> int:
+    """How many photos are attached to the assessment (all items and roles; the same file
+    attached to two items counts twice, as the gap report's appendix prints it twice)."""
+    return ws.db.execute("SELECT count(*) FROM attachments WHERE assessment_id = ?", [assessment_id]).fetchone()[0]

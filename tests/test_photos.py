@@ -188,6 +188,20 @@ def test_originals_are_kept_byte_for_byte_and_stored_once(tmp_path, photos_dir):
         assert ws.db["evidence"].count == 1 and ws.db["attachments"].count == 2
 
 
+def test_photo_count_counts_every_attachment_of_the_assessment(tmp_path, photos_dir):
+    """evidence.photo_count (the gap report asks before a long photo appendix): every
+    attachment of this assessment, the same file on two items twice, no other's."""
+    src = photos_dir / "jpg/Kodak_CX7530.jpg"
+    with open_ws(tmp_path) as ws:
+        a = town_assessment(ws)
+        b = assessments.new_assessment(ws, a["unit_id"], a["checklist_id"], a["checklist_version"], a["year"] + 1)
+        assert evidence.photo_count(ws, a["id"]) == 0
+        evidence.add_photos(ws, a["id"], "1.1", [src, photos_dir / "jpg/Canon_40D.jpg"])
+        evidence.add_photos(ws, a["id"], "1.2", [src])
+        evidence.add_photos(ws, b["id"], "1.1", [src])
+        assert evidence.photo_count(ws, a["id"]) == 3 and evidence.photo_count(ws, b["id"]) == 1
+
+
 def test_photos_count_for_strict_evidence(tmp_path, photos_dir):
     """3.3.2 needs 3 photos (strict): it scores 0 until they are attached."""
     with open_ws(tmp_path) as ws:

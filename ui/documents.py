@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
-from storage import assessments
+from storage import assessments, evidence
 from storage.errors import StorageError
 
 from . import files
@@ -71,8 +71,7 @@ class DocumentJobs(QObject):
     def ask_photo_appendix(self, assessment_id: str) -> bool | None:
         """Whether the gap report prints its photo appendix: yes without asking for a few
         photos; with many (a page for two, megabytes each) the person chooses. None: cancelled."""
-        count = self.ws.db.execute("SELECT count(*) FROM attachments WHERE assessment_id = ?",
-                                   [assessment_id]).fetchone()[0]
+        count = evidence.photo_count(self.ws, assessment_id)
         if count < MANY_PHOTOS:
             return True
         box = QMessageBox(QMessageBox.Icon.Question, "差距分析报告",
