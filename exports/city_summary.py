@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import KeepTogether, Spacer
 
 from checklists.numbers import display
 from storage.rollup import TYPE_LABELS, UNIT_TYPES, score_histogram
@@ -21,8 +22,11 @@ from storage.rollup import TYPE_LABELS, UNIT_TYPES, score_histogram
 from .summary import rate_name as level_rate_name
 
 from . import charts
+from .cjk import CJKParagraph
 from .document import (
     BODY_W,
+    CELL_PAD,
+    KeepTail,
     Styles,
     build_pdf,
     chinese_date,
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
 NO_PHOTOS = "部分单位的数据上报时未含照片，本汇总的得分和差距不受影响，照片以县级存档为准。"
 REASONS = {"veto": "一票否决", "gate": "达标必备条目未达到", "category": "分类得分率未达要求", "lost": "失分最多", "": "—"}
 ROLE_NAMES = {"self": "自评", "review": "考评", "recheck": "复核"}
+RECHECK_MARK = "*"  # a score judged on the 军分区's 复核, explained under the table (RECHECK_NOTE)
+RECHECK_NOTE = "注：得分后带“*”的，为军分区复核得分。"
 MOST_RECHECKED = 10  # the units with the largest 复核 deviation listed in the PDF (all in Excel)
 
 
@@ -152,7 +158,7 @@ def failed_rows(data: CityRollup) -> list:
         if x["item_code"]:
             why = f"{x['item_code']} {x['item_title']}（{why}，失{num(x['lost'])}分）"
         rows.append([str(n), x["county"], x["unit"], TYPE_LABELS.get(x["unit_type"], x["unit_type"]),
-                     num(x["final"]) + ("（复核）" if x["role"] == "recheck" else ""), why])
+                     num(x["final"]) + (RECHECK_MARK if x["role"] == "recheck" else ""), why])
     return rows
 
 
@@ -161,7 +167,7 @@ def type_rows(data: CityRollup) -> list:
     last column names them: its 达标数 counts its lowest level and above, its 达优数 its top."""
     extra = own_labels(data)
     rows = [["单位类别", "考评单位数", f"{data['pass_label']}数", rate_name(data, "pass"), f"{data['top_label']}数",
-             rate_name(data, "top"), "平均分", "未完成考评"] + (["等级名称\n（达标／达优）"] if extra else [])]
+             rate_name(data, "top"), "平均分", "未完成考评"] + (["等级名称"] if extra else [])]
     for k in UNIT_TYPES:
         f = data["by_type"][k]
         if f["assessed"] or f["pending"]:
@@ -251,8 +257,31 @@ def render_city_summary(data: CityRollup, out_path, fonts: FontSet | None = None
 
 
 def _t(rows, weights, st: Styles, align, dense=True):
+    """A dense table of the body's width, shared by `weights`, each column at least as wide
+    as its header's longest line and its short cells (numbers, rates: up to 8 characters)
+    on one line, so 名次 or 县（市、区） never break."""
+    return table(rows, column_widths(rows, weights, st), st, dense=dense, align=align)
+
+
+def column_widths(rows, weights, st: Styles) -> list[float]:
+    """Widths by `weights`, raised to each column's least (header lines, short cells) and the
+    raise taken from the columns with room, in proportion to their room."""
+    pad = CELL_PAD[0] + CELL_PAD[1] + 1
+    least = []
+    for c in range(len(weights)):
+        texts = [line for line in str(rows[0][c]).split("\n")]
+        fonts = [st.small_head] * len(texts)
+        short = [str(r[c]) for r in rows[1:] if len(str(r[c])) <= 8]
+        texts += short
+        fonts += [st.small] * len(short)
+        least.append(max(pdfmetrics.stringWidth(t, f.font, f.size) for t, f in zip(texts, fonts)) + pad)
     total = sum(weights)
-    return table(rows, [w / total * BODY_W for w in weights], st, dense=dense, align=align)
+    widths = [w / total * BODY_W for w in weights]
+    if sum(least) > BODY_W:
+        return widths
+    short = sum(max(0.0, m - w) for w, m in zip(widths, least))
+    room = sum(max(0.0, w - m) for w, m in zip(widths, least))
+    return [m if w <= m else w - (w - m) / room * short for w, m in zip(widths, least)]
 
 
 def city_story(data: CityRollup, st: Styles) -> list:
@@ -264,43 +293,52 @@ def city_story(data: CityRollup, st: Styles) -> list:
     story.append(para(note(data), st.body))
     story += _charts(data, st)
 
-    story += heading(f"{cn_number(next(n))}、各县（市、区）排名", st.h1)
-    story.append(_t(ranking_rows(data), [6, 16, 8, 7, 10, 7, 10, 9, 8, 9, 9], st,
-                    ["center", "left"] + ["center"] * 9))
+    def h1(title):
+        return CJKParagraph(f"{cn_number(next(n))}、{title}", st.h1.but(keep_with_next=False))
 
-    story += heading(f"{cn_number(next(n))}、未达标单位", st.h1)
+    def section(title, t, *intro) -> None:
+        """A heading (and its intro) kept with the table's first rows: never alone at a page's foot."""
+        story.append(KeepTail(t, [], rows=2, head=[h1(title), *intro]))
+
+    section("各县（市、区）排名", _t(ranking_rows(data), [6, 16, 8, 7, 10, 7, 10, 9, 8, 9, 9], st,
+                                    ["center", "left"] + ["center"] * 9))
+
     if data["failed"]:
-        story.append(para("未达标原因：有一票否决或达标必备条目未达到的，列该条目；否则列失分最多的条目。", st.body))
-        story.append(_t(failed_rows(data), [6, 14, 18, 14, 10, 38], st,
-                        ["center", "left", "left", "center", "center", "left"]))
+        section("未达标单位", _t(failed_rows(data), [6, 14, 18, 14, 10, 38], st,
+                                ["center", "left", "left", "center", "center", "left"]),
+                para("未达标原因：有一票否决或达标必备条目未达到的，列该条目；否则列失分最多的条目。", st.body))
+        if any(x["role"] == "recheck" for x in data["failed"]):
+            story.append(para(RECHECK_NOTE, st.small))
     else:
+        story += heading(f"{cn_number(next(n))}、未达标单位", st.h1)
         story.append(para("已完成考评的单位均已达标。" if data["figures"]["assessed"] else "尚无已完成考评的单位。",
                           st.body))
 
-    story += heading(f"{cn_number(next(n))}、分类型情况", st.h1)
     if len(type_rows(data)) > 1:
         rows = type_rows(data)
-        story.append(_t(rows, [22, 11, 9, 12, 9, 12, 10, 11, 14][:len(rows[0])], st, ["left"] + ["center"] * 8))
+        section("分类型情况", _t(rows, [22, 11, 9, 12, 9, 12, 10, 11, 14][:len(rows[0])], st,
+                                ["left"] + ["center"] * 8))
         if len(types_present(data)) > 1:
             story.append(Spacer(1, 6))
             kinds = len(types_present(data))
             story += table_heading("各县（市、区）分类型情况", st.h2,
                                    _t(county_type_rows(data), [20] + [26] * kinds, st, ["left"] + ["center"] * kinds))
     else:
+        story += heading(f"{cn_number(next(n))}、分类型情况", st.h1)
         story.append(para("尚无考评记录。", st.body))
 
-    story += heading(f"{cn_number(next(n))}、失分较多的条目", st.h1)
     if data["most_lost"]:
-        story.append(_t(lost_rows(data), [8, 12, 50, 14, 14], st, ["center", "center", "left", "center", "center"]))
+        section("失分较多的条目", _t(lost_rows(data), [8, 12, 50, 14, 14], st,
+                                    ["center", "center", "left", "center", "center"]))
     else:
+        story += heading(f"{cn_number(next(n))}、失分较多的条目", st.h1)
         story.append(para("已完成考评的单位均无失分条目。" if data["figures"]["assessed"] else "暂不统计。", st.body))
 
-    story += heading(f"{cn_number(next(n))}、复核情况", st.h1)
     d = data["deviation"]
     if d["rechecked"] or d["drawn"]:
-        story.append(para("对抽中复核的单位，比较县级考评与军分区复核的逐条得分：得分不同的条目数、各条目得分之差的绝对值合计，"
-                          "以及考评总分与复核总分之差（正数表示县级考评打分偏高）。", st.body))
-        story.append(_t(deviation_rows(data), [20, 11, 11, 13, 13, 14, 14], st, ["left"] + ["center"] * 6))
+        section("复核情况", _t(deviation_rows(data), [20, 11, 11, 13, 13, 14, 14], st, ["left"] + ["center"] * 6),
+                para("对抽中复核的单位，比较县级考评与军分区复核的逐条得分：得分不同的条目数、各条目得分之差的绝对值合计，"
+                     "以及考评总分与复核总分之差（正数表示县级考评打分偏高）。", st.body))
         if data["rechecked"]:
             shown = min(MOST_RECHECKED, len(data["rechecked"]))
             story.append(Spacer(1, 6))
@@ -308,24 +346,33 @@ def city_story(data: CityRollup, st: Styles) -> list:
                                    st.h2, _t(rechecked_rows(data, MOST_RECHECKED), [16, 22, 11, 11, 12, 12, 12], st,
                                              ["left", "left"] + ["center"] * 5))
     else:
+        story += heading(f"{cn_number(next(n))}、复核情况", st.h1)
         story.append(para("本年度尚未抽取复核单位。", st.body))
 
-    story += heading(f"{cn_number(next(n))}、与上年度对比（同比）", st.h1)
     if data["last_year"]:
-        story.append(_t(yoy_rows(data), [20, 13, 13, 12, 13, 13, 11], st, ["left"] + ["center"] * 6))
+        section("与上年度对比（同比）", _t(yoy_rows(data), [20, 13, 13, 12, 13, 13, 11], st, ["left"] + ["center"] * 6))
     else:
+        story += heading(f"{cn_number(next(n))}、与上年度对比（同比）", st.h1)
         story.append(para(f"工作区中没有{data['year'] - 1}年度的考评结果，暂不对比。", st.body))
 
-    story += heading(f"{cn_number(next(n))}、上年度整改落实情况（回头看）", st.h1)
     if data["lookback"]["total"]:
-        story.append(_t(lookback_rows(data), [22, 13, 15, 12, 13, 14], st, ["left"] + ["center"] * 5))
+        section("上年度整改落实情况（回头看）",
+                _t(lookback_rows(data), [22, 13, 15, 12, 13, 14], st, ["left"] + ["center"] * 5))
     else:
+        story += heading(f"{cn_number(next(n))}、上年度整改落实情况（回头看）", st.h1)
         story.append(para(f"{data['year'] - 1}年度没有登记整改事项。", st.body))
+    return _signed(story, [Spacer(1, 24), para(issuer(data), st.plain.but(align="right")),
+                           para(printed, st.plain.but(align="right"))])
 
-    story.append(Spacer(1, 24))
-    story.append(para(issuer(data), st.plain.but(align="right")))
-    story.append(para(printed, st.plain.but(align="right")))
-    return story
+
+def _signed(story: list, signature: list) -> list:
+    """The closing signature kept with the last section's tail: the last table's last rows
+    (KeepTail), else the last paragraph (KeepTogether); never alone on a page."""
+    last = story[-1]
+    if isinstance(last, KeepTail) and not last.tail:
+        last.tail = signature
+        return story
+    return story[:-1] + [KeepTogether([last, *signature])]
 
 
 def _charts(data: CityRollup, st: Styles) -> list:

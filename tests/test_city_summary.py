@@ -142,3 +142,24 @@ def test_excel_styles_cell_by_cell(city, tmp_path):
     ranking = list(wb["县排名"].iter_rows(min_row=3, max_row=3))[0]
     assert [c.number_format for c in ranking[:5]] == ["0", "General", "0", "0", "0.0%"]
     assert ranking[7].number_format == "0.00"
+
+
+def test_headers_fit_and_recheck_is_marked(city):
+    """名次 and 县（市、区） on one line (columns at least their header's width); a 复核 score
+    marked with * and explained under the table, the signature kept with the last section."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from exports.city_summary import RECHECK_MARK, column_widths, failed_rows, ranking_rows
+    from exports.document import CELL_PAD, KeepTail
+
+    st = resolve_styles(None)
+    data = city_rollup(city, 2027)
+    rows = ranking_rows(data)
+    widths = column_widths(rows, [6, 16, 8, 7, 10, 7, 10, 9, 8, 9, 9], st)
+    for c, text in ((0, "名次"), (1, "县（市、区）")):
+        assert widths[c] >= pdfmetrics.stringWidth(text, st.small_head.font, st.small_head.size) + CELL_PAD[0] + CELL_PAD[1]
+    assert abs(sum(widths) - sum(column_widths(rows, [1] * 11, st))) < 1e-6  # the body's width
+    marked = data | {"failed": [f | {"role": "recheck"} for f in data["failed"]]}
+    assert failed_rows(marked)[1][4].endswith(RECHECK_MARK)
+    story = city_story(marked, st)
+    assert isinstance(story[-1], KeepTail) and len(story[-1].tail) == 3  # 回头看's rows + issuer and date
