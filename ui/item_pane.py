@@ -1,7 +1,7 @@
 """The right-hand pane: one item's texts, the value editor that fits its kind, note,
-document ticks, evidence gallery; in review mode the 自评 answer is shown above the
-inspector's own editor, in recheck mode (复核) the county's 考评 above the 军分区's. Every
-change is saved at once through the session."""
+document ticks (ui/document_ticks.py, a mixin of the pane), evidence gallery; in review
+mode the 自评 answer is shown above the inspector's own editor, in recheck mode (复核) the
+county's 考评 above the 军分区's. Every change is saved at once through the session."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxL
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from checklists.numbers import display
-from checklists.wording import applies_text, document_text
+from checklists.wording import applies_text
 
 from . import theme
+from .document_ticks import DocumentTicks, documents_lost_text
 from .evidence_pane import EvidencePane
 from .format import escape, evidence_text, item_meta, value_text
 from .editors import make_editor
 from .session import REFERENCE_ROLE
-from .wrapping import FocusRing, WrapCheckBox
+from .wrapping import FocusRing
 
 ROLE_WORDS = {"self": "自评", "review": "考评", "recheck": "复核"}
 WHO_FILLS = {"self": "本单位填写", "review": "考评组填写", "recheck": "军分区复核组填写"}
@@ -38,7 +39,7 @@ def _label(text: str = "", *, wrap: bool = True, selectable: bool = True, style:
     return label
 
 
-class ItemPane(QScrollArea):
+class ItemPane(DocumentTicks, QScrollArea):
     backToList = Signal()
     moveRequested = Signal(int)  # -1 / +1: go to the previous / next row of the list
     actionRequested = Signal(str)  # item code
@@ -250,52 +251,6 @@ class ItemPane(QScrollArea):
             self.editor.deleteLater()
             self.editor = None
 
-    def _set_documents(self, item) -> None:
-        """Document ticks, rebuilt per item (a long name wraps in its column); (/2) under a
-        document that counts, what it costs when not presented."""
-        for cell in self._doc_cells:
-            cell.setParent(None)
-            cell.deleteLater()
-        self._doc_cells, self._doc_boxes, self._doc_costs = [], [], []
-        for i, name in enumerate(item.evidence.documents if item is not None else ()):
-            cell = QWidget()
-            column = QVBoxLayout(cell)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(0)
-            box = WrapCheckBox(name)
-            box.setProperty("document", name)
-            box.toggled.connect(self._docs_toggled)
-            column.addWidget(box)
-            rule = item.evidence.rule(name)
-            cost = None
-            if rule is not None:
-                box.setToolTip(document_text(item, name))
-                cost = _label(selectable=False)
-                cost.setObjectName("documentCost")
-                cost.setContentsMargins(22, 0, 0, 0)
-                column.addWidget(cost)
-            self._doc_cells.append(cell)
-            self._doc_boxes.append(box)
-            self._doc_costs.append(cost)
-            self.docs_grid.addWidget(cell, i // 2, i % 2, Qt.AlignmentFlag.AlignTop)
-        self.docs_title.setVisible(bool(self._doc_boxes))
-
-    def _show_document_costs(self) -> None:
-        """未提供：扣0.5分 / 未提供：本项不得分 in red under an unticked document that counts;
-        grey (缺则…) once it is ticked."""
-        item = self.session.index[self.code]
-        for box, cost in zip(self._doc_boxes, self._doc_costs):
-            if cost is None:
-                continue
-            rule = item.evidence.rule(box.property("document"))
-            what = "本项不得分" if rule.zero else f"扣{display(rule.missing)}分"
-            if box.isChecked():
-                cost.setText(f"已提供（缺则{what}）")
-                cost.setStyleSheet("color: #5f6368;")
-            else:
-                cost.setText(f"未提供：{what}")
-                cost.setStyleSheet("color: #c5221f;")
-
     def _excluded(self, code: str) -> bool:
         """(/2) Whether the unit's tags leave the item out (only_for / not_for)."""
         r = self.session.result(code, self.role) if self.session is not None else None
@@ -356,13 +311,7 @@ class ItemPane(QScrollArea):
         self.banner.setVisible(bool(reason))
         self.editor.set_value(answer["value"] if answer else None)
         self.editor.set_editable(editable)
-        docs = set((answer or {}).get("documents") or [])
-        for box in self._doc_boxes:
-            box.blockSignals(True)
-            box.setChecked(box.property("document") in docs)
-            box.setEnabled(editable)
-            box.blockSignals(False)
-        self._show_document_costs()
+        self._fill_documents((answer or {}).get("documents"), editable)
         if self._note_target is None:
             self.note.blockSignals(True)
             self.note.setPlainText((answer or {}).get("note") or "")
@@ -398,10 +347,7 @@ class ItemPane(QScrollArea):
             if r.evidence_zeroed:
                 text += " · <b style='color:#c5221f'>照片不足，按规定不得分</b>"
             if r.documents_lost:  # (/2) documents that count and were not presented
-                lost = "；".join(f"未提供“{escape(x.name)}”" + ("，本项不得分" if item.evidence.rule(x.name).zero
-                                                              else f"扣 {display(x.lost)} 分")
-                                for x in r.documents_lost)
-                text += f"<br><span style='color:#c5221f'>{lost}</span>"
+                text += f"<br><span style='color:#c5221f'>{documents_lost_text(item, r)}</span>"
         missing = evidence_text(r)
         if missing and status != "na":
             text += f"<br><span style='color:#c5221f'>佐证：{escape(missing)}</span>"
@@ -463,12 +409,6 @@ class ItemPane(QScrollArea):
         self.flush_note()
         if not self.session.set_value(code, self._editor_role, value) and code == self.code:
             self._fill()  # refused: show the stored value again
-
-    def _docs_toggled(self, _checked) -> None:
-        if self.session is None or self.code is None:
-            return
-        docs = [b.property("document") for b in self._doc_boxes if b.isChecked()]
-        self.session.set_documents(self.code, self.role, docs)
 
     def _note_edited(self) -> None:
         if self.note.isReadOnly() or self.code is None:
