@@ -6,9 +6,13 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
                     while starting (off, then the heap frozen once the window is up)
 - app.py            run_app(): font + Chinese Qt dialogs, open the workspace (locked -> offer
                     read-only or quit), bundled criteria, first-run guide, main window
-- main_window.py    menus / toolbar / shortcuts, review mode, wiring of the panes
+- main_window.py    wiring of the panes: opening, navigation, review mode, pane widths, closing
+- menus.py          actions with their shortcuts, the menus, the toolbar, which are enabled (a
+                    mixin of the main window)
 - review_flow.py    the 考评 menu's status flow, 采用自评, 考评模式 and 复核模式 (a mixin of the
                     main window)
+- backup_flow.py    备份与恢复: the dialog, what a restore waits for, re-reading after it (a mixin)
+- help_menu.py      帮助: 键盘操作 and 关于 with the report fonts found (a mixin)
 - session.py        AssessmentSession: one open assessment; every edit goes to storage at once,
                     then answers and scores are re-read from storage; undo of value changes and
                     photo removals
@@ -20,6 +24,7 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - badge_worker.py   BadgeWorker: the units tree's badges scored off the UI thread, in batches
 - checklist_pane.py the checklist tree; value keys typed here go to the item's editor
 - item_pane.py      texts, value editor, note (auto-saved), document ticks, evidence
+- document_ticks.py the item pane's document ticks, what a missing document costs (a mixin)
 - editors/          one value editor per item kind (check, rubric, number with bands or a linear
                     rate, score, deduct, and deduct with scoring points / weighted elements)
 - evidence_pane.py  gallery (QListView over EvidenceModel), import worker, drop, remove + undo
@@ -39,8 +44,8 @@ Modules (the Qt application object is thin; each window, pane and dialog has its
 - dialogs/          first run, new unit, new assessment, unlock, find, gap list, corrective
                     action, action list, conclusion and sign-off, keyboard help; PDF preview (print,
                     save as), summary options, checklist choice, bundle export, bundle import
-                    (summary before applying), received bundles and review progress, criteria import,
-                    the 复核 draw (recheck_dialog.py)
+                    (summary before applying; bundle_preview.py words what it will change), received
+                    bundles and review progress, criteria import, the 复核 draw (recheck_dialog.py)
 - format.py, theme.py, errors.py   words and figures, painted icons and colours, message boxes
 
 Decisions (where the spec is silent):
