@@ -27,10 +27,9 @@ WORKSPACE_GROUPS = (("checklists_added", "新增标准版本", "个"), ("units_a
                     ("units_updated", "更新单位", "个"), ("files_repaired", "补回缺失的照片文件", "个"),
                     ("files_filled", "补入此前未随包的照片", "张"))
 ASSESSMENT_PARTS = ("header", "answers", "photos_added", "captions", "photos_removed", "actions_changed", "history")
-HIDDEN = {"evidence_added", "assessments_added"}
 FIELD_LABELS = {"status": "状态", "assessor": "自评填报人", "reviewer": "考评组", "conclusion": "考评结论",
                 "signed_by": "签字人", "signed_at": "签字日期", "submitted_at": "提交时间", "reviewed_at": "考评完成时间"}
-GREEN, RED = QColor("#1e8e3e"), QColor("#c5221f")
+RED = QColor("#c5221f")
 CLI_TRUST = re.compile(r"[，,]?\s*可用 bundle trust \S+( --bundle \S+)? 信任")
 
 
