@@ -180,8 +180,9 @@ def test_fill_submit_unlock_and_reopen(qtbot, ws_dir, no_blocking_boxes):
     s = w.session
     aid = s.id
     bar = w.score_bar
-    assert bar.final_label.text() == "0"
-    assert bar.level_label.text() == "未达标"
+    # nothing answered yet: no score and no level (not a 0 that reads as 未达标)
+    assert bar.final_label.text() == "—" and bar.level_label.isHidden()
+    assert "自评尚未填写" in bar.detail.text() and not bar.gap_button.isEnabled()
     pane = w.item_pane
 
     # check: the 是 button

@@ -113,6 +113,10 @@ class ScoreBar(QFrame):
         role = self.mode if self.mode in ROLE_LABELS else "self"
         r = s.results[role]
         self.role_label.setText(f"{ROLE_LABELS[role]}得分")
+        count = len(r.items) - len(r.not_applicable)  # (/2) items the unit's tags leave out: not counted
+        if count and len(r.unanswered) >= count:
+            self._show_unanswered(s, role, count)
+            return
         self.final_label.setText(display(r.final))
         self.total_label.setText(f"/ {display(r.total)}")
         keys = [lv.key for lv in r.levels]
@@ -129,13 +133,27 @@ class ScoreBar(QFrame):
         self.detail.setText(self._detail_html(r))
         bonus = f" + 加分 {display(r.bonus)}" if r.bonus else ""
         penalty = f" − 扣分 {display(r.penalty)}" if r.penalty else ""
-        count = len(r.items) - len(r.not_applicable)  # (/2) items the unit's tags leave out: not counted
         answered = count - len(r.unanswered)
         excluded = f"（{len(r.not_applicable)} 项不适用）" if r.not_applicable else ""
         self.breakdown.setText(f"基本分 {display(r.base)}{bonus}{penalty} · 已填 {answered}/{count} 项{excluded}")
         self.other.setText(self._other_text(s, role))
         self.gap_button.setText(f"差距清单（{len(r.gap)}）Ctrl+G")
         self.gap_button.setEnabled(True)
+
+    def _show_unanswered(self, s, role: str, count: int) -> None:
+        """Nothing answered yet in this role: no score, no level, no gap list (as the lists
+        say 尚未填写; a 0 / 未达标 here would read as a result)."""
+        self.final_label.setText("—")
+        self.final_label.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        self.total_label.setText("")
+        self.level_label.hide()
+        self.veto.hide()
+        self.detail.setText(f"<span style='color:#5f6368'>{ROLE_LABELS[role]}尚未填写：填写后显示得分、等级与差距</span>")
+        excluded = f"（{len(s.results[role].not_applicable)} 项不适用）" if s.results[role].not_applicable else ""
+        self.breakdown.setText(f"已填 0/{count} 项{excluded}")
+        self.other.setText(self._other_text(s, role))
+        self.gap_button.setText("差距清单 (Ctrl+G)")
+        self.gap_button.setEnabled(False)
 
     @staticmethod
     def _other_text(s, role: str) -> str:
