@@ -358,3 +358,29 @@ def test_signed_hostile_year_bundles_are_refused(case, world, tmp_path, city):
         import_bundle(city, hostile)
     assert words in str(err.value), str(err.value)
     assert workspace_dump(city) == before
+
+
+def test_a_new_assessment_is_one_audit_event_counting_its_answers_and_photos(world, tmp_path, city):
+    """Nothing here is overwritten when an assessment arrives new: one event per assessment
+    counts its answers and photos per role (no event per photo or answer), and the audit
+    chain and db check stay clean."""
+    import_bundle(city, copy_of(world, tmp_path, "photos"))
+    ids = world["a"]["2027"]
+    marks = ",".join("?" * len(ids))
+    per_record = city.db.execute(f"SELECT count(*) FROM events WHERE assessment_id IN ({marks}) "
+                                 "AND entity IN ('answer', 'attachment')", ids).fetchone()[0]
+    assert per_record == 0
+    logged = {r[0]: json.loads(r[1]) for r in city.db.execute(
+        f"SELECT entity_id, detail FROM events WHERE entity = 'assessment' AND action = 'import' "
+        f"AND assessment_id IN ({marks})", ids)}
+    assert set(logged) == set(ids)
+    for aid in ids:
+        answers = dict(city.db.execute("SELECT role, count(*) FROM answers WHERE assessment_id = ? GROUP BY role",
+                                       [aid]).fetchall())
+        photos = dict(city.db.execute("SELECT role, count(*) FROM attachments WHERE assessment_id = ? "
+                                      "GROUP BY role", [aid]).fetchall())
+        assert logged[aid]["answers"] == answers, aid
+        assert logged[aid].get("photos", {}) == photos, aid
+    assert logged[ids[0]]["photos"] == {"self": len(PHOTOS)}
+    assert check_workspace(city) == []
+

@@ -28,7 +28,7 @@ from .local_rows import read_local
 from .merge_photos import check_photo_items, plan_files, plan_photos
 from .plan import Change, ImportPlan, bump
 from .records import (ASSESSMENT_CORE, EVENT_COLS, REV_COL, SIDE_FIELDS, SIDE_LABELS, SIDE_STATUSES, SIDES_OF_KIND,
-                      STATUS_RANK, UNIT_COLS, pick)
+                      STATUS_RANK, UNIT_COLS, insert_sql, pick)
 from .trust import check_key_conflict
 
 
@@ -155,7 +155,7 @@ def _fields(changes: dict) -> str:
 
 def _unit_add(u: dict, bundle_id: str):
     def run(ws):
-        ws.db["units"].insert(pick(u, UNIT_COLS))
+        ws.db.execute(_INSERT_UNIT, [u.get(c) for c in UNIT_COLS])
         ws.record("unit", u["id"], "import", {"name": u["name"], "type": u["type"], "parent_id": u["parent_id"],
                                               "bundle": bundle_id})
     return run
@@ -199,7 +199,7 @@ def _plan_assessment(plan: ImportPlan, a: dict, sides: tuple, origin: str | None
     label = f"{unit_name} {a['year']} 年考评"
 
     # Values must be valid for the items, as if typed in.
-    check_answers(plan, a, index, checklist.ref, label)
+    shown = check_answers(plan, a, index, checklist.ref, label)
     check_photo_items(plan, a, index, checklist.ref, label)
 
     local = local_rows.assessments.get(aid)
@@ -210,12 +210,13 @@ def _plan_assessment(plan: ImportPlan, a: dict, sides: tuple, origin: str | None
             plan.skipped.append(f"{label}：本工作区已有同一单位、同一标准、同一年度的另一个考评（{clash}），"
                                 "此考评整个未导入")
             return
-        batched = plan.kind == "year"  # a county's hundreds of assessments: their answers in one go
-        plan.changes.append(Change("assessments_added", label, _assessment_add(a, sides, bundle_id, batched),
+        # Nothing here to overwrite: its answers and photos go in together, its one event counts them
+        batched, photos = True, {}
+        plan.changes.append(Change("assessments_added", label, _assessment_add(a, sides, bundle_id, photos),
                                    label, side=sides[0]))
         bump(plan, "assessments_added")
     else:
-        batched = False
+        batched, photos = False, None
         for key in ("unit_id", "checklist_id", "checklist_version", "year"):
             if local[key] != a[key]:
                 plan.skipped.append(f"{label}：编号 {aid} 在本工作区对应的考评单位、标准或年度不同，此考评整个未导入")
@@ -229,9 +230,9 @@ def _plan_assessment(plan: ImportPlan, a: dict, sides: tuple, origin: str | None
     is_new = local is None
     for side in sides:
         newer = is_new or _side_stamp(a, side) > _side_stamp(local, side)
-        if plan_answers(plan, a, side, index, label, is_new, bundle_id, batched):
+        if plan_answers(plan, a, side, index, label, is_new, bundle_id, batched, shown):
             touched_sides.add(side)
-        if plan_photos(plan, a, side, index, label, is_new, newer, need_rows, bundle_id):
+        if plan_photos(plan, a, side, index, label, is_new, newer, need_rows, bundle_id, photos):
             touched_sides.add(side)
     if plan_actions(plan, a, sides[0], index, label, bundle_id):
         touched_sides.add(sides[0])
@@ -290,7 +291,9 @@ def _plan_header(plan: ImportPlan, a: dict, local: dict, side: str, label: str, 
     return False
 
 
-def _assessment_add(a: dict, sides: tuple, bundle_id: str, batched: bool = False):
+def _assessment_add(a: dict, sides: tuple, bundle_id: str, photos: dict):
+    """Insert a new assessment with one audit event that counts, per side, the answers and
+    photos inserted with it (`photos`: filled by plan_photos while planning)."""
     def run(ws):
         row = pick(a, ASSESSMENT_CORE)
         for side in sides:
@@ -299,11 +302,12 @@ def _assessment_add(a: dict, sides: tuple, bundle_id: str, batched: bool = False
             row["status"] = "submitted"
         for col in REV_COL.values():
             row.setdefault(col, 0)
-        ws.db["assessments"].insert(row)
+        ws.db.execute(insert_sql("assessments", tuple(row)), list(row.values()))
         detail = {"checklist": f"{a['checklist_id']}@{a['checklist_version']}", "year": a["year"],
-                  "status": row["status"], "bundle": bundle_id}
-        if batched:  # its answers go in together (no event each): the event counts them per side
-            detail["answers"] = {s: n for s in sides if (n := sum(1 for x in a["answers"] if x["role"] == s))}
+                  "status": row["status"], "bundle": bundle_id,
+                  "answers": {s: n for s in sides if (n := sum(1 for x in a["answers"] if x["role"] == s))}}
+        if photos:
+            detail["photos"] = {s: photos[s] for s in sides if photos.get(s)}
         ws.record("assessment", a["id"], "import", detail, assessment_id=a["id"])
     return run
 
@@ -316,8 +320,12 @@ def _header_set(aid: str, local: dict, changes: dict, side: str, bundle_id: str)
     return run
 
 
+_INSERT_UNIT = insert_sql("units", UNIT_COLS)
+_INSERT_HISTORY = insert_sql("bundle_events", ("origin", "bundle_id") + EVENT_COLS)
+
+
 def _events_add(origin: str, events: list, bundle_id: str):
     def run(ws):
-        ws.db["bundle_events"].insert_all(
-            [{"origin": origin, "bundle_id": bundle_id} | pick(ev, EVENT_COLS) for ev in events])
+        ws.db.conn.executemany(_INSERT_HISTORY, [[origin, bundle_id] + [ev.get(c) for c in EVENT_COLS]
+                                                 for ev in events])
     return run

@@ -18,34 +18,37 @@ from checklists.answers import check_value
 from ..answer_store import decode_value
 from .bundle_format import refuse
 from .plan import Change, ImportPlan
-from .records import ANSWER_COLS, SIDE_LABELS, check_answer_value, pick, small_json
+from .records import ANSWER_COLS, SIDE_LABELS, checked_answer_value, checked_documents, pick
 
 
-def check_answers(plan: ImportPlan, a: dict, index: dict, checklist_ref: str, label: str) -> None:
+def check_answers(plan: ImportPlan, a: dict, index: dict, checklist_ref: str, label: str) -> dict:
     """Refuse the bundle when an answer of assessment `a` names an item the checklist does
-    not have, or carries a value that is malformed or not valid for its item."""
+    not have, or carries a value that is malformed or not valid for its item. Returns each
+    answer as shown ({(code, role): {value, note, documents}}, decoded once here)."""
+    shown = {}
     for ans in a["answers"]:
         if ans["code"] not in index:
             refuse(plan.reader.path, f"{label}：条目 {ans['code']} 不在标准 {checklist_ref} 中", "data")
         try:
-            check_answer_value(ans["value"])
-            value = decode_value(ans["value"])
-            if ans["documents"] is not None and not isinstance(small_json(ans["documents"], "资料清单"), list):
-                raise ValueError("资料清单格式不对")
+            value = checked_answer_value(ans["value"])
+            docs = checked_documents(ans["documents"]) if ans["documents"] is not None else None
         except (ValueError, TypeError, ZeroDivisionError) as exc:
             why = str(exc) if str(exc) and not str(exc).isascii() else "答案格式不对"
             refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的{why}", "data")
-        if value is not None and check_value(index[ans["code"]], value)[1]:
-            refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的答案无效：{check_value(index[ans['code']], value)[1]}",
-                   "data")
+        if value is not None:
+            problem = check_value(index[ans["code"]], value)[1]
+            if problem:
+                refuse(plan.reader.path, f"{label}：条目 {ans['code']} 的答案无效：{problem}", "data")
+        shown[(ans["code"], ans["role"])] = {"value": value, "note": ans["note"], "documents": docs}
+    return shown
 
 
 def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, is_new: bool,
-                 bundle_id: str, batched: bool = False) -> bool:
+                 bundle_id: str, batched: bool = False, shown: dict | None = None) -> bool:
     """The changes for the answers of `a` (side `side`) against this workspace's (none
     when the assessment is new here); True when any will be applied. batched (a new
-    assessment of a year bundle): its answers are inserted together at the end of the
-    transaction, the assessment's import event counting them."""
+    assessment): its answers are inserted together at the end of the transaction, the
+    assessment's import event counting them. shown: check_answers' decoded answers."""
     aid = a["id"]
     local_answers = {} if is_new else {code: r for (code, role), r in plan.local.answers.get(aid, {}).items()
                                        if role == side}
@@ -58,7 +61,7 @@ def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, 
         if mine is None:
             put = _answer_batch(plan, aid, ans) if batched else _answer_put(aid, side, ans, None, bundle_id)
             plan.changes.append(Change("answers", where, put, label,
-                                       ans["code"], index[ans["code"]], side, None, _shown_answer(ans)))
+                                       ans["code"], index[ans["code"]], side, None, _carried(ans, shown)))
             touched = True
             continue
         same = all(mine[k] == ans[k] for k in ("value", "note", "documents"))
@@ -67,13 +70,20 @@ def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, 
         if ans["rev"] > (mine["rev"] or 0):
             plan.changes.append(Change("answers", where, _answer_put(aid, side, ans, mine, bundle_id), label,
                                        ans["code"], index[ans["code"]], side, _shown_answer(mine),
-                                       _shown_answer(ans)))
+                                       _carried(ans, shown)))
             touched = True
         elif ans["rev"] < (mine["rev"] or 0):
             plan.skipped.append(f"{where}：本工作区的答案较新（第 {mine['rev']} 版，交换包中为第 {ans['rev']} 版），未覆盖")
         else:
             plan.skipped.append(f"{where}：两边都改过（同为第 {ans['rev']} 版，内容不同），保留本工作区的答案")
     return touched
+
+
+def _carried(ans: dict, shown: dict | None) -> dict:
+    """A carried answer for showing: as check_answers decoded it (a fresh dict each)."""
+    if shown is None:
+        return _shown_answer(ans)
+    return dict(shown[(ans["code"], ans["role"])])
 
 
 def _shown_answer(row: dict) -> dict:

@@ -19,17 +19,11 @@ from ..evidence import original_path
 from ..workspace import now
 from .bundle_format import refuse
 from .plan import Change, ImportPlan, bump
-from .records import ATTACHMENT_COLS, EVIDENCE_COLS
+from .records import ATTACHMENT_COLS, EVIDENCE_COLS, insert_sql
 
 
-def _insert_sql(table: str, cols) -> str:
-    """Plain INSERT for the rows an import adds per photo (sqlite-utils' insert() looks the
-    table up on every call, which cost more than the rest of applying a photo)."""
-    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-
-
-_INSERT_EVIDENCE = _insert_sql("evidence", EVIDENCE_COLS + ("imported_at", "absent"))
-_INSERT_ATTACHMENT = _insert_sql("attachments", ("assessment_id",) + ATTACHMENT_COLS)
+_INSERT_EVIDENCE = insert_sql("evidence", EVIDENCE_COLS + ("imported_at", "absent"))
+_INSERT_ATTACHMENT = insert_sql("attachments", ("assessment_id",) + ATTACHMENT_COLS)
 
 
 def check_photo_items(plan: ImportPlan, a: dict, index: dict, checklist_ref: str, label: str) -> None:
@@ -40,11 +34,13 @@ def check_photo_items(plan: ImportPlan, a: dict, index: dict, checklist_ref: str
 
 
 def plan_photos(plan: ImportPlan, a: dict, side: str, index: dict, label: str, is_new: bool, newer: bool,
-                need_rows: set, bundle_id: str) -> bool:
+                need_rows: set, bundle_id: str, added: dict | None = None) -> bool:
     """The changes for the photos of `a` (side `side`) against this workspace's (none when
     the assessment is new here); `newer`: the bundle's side is further along than this
     workspace's (captions are taken only then). Adds to `need_rows` the photos that have
-    no evidence row here yet. True when any change will be applied."""
+    no evidence row here yet. True when any change will be applied. added (a new
+    assessment): its attachments are inserted together at the end of the transaction and
+    counted here per side, for the assessment's import event (no event per photo)."""
     aid, local = a["id"], plan.local
     local_atts = {} if is_new else local.attachments.get(aid, {})
     touched = False
@@ -83,7 +79,12 @@ def plan_photos(plan: ImportPlan, a: dict, side: str, index: dict, label: str, i
         here_items.add((att["code"], att["sha256"]))
         if att["sha256"] not in local.evidence:
             need_rows.add(att["sha256"])
-        plan.changes.append(Change("photos_added", where, _attachment_add(aid, att, bundle_id), label, att["code"],
+        if added is not None:
+            put = _attachment_batch(plan, aid, att)
+            added[side] = added.get(side, 0) + 1
+        else:
+            put = _attachment_add(aid, att, bundle_id)
+        plan.changes.append(Change("photos_added", where, put, label, att["code"],
                                    index.get(att["code"]), side, None, {"caption": att["caption"]}))
         bump(plan, "photos_added")
         touched = True
@@ -145,6 +146,15 @@ def _attachment_add(aid: str, att: dict, bundle_id: str):
         ws.record("attachment", att["id"], "import", {"code": att["code"], "role": att["role"],
                                                       "sha256": att["sha256"], "bundle": bundle_id},
                   assessment_id=aid)
+    return run
+
+
+def _attachment_batch(plan: ImportPlan, aid: str, att: dict):
+    """Queue the attachment of a new assessment for one executemany (plan.batch)."""
+    values = [aid] + [att.get(c) for c in ATTACHMENT_COLS]
+
+    def run(ws):
+        plan.batch(_INSERT_ATTACHMENT, values)
     return run
 
 

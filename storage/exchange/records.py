@@ -12,12 +12,14 @@ would otherwise take minutes to convert).
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 
 from checklists.numbers import number_text_problem, parse_number, shown_number, value_problem
 
 from .. import audit
-from ..answer_store import MAX_COUNT, MAX_KEY_LENGTH, MAX_PARTS
+from ..answer_store import MAX_COUNT, MAX_KEY_LENGTH, MAX_PARTS, decode_value
 from ..actions import ACTION_STATUSES
 from ..assessments import STATUSES
 from ..photos import MIME
@@ -53,6 +55,12 @@ CHECKLIST_COLS = ("id", "version", "sha256", "source_name", "title")
 def pick(row: dict, cols) -> dict:
     """The record of `row` as data.json carries it: exactly `cols`, in that order."""
     return {c: row.get(c) for c in cols}
+
+
+def insert_sql(table: str, cols) -> str:
+    """Plain INSERT for rows an import adds (sqlite-utils' insert() looks the table up on
+    every call, which cost more than the rest of applying a record)."""
+    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
 
 
 def unit_record(row: dict) -> dict:
@@ -155,6 +163,35 @@ def check_answer_value(text: str | None) -> None:
             raise ValueError(f"答案数值 {shown_number(text)} 无法接受：{problem}")
     elif value is not None and not isinstance(value, (bool, str)):
         raise ValueError("答案格式不对")
+
+
+def checked_answer_value(text: str | None):
+    """An answer value as carried, checked (check_answer_value) and decoded (decode_value),
+    each distinct text once per process: a county's 2,700 answers hold a few dozen
+    distinct values. ValueError (or TypeError, ZeroDivisionError) as those raise."""
+    value = _checked_answer_value(text)
+    return copy.copy(value) if isinstance(value, (dict, list)) else value
+
+
+def checked_documents(text: str) -> list:
+    """A carried documents list (JSON text), checked like any small JSON text and parsed
+    once per distinct text; ValueError when it is not a list."""
+    docs = _checked_documents(text)
+    return list(docs) if all(isinstance(d, str) for d in docs) else copy.deepcopy(list(docs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_answer_value(text):
+    check_answer_value(text)
+    return decode_value(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_documents(text: str) -> tuple:
+    docs = small_json(text, "资料清单")
+    if not isinstance(docs, list):
+        raise ValueError("资料清单格式不对")
+    return tuple(docs)
 
 
 def _check_record(obj, spec: dict, where: str) -> dict:
