@@ -14,9 +14,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from checklists.errors import DabiaoError
-from storage import Workspace, backup, checklist_store, units
+from storage import Workspace, checklist_store, units
 from storage.errors import WorkspaceLocked
-from storage.restore import restore_backup
 from storage.timefmt import local_time
 from storage.workspace import DamagedWorkspace, default_data_dir
 
@@ -99,6 +98,8 @@ def open_workspace(folder=None, parent=None) -> Workspace | None:
 def damaged_box(exc: DamagedWorkspace, parent=None):
     """(box, restore button or None): what is wrong with the database, that nothing was
     changed, and the newest good backup to restore (storage found it), or that there is none."""
+    from storage import backup  # only for a damaged database
+
     what = f"数据库 {exc.path} {exc.problem}" if exc.path and exc.problem else str(exc)
     text = (f"无法打开工作区：{what}。\n\n为免丢失数据，达标没有改动任何文件，也不会新建空白的工作区。")
     good = exc.good_backup
@@ -120,6 +121,9 @@ def offer_restore(exc: DamagedWorkspace, folder=None, parent=None) -> Workspace 
     """The database is damaged: say so and offer its newest good backup. Restoring uses
     storage.restore.restore_backup (as `db restore`: the current file is kept first), then
     opens the workspace; quitting changes nothing."""
+    from storage import backup  # only for a damaged database
+    from storage.restore import restore_backup
+
     box, restore = damaged_box(exc, parent)
     box.exec()
     if restore is None or box.clickedButton() is not restore:

@@ -15,15 +15,16 @@ offered only when the workspace holds a 军分区 or more than one county.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QScrollArea, QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from checklists.numbers import display
 
-from .charts import BarChart, Histogram
-from .models.county_model import FAILED, CountyIdRole, CountyTableModel, SortRole, percent
 from .tasks import TaskWorker, error_lines, with_workspace
+
+# The main window makes a CityPage at start (it decides whether 全市汇总 is offered); the
+# view, its table model, charts and widget classes are imported when the page is first
+# shown: most workspaces never show it, and PySide builds each Qt class's enums on import.
 
 WAITING = "正在统计…"
 HISTOGRAM_BIN = 5  # points per histogram bar
@@ -55,6 +56,7 @@ def histogram_data(scores) -> list[tuple[str, int]]:
 
 def city_line(rollup: dict) -> str:
     """The whole city's figures in one line, under the table."""
+    from .models.county_model import percent  # with the view: see the note on imports
     f = rollup["figures"]
     name = rollup["city"] or "全市"
     if not f["assessed"]:
@@ -79,6 +81,14 @@ class CityView(QWidget):
     loaded = Signal()  # a roll-up is on screen (tests, measurements)
 
     def __init__(self, ws, parent=None):
+        # Imported with the view, not the window (see the note on imports above).
+        from PySide6.QtCore import QSortFilterProxyModel
+        from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                                       QScrollArea, QSplitter, QStackedWidget, QTableView, QVBoxLayout)
+
+        from .charts import BarChart, Histogram
+        from .models.county_model import CountyTableModel, SortRole
+
         super().__init__(parent)
         self.ws = ws
         self.rollup: dict | None = None
@@ -248,6 +258,10 @@ class CityView(QWidget):
 
     def _size_columns(self) -> None:
         """Columns as wide as header or contents, the failed units' column capped."""
+        from PySide6.QtWidgets import QHeaderView
+
+        from .models.county_model import FAILED  # with the view
+
         fm = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         for col in range(self.model.columnCount()):
@@ -269,6 +283,8 @@ class CityView(QWidget):
     # ---------------------------------------------------------------- choosing
 
     def _row_changed(self, current: QModelIndex, _previous) -> None:
+        from .models.county_model import CountyIdRole  # with the view
+
         county_id = current.data(CountyIdRole) if current.isValid() else None
         if county_id:
             self.countyChosen.emit(county_id)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QMessageBox
 from storage import assessments, evidence
 from storage.errors import StorageError
 
-from . import files
 from .errors import show_error
 from .tasks import BusyIndicator, TaskWorker, error_lines, with_workspace
 
@@ -106,6 +105,8 @@ class DocumentJobs(QObject):
             return data
 
         if fmt == "xlsx":
+            from . import files  # the save dialog: only when a document is saved
+
             target = files.ask_save_path(self.window, "县级汇总另存为 Excel", name + ".xlsx", "Excel 表格 (*.xlsx)")
             if target is None:
                 return
@@ -192,6 +193,8 @@ class DocumentJobs(QObject):
 
     def render_pdf(self, title: str, name: str, make: Callable) -> bool:
         """Render make(ws, out) into a temporary PDF in a worker, then preview it."""
+        from . import files  # temporary documents: only when one is made
+
         out = files.temp_output(name + ".pdf")
 
         def run(ws, _progress):
@@ -263,6 +266,8 @@ class DocumentJobs(QObject):
             self.last_preview = None
 
     def _saved_excel(self, path) -> None:
+        from . import files  # opening with the system: only after saving
+
         box = QMessageBox(QMessageBox.Icon.Information, "县级汇总", f"已保存：{path}", parent=self.window)
         open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)

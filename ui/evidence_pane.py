@@ -4,16 +4,20 @@ worker thread with progress and cancel), view, remove with undo."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListView, QProgressBar, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from .errors import show_error
 from .models.evidence_model import THUMB, EvidenceModel
-from .workers import PhotoImportWorker
 
-# The photo viewer (a dialog) is imported when first opened: the window shows without it.
+if TYPE_CHECKING:
+    from .workers import PhotoImportWorker
+
+# The photo viewer (a dialog), the file dialog and the import worker are imported when
+# first used: the window shows without them.
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF);;所有文件 (*)"
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif"}
@@ -237,12 +241,16 @@ class EvidencePane(QWidget):
     def choose_files(self) -> None:
         if not self.can_edit():
             return
+        from PySide6.QtWidgets import QFileDialog  # when asked: the window shows without it
+
         files, _ = QFileDialog.getOpenFileNames(self, f"为 {self.code} 选择照片", str(Path.home()), PHOTO_FILTER)
         if files:
             self.import_photos(files)
 
     def import_photos(self, paths) -> bool:
         """Start importing files into the current item; False when refused at once."""
+        from .workers import PhotoImportWorker  # the first photos added: the window shows without it
+
         if not paths or self.session is None or self.code is None:
             return False
         if self.worker is not None:

@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
 
 from checklists.errors import DabiaoError
 
-from . import files
 from .errors import show_error
 
 if TYPE_CHECKING:
@@ -23,8 +21,9 @@ if TYPE_CHECKING:
     from .dialogs.import_bundle_dialog import ImportBundleDialog
     from .dialogs.received_dialog import ReceivedDialog
 
-# Each flow imports its dialog (and checklists.workbook, which loads openpyxl) when it is
-# used: the main window makes this object at start-up, and need not load them to show.
+# Each flow imports its dialog (and checklists.workbook, which loads openpyxl; the file
+# dialogs and ui.files) when it is used: the main window makes this object at start-up,
+# and need not load them to show.
 
 CRITERIA_FILTER = "考评标准 (*.yaml *.yml *.json *.xlsx);;Excel 工作簿 (*.xlsx);;YAML / JSON (*.yaml *.yml *.json)"
 
@@ -58,6 +57,9 @@ class ExchangeFlows(QObject):
         return self._show(ExportBundleDialog(self.ws, kind, preselect, w))
 
     def import_bundle(self, path: str | None = None) -> ImportBundleDialog | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from . import files
         from .dialogs.import_bundle_dialog import ImportBundleDialog
 
         w = self.window
@@ -83,6 +85,9 @@ class ExchangeFlows(QObject):
     # ---------------------------------------------------------------- criteria
 
     def import_criteria(self, path: str | None = None) -> CriteriaImportDialog | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from . import files
         from .dialogs.criteria_import_dialog import CriteriaImportDialog
 
         w = self.window
@@ -126,6 +131,8 @@ class ExchangeFlows(QObject):
     def _save_workbook(self, title: str, name: str, write: Callable[[Path], str]) -> None:
         """Ask where to save the workbook `name`, then write(path) it there; its message goes
         to the status bar, a problem to a message box."""
+        from . import files
+
         w = self.window
         target = files.ask_save_path(w, title, name, "Excel 工作簿 (*.xlsx)")
         if target is None:
