@@ -150,18 +150,27 @@ def _float(text: str) -> float:
     return value
 
 
+# A JSON string, escapes included (the unrolled form: runs of plain bytes, not one
+# alternation per byte), and every byte that is not a bracket.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
 def nesting_over(raw: bytes, limit: int) -> bool:
     """Whether JSON brackets nest deeper than `limit`, counted on the bytes before parsing
     (a deeply nested file would end the parser in a RecursionError). Brackets inside
-    strings are skipped: the text between quotes (escapes included) is removed first."""
+    strings are skipped: the text between quotes (escapes included) is removed first,
+    then everything but the brackets, and only those are walked."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    if len(brackets) <= limit:
+        return False
     depth = 0
-    for m in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
-        token = m.group()
-        if token in (b"[", b"{"):
+    for b in brackets:
+        if b == 0x5B or b == 0x7B:  # [ {
             depth += 1
             if depth > limit:
                 return True
-        elif token in (b"]", b"}"):
+        else:
             depth -= 1
     return False
 
