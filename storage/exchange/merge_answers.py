@@ -59,9 +59,10 @@ def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, 
         mine = local_answers.get(ans["code"])
         where = f"{label} 条目 {ans['code']}（{SIDE_LABELS[side]}）"
         if mine is None:
-            put = _answer_batch(plan, aid, ans) if batched else _answer_put(aid, side, ans, None, bundle_id)
-            plan.changes.append(Change("answers", where, put, label,
-                                       ans["code"], index[ans["code"]], side, None, _carried(ans, shown)))
+            put = None if batched else _answer_put(aid, side, ans, None, bundle_id)
+            plan.changes.append(Change("answers", where, put, label, ans["code"], index[ans["code"]], side, None,
+                                       _carried(ans, shown),
+                                       batch=(_PUT_ANSWER, [aid] + [ans[c] for c in ANSWER_COLS]) if batched else None))
             touched = True
             continue
         same = all(mine[k] == ans[k] for k in ("value", "note", "documents"))
@@ -80,10 +81,10 @@ def plan_answers(plan: ImportPlan, a: dict, side: str, index: dict, label: str, 
 
 
 def _carried(ans: dict, shown: dict | None) -> dict:
-    """A carried answer for showing: as check_answers decoded it (a fresh dict each)."""
+    """A carried answer for showing: as check_answers decoded it."""
     if shown is None:
         return _shown_answer(ans)
-    return dict(shown[(ans["code"], ans["role"])])
+    return shown[(ans["code"], ans["role"])]
 
 
 def _shown_answer(row: dict) -> dict:
@@ -103,15 +104,6 @@ _ANSWER_COLUMNS = ("assessment_id",) + ANSWER_COLS
 _PUT_ANSWER = (f"INSERT INTO answers ({', '.join(_ANSWER_COLUMNS)}) VALUES ({', '.join('?' * len(_ANSWER_COLUMNS))}) "
                "ON CONFLICT (assessment_id, code, role) DO UPDATE SET "
                + ", ".join(f"{c} = excluded.{c}" for c in ANSWER_COLS if c not in ("code", "role")))
-
-
-def _answer_batch(plan: ImportPlan, aid: str, ans: dict):
-    """Queue the answer for one executemany at the end of the transaction (plan.batch)."""
-    values = [aid] + [ans[c] for c in ANSWER_COLS]
-
-    def run(ws):
-        plan.batch(_PUT_ANSWER, values)
-    return run
 
 
 def _answer_put(aid: str, side: str, ans: dict, old: dict | None, bundle_id: str):

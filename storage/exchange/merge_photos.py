@@ -80,12 +80,11 @@ def plan_photos(plan: ImportPlan, a: dict, side: str, index: dict, label: str, i
         if att["sha256"] not in local.evidence:
             need_rows.add(att["sha256"])
         if added is not None:
-            put = _attachment_batch(plan, aid, att)
             added[side] = added.get(side, 0) + 1
-        else:
-            put = _attachment_add(aid, att, bundle_id)
+        put = None if added is not None else _attachment_add(aid, att, bundle_id)
+        row = (_INSERT_ATTACHMENT, [aid] + [att.get(c) for c in ATTACHMENT_COLS]) if added is not None else None
         plan.changes.append(Change("photos_added", where, put, label, att["code"],
-                                   index.get(att["code"]), side, None, {"caption": att["caption"]}))
+                                   index.get(att["code"]), side, None, {"caption": att["caption"]}, batch=row))
         bump(plan, "photos_added")
         touched = True
     present = {att["id"] for att in a["attachments"]}
@@ -146,15 +145,6 @@ def _attachment_add(aid: str, att: dict, bundle_id: str):
         ws.record("attachment", att["id"], "import", {"code": att["code"], "role": att["role"],
                                                       "sha256": att["sha256"], "bundle": bundle_id},
                   assessment_id=aid)
-    return run
-
-
-def _attachment_batch(plan: ImportPlan, aid: str, att: dict):
-    """Queue the attachment of a new assessment for one executemany (plan.batch)."""
-    values = [aid] + [att.get(c) for c in ATTACHMENT_COLS]
-
-    def run(ws):
-        plan.batch(_INSERT_ATTACHMENT, values)
     return run
 
 

@@ -36,7 +36,9 @@ class Change:
     optional fields let the app show it readably: which assessment (`group`), the item
     (`code`, `item`: the checklist Item), the side, the answer before and after (`old`,
     `new`: dicts of value / note / documents, decoded; old None when missing here), and
-    how many records it stands for (`count`: events of a history change)."""
+    how many records it stands for (`count`: events of a history change). `batch`
+    (sql, values) instead of `apply`: a row queued for one executemany with its like (a
+    new assessment's answers and photos; no closure holding the plan)."""
 
     what: str          # counter key
     label: str
@@ -48,6 +50,7 @@ class Change:
     old: dict | None = None
     new: dict | None = None
     count: int = 1
+    batch: tuple | None = None
 
 
 @dataclass
@@ -231,7 +234,10 @@ class ImportPlan:
             with ws.transaction():
                 self._batches = {}
                 for change in self.changes:
-                    change.apply(ws)
+                    if change.batch is not None:
+                        self.batch(*change.batch)
+                    else:
+                        change.apply(ws)
                 for sql, rows in self._batches.items():
                     ws.db.conn.executemany(sql, rows)
                 if self.key_is_new:
