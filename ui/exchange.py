@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .dialogs.export_bundle_dialog import ExportBundleDialog
     from .dialogs.import_bundle_dialog import ImportBundleDialog
     from .dialogs.received_dialog import ReceivedDialog
+    from .dialogs.year_bundle_dialog import YearBundleDialog
 
 # Each flow imports its dialog (and checklists.workbook, which loads openpyxl; the file
 # dialogs and ui.files) when it is used: the main window makes this object at start-up,
@@ -55,6 +56,16 @@ class ExchangeFlows(QObject):
         else:
             preselect = [w.session.id] if w.session else []
         return self._show(ExportBundleDialog(self.ws, kind, preselect, w))
+
+    def export_year_bundle(self) -> YearBundleDialog:
+        """导出县年度数据包（报军分区）: the county's whole year; the result also goes to the status bar."""
+        from .dialogs.year_bundle_dialog import YearBundleDialog
+
+        w = self.window
+        w.item_pane.flush()
+        dialog = YearBundleDialog(self.ws, w)
+        dialog.exported.connect(lambda _result: w.statusBar().showMessage(dialog.message, 10000))
+        return self._show(dialog)
 
     def import_bundle(self, path: str | None = None) -> ImportBundleDialog | None:
         from PySide6.QtWidgets import QFileDialog

@@ -55,6 +55,8 @@ class WindowActions:
                                    "考评结果、考评照片和签字，交县人武部或被考评单位")
         self.act_export_criteria = a("导出标准包(&C)…", lambda: self.exchange.export_bundle("criteria"), None,
                                      "考评标准和单位名单，下发给乡镇")
+        self.act_export_year = a("导出县年度数据包（报军分区）(&Y)…", self.exchange.export_year_bundle, None,
+                                 "本县（市、区）某年度的全部考评打成一个数据包报军分区，可选不含照片")
         self.act_import_bundle = a("导入交换包(&I)…", lambda: self.exchange.import_bundle(), "Ctrl+Shift+I",
                                    "导入 U 盘带来的 .dabiao 交换包：先检查并说明内容，确认后导入")
         self.act_received = a("已收到的上报(&V)…", self.exchange.received, None, "本工作区的各个考评及考评进度")
@@ -125,8 +127,8 @@ class WindowActions:
                     self.act_doc_list):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("交换(&X)")
-        for act in (self.act_export_submission, self.act_export_review, self.act_export_criteria, None,
-                    self.act_import_bundle, None, self.act_received):
+        for act in (self.act_export_submission, self.act_export_review, self.act_export_criteria,
+                    self.act_export_year, None, self.act_import_bundle, None, self.act_received):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("标准(&C)")
         for act in (self.act_import, None, self.act_export_xlsx, self.act_template):
@@ -177,7 +179,7 @@ class WindowActions:
         self.act_add_photos.setEnabled(has and not ro)
         self.act_doc_gap.setEnabled(has)
         for act in (self.act_import_bundle, self.act_export_submission, self.act_export_review,
-                    self.act_export_criteria):
+                    self.act_export_criteria, self.act_export_year):
             act.setEnabled(not ro)
         undo = s.undo_text() if has else None
         self.act_undo.setEnabled(bool(undo))

@@ -20,6 +20,9 @@ from .local_rows import rows_in
 from .records import (ACTION_COLS, ANSWER_COLS, ASSESSMENT_CORE, ATTACHMENT_COLS, EVENT_COLS, EVIDENCE_COLS,
                       SIDE_FIELDS, SIDES_OF_KIND, pick)
 
+UNREVIEWED = ("draft", "submitted", "reviewing")  # statuses the export warns about: not reviewed yet
+
+
 def year_county(ws, county: str | None) -> dict:
     """The county whose year is sent: by name or id, or the workspace's only county."""
     if county:
@@ -31,6 +34,27 @@ def year_county(ws, county: str | None) -> dict:
         raise StorageError("工作区中没有县（市、区）人武部单位，无法导出县年度数据包")
     names = "、".join(r["name"] for r in rows[:10])
     raise StorageError(f"工作区中有 {len(rows)} 个县（市、区）（{names}），请用 --county 指定导出哪一个")
+
+
+def year_choices(ws) -> tuple[list[int], list[dict]]:
+    """What a county's year bundle can be made of here: the years that have assessments
+    (latest first) and the county units (by name), for the app's export dialog."""
+    years = [r["year"] for r in ws.db.query("SELECT DISTINCT year FROM assessments ORDER BY year DESC")]
+    counties = list(ws.db.query("SELECT * FROM units WHERE type = 'county' ORDER BY name"))
+    return years, counties
+
+
+def year_overview(ws, year: int, county: str) -> dict:
+    """How much a county's year bundle would carry, before writing it: assessments, those
+    not yet reviewed (the export warns), photo attachments and distinct photo files."""
+    root = year_county(ws, county)
+    unit_ids = [u["id"] for u in _under(ws, root["id"])]
+    found = rows_in(ws, "SELECT id, status FROM assessments WHERE year = ? AND unit_id IN ({ids})", unit_ids, [year])
+    ids = [a["id"] for a in found]
+    attachments = rows_in(ws, "SELECT sha256 FROM attachments WHERE assessment_id IN ({ids})", ids)
+    return {"county": root["name"], "assessments": len(found),
+            "unreviewed": sum(1 for a in found if a["status"] in UNREVIEWED),
+            "photos": len(attachments), "files": len({a["sha256"] for a in attachments})}
 
 
 def _under(ws, root_id: str) -> list[dict]:
@@ -109,7 +133,7 @@ def collect_year(ws, year: int, county: str | None, photos: bool) -> tuple[dict,
         item |= by_aid[a["id"]]
         item["earlier_actions"] = earlier.get(a["id"], [])
         out.append(item)
-    unreviewed = sum(1 for a in found if a["status"] in ("draft", "submitted", "reviewing"))
+    unreviewed = sum(1 for a in found if a["status"] in UNREVIEWED)
     if unreviewed:
         warnings.append(f"注意：{len(found)} 个考评中有 {unreviewed} 个尚未考评完毕，导出的是当前的数据")
     kept_home = sum(1 for e in evidence_out if e.get("absent"))
