@@ -107,6 +107,7 @@ class MainWindow(ReviewFlow, WindowActions, BackupFlow, HelpMenu, QMainWindow):
         self.units_pane.assessmentSelected.connect(self.open_assessment)
         self.units_pane.newUnitRequested.connect(self.new_unit)
         self.units_pane.newAssessmentRequested.connect(self.new_assessment)
+        self.units_pane.unitTagsRequested.connect(self.edit_unit_tags)
         self.units_pane.enterPressed.connect(self.focus_list)
         self.checklist_pane.currentCodeChanged.connect(self.item_pane.show_code)
         self.checklist_pane.view.key_handler = self.item_pane.handle_key
@@ -361,6 +362,31 @@ class MainWindow(ReviewFlow, WindowActions, BackupFlow, HelpMenu, QMainWindow):
         if dialog.exec() and dialog.created:
             self.units_pane.reload(select_id=dialog.created["id"])
             self._update_start_hint()
+
+    def edit_unit_tags(self, unit_id: str | None = None) -> None:
+        """单位标签… of a unit (the selected one): saved at once; the open assessment is
+        re-read, so the items that now (no longer) apply show so, and the badges rescored."""
+        from .dialogs.unit_tags_dialog import UnitTagsDialog
+
+        if self.refuse_if_readonly():
+            return
+        unit_id = unit_id or self.units_pane.current_unit_id()
+        if not unit_id:
+            self.statusBar().showMessage("请先在左侧选择一个单位", 4000)
+            return
+        self.item_pane.flush()
+        dialog = UnitTagsDialog(self.ws, unit_id, self)
+        if not (dialog.exec() and dialog.changed):
+            return
+        tree = self.units_pane.model
+        for assessment_id in tree.ids_under(tree.index_of(unit_id)):  # its scores changed with its tags
+            tree.invalidate(assessment_id)
+        s = self.session
+        if s is not None and s.assessment["unit_id"] == unit_id:
+            s.reload()
+            s.scoreChanged.emit()  # the score bar and the item shown
+            self._status_changed()  # every row of the list, the item pane's editability
+        self.statusBar().showMessage("单位标签已保存", 5000)
 
     def new_assessment(self) -> None:
         from .dialogs.assessment_dialog import NewAssessmentDialog

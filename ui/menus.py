@@ -70,6 +70,8 @@ class WindowActions:
         self.act_units = a("单位列表(&1)", self.focus_units, "Ctrl+1")
         self.act_list = a("条目列表(&2)", self.focus_list, "Ctrl+2")
         self.act_item = a("条目详情(&3)", self.focus_item, "Ctrl+3")
+        self.act_unit_tags = a("单位标签(&T)…", self.edit_unit_tags, None,
+                               "所选单位属于哪类单位（如大镇、小镇）：决定哪些条目对它适用")
         self.act_add_photos = a("添加照片(&P)…", self.add_photos, "Ctrl+P", "为当前条目添加照片")
         self.act_gallery = a("转到照片列表(&G)", self.focus_gallery, "Ctrl+Shift+P")
         self.act_gap = a("差距清单(&G)…", self.show_gap, "Ctrl+G", "按失分排序的未满分条目")
@@ -111,7 +113,7 @@ class WindowActions:
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("编辑(&E)")
         for act in (self.act_undo, None, self.act_find, self.act_next_open, self.act_prev_open, None,
-                    self.act_add_photos, self.act_gallery):
+                    self.act_add_photos, self.act_gallery, None, self.act_unit_tags):
             m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("考评(&A)")
         for act in (self.act_gap, None, self.act_submit, self.act_unlock, None, self.act_review_mode,
@@ -161,6 +163,7 @@ class WindowActions:
         ro = self.ws.readonly
         self.act_new_unit.setEnabled(not ro)
         self.act_new_assessment.setEnabled(not ro)
+        self.act_unit_tags.setEnabled(not ro)
         self.act_import.setEnabled(not ro)
         self.act_gap.setEnabled(has)
         self.act_find.setEnabled(has)

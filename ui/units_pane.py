@@ -3,10 +3,14 @@ badges, a filter box, and the county the rows on screen belong to."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QStyledItemDelegate, QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
+                               QStyledItemDelegate, QToolTip, QTreeView, QVBoxLayout, QWidget)
+
+from storage import units
 
 from .badge_worker import BadgeWorker
 from .models.units_model import BadgeColorRole, BadgePendingRole, IdRole, NodeKindRole, ShortTextRole, UnitsModel
@@ -62,7 +66,18 @@ class BadgeDelegate(QStyledItemDelegate):
 
 class NameDelegate(QStyledItemDelegate):
     """Column 0: an assessment row too narrow for "2027 年 · 已定稿" (a 1024 px screen)
-    shows "2027 已定稿", then "已定稿": the status stays in sight, not "2027 …"."""
+    shows "2027 已定稿", then "已定稿": the status stays in sight, not "2027 …". Its
+    tooltip, when `tooltip_of` gives one, is that text (a unit's tags, read when hovered)."""
+
+    tooltip_of = None  # index -> str | None, set by the pane
+
+    def helpEvent(self, event, view, option, index):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ToolTip and self.tooltip_of is not None:
+            text = self.tooltip_of(index)
+            if text:
+                QToolTip.showText(event.globalPos(), text, view)
+                return True
+        return super().helpEvent(event, view, option, index)
 
     def initStyleOption(self, option, index):  # noqa: N802 - Qt's name
         super().initStyleOption(option, index)
@@ -87,6 +102,7 @@ class UnitsPane(QWidget):
     unitSelected = Signal(str)
     newUnitRequested = Signal()
     newAssessmentRequested = Signal()
+    unitTagsRequested = Signal(str)  # a unit's 单位标签… (its id), from the context menu
     enterPressed = Signal()
 
     def __init__(self, ws, parent=None):
@@ -104,7 +120,11 @@ class UnitsPane(QWidget):
         self.view.setUniformRowHeights(True)
         self.view.setAllColumnsShowFocus(True)
         self.view.setIndentation(14)
-        self.view.setItemDelegateForColumn(0, NameDelegate(self.view))
+        names = NameDelegate(self.view)
+        names.tooltip_of = self.unit_tooltip
+        self.view.setItemDelegateForColumn(0, names)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -373,6 +393,36 @@ class UnitsPane(QWidget):
         top = self.view.indexAt(QPoint(1, 1))
         if top.isValid():
             self.view.scrollTo(self.model.root_of(top), QAbstractItemView.ScrollHint.PositionAtTop)
+
+    # ---------------------------------------------------------------- a unit's tags
+
+    def unit_tooltip(self, index: QModelIndex) -> str | None:
+        """A unit row's tooltip with its tags named (标签：大镇); None for other rows (the
+        model's own tooltip). Read from storage when hovered, so a change shows at once."""
+        index = index.siblingAtColumn(0)
+        if index.data(NodeKindRole) != "unit":
+            return None
+        base = index.data(Qt.ItemDataRole.ToolTipRole) or ""
+        try:
+            keys = units.unit_tags(self.model.ws, index.data(IdRole))
+        except ValueError as exc:  # damaged in the database: say so, 单位标签… repairs it
+            return f"{base}\n标签：{exc}"
+        if not keys:
+            return base or None
+        declared = units.declared_tags(self.model.ws)
+        names = [re.split(r"[（(]", declared[k], maxsplit=1)[0] or declared[k] if k in declared else k for k in keys]
+        return f"{base}\n标签：{'、'.join(names)}"
+
+    def _context_menu(self, pos: QPoint) -> None:
+        """Right click on a unit row: 单位标签… (what 编辑 > 单位标签… does for the current unit)."""
+        index = self.view.indexAt(pos).siblingAtColumn(0)
+        if index.data(NodeKindRole) != "unit":
+            return
+        self.view.setCurrentIndex(index)
+        menu = QMenu(self.view)
+        unit_id = index.data(IdRole)
+        menu.addAction("单位标签(&T)…", lambda: self.unitTagsRequested.emit(unit_id))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
 
     # ---------------------------------------------------------------- selection
 

@@ -1,5 +1,6 @@
 """New unit: name, type, parent. A new 军分区 can take the counties that stand at the top
-of the workspace under it (ticked, all by default)."""
+of the workspace under it (ticked, all by default); a new town, enterprise or 民兵营连 can
+carry the unit tags (大镇 / 小镇 …) the workspace's criteria declare."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from checklists.errors import DabiaoError
 from storage import units
 
 from .common import error_label, ok_cancel
+from .unit_tags_dialog import TAGGED_TYPES, TagBoxes
 
 # Which types may sit under which (军分区 > county > town/enterprise > militia): the
 # hierarchy storage.units.PARENT_TYPES enforces, read from below.
@@ -52,8 +54,12 @@ class NewUnitDialog(QDialog):
                 self.counties.addItem(item)
         self.counties.setMaximumHeight(160)
         self.counties_label.setBuddy(self.counties)
+        self.tags_label = QLabel("单位标签：")
+        self.tags = TagBoxes(units.declared_tags(ws))
+        self.tags.setToolTip("考评标准中仅适用于（或不适用于）某类单位的条目，按这里勾选的标签确定")
         self.parent_box.currentIndexChanged.connect(self._fill_types)
         self.type_box.currentIndexChanged.connect(self._show_counties)
+        self.type_box.currentIndexChanged.connect(self._show_tags)
         self.error = error_label()
 
         form = QFormLayout()
@@ -61,6 +67,7 @@ class NewUnitDialog(QDialog):
         form.addRow("上级单位(&P)：", self.parent_box)
         form.addRow("单位类型(&T)：", self.type_box)
         form.addRow(self.counties_label, self.counties)
+        form.addRow(self.tags_label, self.tags)
         buttons = ok_cancel(self, "创建")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -78,12 +85,23 @@ class NewUnitDialog(QDialog):
         if parent_type is None:  # at the top: a county by default, as before the 军分区
             self.type_box.setCurrentIndex(max(0, self.type_box.findData("county")))
         self._show_counties()
+        self._show_tags()
 
     def _show_counties(self) -> None:
         """The counties to take under a new 军分区: only for a 军分区, and only when there are any."""
         shown = self.type_box.currentData() == "city" and self.counties.count() > 0
         self.counties_label.setVisible(shown)
         self.counties.setVisible(shown)
+
+    def _show_tags(self) -> None:
+        """The tag boxes: for a unit a criteria set scores, when the criteria declare tags."""
+        shown = self.type_box.currentData() in TAGGED_TYPES and bool(self.tags.boxes)
+        self.tags_label.setVisible(shown)
+        self.tags.setVisible(shown)
+
+    def chosen_tags(self) -> list[str]:
+        """The tags ticked for the new unit (none for a type that carries no tags)."""
+        return self.tags.chosen() if self.type_box.currentData() in TAGGED_TYPES else []
 
     def chosen_counties(self) -> list[str]:
         """Ids of the counties ticked to go under the new 军分区."""
@@ -98,7 +116,7 @@ class NewUnitDialog(QDialog):
             return
         try:
             self.created = units.add_unit(self.ws, self.name.text(), self.type_box.currentData(),
-                                          self.parent_box.currentData())
+                                          self.parent_box.currentData(), tags=self.chosen_tags())
         except DabiaoError as exc:
             self.error.setText(str(exc))
             self.error.show()
