@@ -84,7 +84,8 @@ class YearBundleDialog(QDialog):
         layout.addWidget(self.outcome)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(620, 300)
+        self.setMinimumWidth(620)
+        self.adjustSize()
 
         for box in (self.year, self.county):
             box.currentIndexChanged.connect(lambda *_: self._update())
