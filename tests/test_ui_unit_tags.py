@@ -166,3 +166,19 @@ def test_tags_dialog_says_in_one_line_when_the_unit_is_gone(qtbot, ws, no_blocki
     assert no_blocking_boxes and "\n" not in no_blocking_boxes[-1] and "不存在" in no_blocking_boxes[-1]
     assert dialog.isVisible() and not dialog.changed
     assert QApplication.activeModalWidget() is None
+
+
+def test_hovering_a_unit_row_shows_its_tags(qtbot, ws):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    w = make_window(qtbot, ws, size=(1366, 768))
+    pane = w.units_pane
+    rect = pane.view.visualRect(pane.model.index_of(unit_named(ws, "小镇甲")["id"]))
+    viewport = pane.view.viewport()
+    pos = rect.center()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos)))
+    qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=2000)
+    assert QToolTip.text().endswith("标签：小镇")
+    QToolTip.hideText()
