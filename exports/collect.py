@@ -144,6 +144,13 @@ def summary_data(ws: Workspace, year: int, county_name: str | None = None) -> Su
     def county(a: AssessmentListRow) -> str:
         return county_of.get(a["unit_id"], {}).get("name", "")
 
+    # a 民兵营连 is listed under its town: its 单位类别 names the town (民兵营（连）（合林镇）)
+    town_of = {u["id"]: u["parent_name"] for u in units.list_units(ws) if u["type"] == "militia" and u["parent_name"]}
+
+    def type_label(a: AssessmentListRow) -> str:
+        label = units.UNIT_TYPE_LABELS.get(a["unit_type"], a["unit_type"])
+        return f"{label}（{town_of[a['unit_id']]}）" if a["unit_id"] in town_of else label
+
     def ranked(a: AssessmentListRow, s: Score) -> bool:
         return is_result(a["status"]) and s.final is not None
 
@@ -159,7 +166,7 @@ def summary_data(ws: Workspace, year: int, county_name: str | None = None) -> Su
     for rank, (a, s, checklist) in zip(ranks, results):
         result = is_result(a["status"])
         rows.append(SummaryRow(
-            unit_name=a["unit_name"], unit_type=units.UNIT_TYPE_LABELS.get(a["unit_type"], a["unit_type"]),
+            unit_name=a["unit_name"], unit_type=type_label(a),
             checklist_title=checklist.title, final=s.final, level_label=s.level_label if result else "", rank=rank,
             category_ratios=dict(s.categories), status=assessments.STATUS_LABELS[a["status"]], county=county(a),
             status_key=a["status"], score_role=s.role))

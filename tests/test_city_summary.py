@@ -163,3 +163,21 @@ def test_headers_fit_and_recheck_is_marked(city):
     assert failed_rows(marked)[1][4].endswith(RECHECK_MARK)
     story = city_story(marked, st)
     assert isinstance(story[-1], KeepTail) and len(story[-1].tail) == 3  # 回头看's rows + issuer and date
+
+
+@needs_poppler
+def test_county_summary_lists_a_militia_company_under_its_town(city, tmp_path):
+    """A 民兵营连 is a row of its own with its own level, and its 单位类别 names its town."""
+    from exports.collect import summary_data
+    from exports.summary import render_summary_pdf, render_summary_xlsx
+
+    data = summary_data(city, 2027)
+    company = next(r for r in data.rows if r.unit_name == "二镇民兵连")
+    town = next(r for r in data.rows if r.unit_name == "二镇")
+    assert company.unit_type == "民兵营（连）（二镇）" and town.unit_type == "乡镇（街道）武装部"
+    assert company.result and company.level_label  # reviewed on its own (star) criteria: its own level
+    text = flat("".join(pdf_text(render_summary_pdf(data, tmp_path / "s.pdf"))))
+    assert "民兵营（连）（二镇）" in text
+    sheet = load_workbook(render_summary_xlsx(data, tmp_path / "s.xlsx")).active
+    row = next([c.value for c in r] for r in sheet.iter_rows() if any(c.value == "二镇民兵连" for c in r))
+    assert "民兵营（连）（二镇）" in row and company.level_label in row
