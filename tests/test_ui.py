@@ -536,6 +536,7 @@ def test_read_only_workspace_shows_but_never_writes(qtbot, ws_dir):
         assert w.item_pane.banner.isVisible()
         assert not w.item_pane.handle_key(Qt.Key.Key_Y, "y")
         assert not w.act_submit.isEnabled() and not w.act_new_unit.isEnabled()
+        assert not w.act_unit_tags.isEnabled()  # a unit's tags are a write too
         assert w.session.value("1.2", "self") is None
         w.close()
     finally:

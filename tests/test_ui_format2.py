@@ -251,6 +251,26 @@ def test_an_item_the_units_tags_leave_out_is_shown_and_cannot_be_answered(qtbot,
     assert ed is not None and pane.answer_box.isVisibleTo(pane)
 
 
+def test_in_review_mode_an_item_the_units_tags_leave_out_is_not_applicable_for_the_inspector(qtbot, ws):
+    """After submission the inspector's column says 不适用 too, and the item cannot be
+    given a review answer either."""
+    from storage import assessments as assessments_store
+    from ui.models.checklist_model import COL_REVIEW
+
+    aid = assessments_store.list_assessments(ws, 2027)[0]["id"]
+    assessments_store.set_status(ws, aid, "submitted")
+    win = make_window(qtbot, ws, size=(1366, 768))
+    win.enter_review_mode()
+    assert win.session.editable("review")
+    assert win.checklist_pane.model.index_of("2.2", COL_REVIEW).data() == "不适用"
+    show(win, "2.2")
+    assert win.item_pane.editor is None and win.item_pane.excluded_notice.isVisibleTo(win.item_pane)
+    for key in (Qt.Key.Key_Y, Qt.Key.Key_1):
+        qtbot.keyClick(win.checklist_pane.view, key)
+    assert "2.2" not in answer_store.list_answers(ws, aid, "review")
+    assert show(win, "2.3") is not None  # the next item takes a review answer
+
+
 def test_the_score_bar_leaves_out_what_does_not_apply(w):
     r = w.session.results["self"]
     assert r.not_applicable == ("2.2",)
