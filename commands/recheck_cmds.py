@@ -49,17 +49,13 @@ def recheck_list(args) -> int:
     return 0
 
 
-def _share(text: str):
-    return text  # checked (one clear line) by storage.recheck.make_rule
-
-
 def register(subparsers, groups) -> None:
     cmd = group(subparsers, groups, "recheck", "军分区复核（抽取复核单位）")
     p = cmd.add_parser("draw", help="按县抽取复核单位，输出抽中的考评编号（每行一个）")
     p.add_argument("--year", required=True, type=int)
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--per-county", type=int, help="每县抽取的数量")
-    how.add_argument("--share", type=_share, help="每县抽取的比例，如 0.2（四舍五入，有可抽的县至少抽 1 个）")
+    how.add_argument("--share", help="每县抽取的比例，如 0.2（四舍五入，有可抽的县至少抽 1 个）")
     p.add_argument("--seed", help="随机种子（不给则随机生成并记录）；相同种子与规则得到相同名单")
     p.add_argument("--redraw", action="store_true", help="按新规则或新种子重抽（已有复核结果的单位不能移出名单）")
     p.set_defaults(func=recheck_draw)

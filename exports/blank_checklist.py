@@ -8,7 +8,7 @@ from reportlab.platypus import Spacer
 
 from checklists.model import Category, Checklist, Item
 from checklists.numbers import display
-from checklists.wording import document_text, element_text, linear_text, reason_text, tag_labels
+from checklists.wording import applies_text, document_text, element_text, linear_text, reason_text
 
 from .document import (
     BODY_W,
@@ -113,7 +113,7 @@ def _content(item: Item, checklist: Checklist, st: Styles) -> list:
     title = f"★{item.title}{item_mark(checklist, item)}" if item.gate or item.voids_score else item.title
     out = [para(title, st.small.but(font=st.fonts.hei)), para(item.requirement, st.small)]
     if item.tagged:
-        out.append(para(f"适用范围：{applies_text(checklist, item)}", st.small.but(font=st.fonts.kai)))
+        out.append(para(f"适用范围：{applies_text(item, checklist)}", st.small.but(font=st.fonts.kai)))
     if item.guidance:
         out.append(para(f"查证：{item.guidance}", st.small.but(font=st.fonts.kai)))
     ev = item.evidence
@@ -165,16 +165,6 @@ def _record(item: Item, checklist: Checklist, st: Styles) -> list:
         level = checklist.level_by_key(item.gate)
         lines.append(f"★未满足不能评为“{level.label if level else item.gate}”")
     return [para(line, s) for line in lines]
-
-
-def applies_text(checklist: Checklist, item: Item) -> str:
-    """(/2) Which units an item is for, from only_for / not_for: 仅适用于大镇；不适用于边境镇."""
-    parts = []
-    if item.only_for:
-        parts.append(f"仅适用于{tag_labels(checklist, item.only_for)}")
-    if item.not_for:
-        parts.append(f"不适用于{tag_labels(checklist, item.not_for)}")
-    return "；".join(parts)
 
 
 def _circled(n: int) -> str:

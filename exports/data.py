@@ -12,6 +12,7 @@ from pathlib import Path
 
 from checklists.model import Checklist
 from checklists.scoring import ScoreResult
+from storage.assessments import RESULT_STATUSES
 from storage.ranking import competition_ranks, most_lost
 
 __all__ = ["competition_ranks"]  # the ranking rule, re-exported for the summaries
@@ -102,7 +103,6 @@ class GapReportData:
 # lost; a unit still in self-assessment (自评中), submitted (已提交) or under review (考评中)
 # is listed with its status and its current figure (self score, or the review's so far),
 # labelled as such, without rank or level. Its score follows storage.scores either way.
-RESULT_STATUSES = ("reviewed", "final")
 # The order the other units are listed and counted in: the furthest along first.
 PENDING_ORDER = {"reviewing": 0, "submitted": 1, "draft": 2}
 

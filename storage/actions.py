@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 ACTION_STATUSES = ("open", "done", "verified")
+CLOSED_STATUSES = ("done", "verified")  # 已整改 / 已验收: closed (回头看 counts them)
 ACTION_STATUS_LABELS = {"open": "整改中", "done": "已整改", "verified": "已验收"}
 
 
@@ -58,7 +59,7 @@ def update_action(ws: Workspace, action_id: str, **fields) -> ActionRow:
     changes = {k: v for k, v in fields.items() if old.get(k) != v}
     if not changes:
         return old
-    if changes.get("status") in ("done", "verified"):
+    if changes.get("status") in CLOSED_STATUSES:
         changes["closed_at"] = now()
     elif changes.get("status") == "open":
         changes["closed_at"] = None

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 STATUSES = ("draft", "submitted", "reviewing", "reviewed", "final")
+# reviewed (已考评) or final (已定稿): a result the summaries rank and count, and what 复核 may re-check
+RESULT_STATUSES = RECHECK_STATUSES
 STATUS_LABELS = {"draft": "自评中", "submitted": "已提交", "reviewing": "考评中", "reviewed": "已考评",
                  "final": "已定稿"}
 ROLES = ("self", "review", "recheck")  # 自评, 县人武部考评, 军分区复核 (of the drawn units)

@@ -58,7 +58,7 @@ def show_refusal(ws: Workspace, assessment: dict) -> str | None:
 
 # The statuses in which the county's review is done: only then may the 军分区 draw the
 # assessment for 复核 and enter recheck answers.
-RECHECK_STATUSES = ("reviewed", "final")
+RECHECK_STATUSES = ("reviewed", "final")  # the county's review is done: a result (assessments.RESULT_STATUSES)
 DRAWN_TYPES = ("town", "enterprise")  # the units a 军分区 re-checks (民兵营连 go with their town)
 
 
@@ -160,8 +160,9 @@ def draw(ws: Workspace, year: int, *, per_county: int | None = None, share=None,
         raise StorageError("随机种子过长（最多 100 个字符）")
     year = int(year)
     old = draw_info(ws, year)
+    pool = candidates(ws, year)
     if old and old.rule == rule and seed in (None, old.seed):
-        again = choose(candidates(ws, year), rule, old.seed)
+        again = choose(pool, rule, old.seed)
         if not redraw or [aid for _, aid in again] == list(old.ids):
             return replace(old, stale=[aid for _, aid in again] != list(old.ids))
         seed = old.seed
@@ -169,7 +170,6 @@ def draw(ws: Workspace, year: int, *, per_county: int | None = None, share=None,
         raise StorageError(f"{year} 年已抽取复核名单（{rule_text(old.rule)}，种子 {old.seed}，{old.drawn_at[:10]}）；"
                            "按相同规则与种子再抽不会改变名单；如确需按新规则重抽，请加 --redraw")
     seed = seed if seed is not None else new_seed()
-    pool = candidates(ws, year)
     if not pool:
         raise StorageError(f"{year} 年没有县级考评已完成（已考评或已定稿）的乡镇、企业考评，无可抽取")
     chosen = choose(pool, rule, seed)

@@ -28,6 +28,9 @@ from checklists import score
 from checklists.scoring import FAIL_KEY
 
 from . import checklist_store, units
+from .actions import CLOSED_STATUSES
+from .assessments import RESULT_STATUSES
+from .recheck import has_tables as has_recheck_tables
 from .answer_store import scoring_inputs
 from .ranking import competition_ranks, most_lost
 from .rollup_scores import TextMemo, year_scores
@@ -35,12 +38,10 @@ from .rollup_scores import TextMemo, year_scores
 if TYPE_CHECKING:
     from .workspace import Workspace
 
-RESULT_STATUSES = ("reviewed", "final")  # the county summary's rule (exports.data.RESULT_STATUSES)
 RANKED_TYPES = ("town", "enterprise")  # 基层武装部: what a county is ranked on
 UNIT_TYPES = ("town", "enterprise", "militia")
-TYPE_LABELS = {"town": "乡镇（街道）武装部", "enterprise": "企业武装部", "militia": "民兵营（连）"}
+TYPE_LABELS = {t: units.UNIT_TYPE_LABELS[t] for t in UNIT_TYPES}
 NO_COUNTY = "（未归属县）"
-CLOSED_ACTIONS = ("done", "verified")
 RANK_RULE = ("各县（市、区）按乡镇（街道）和企业武装部的达标率排名，达标率相同的按平均得分排名，"
              "两项都相同的名次并列；民兵营（连）单列，不计入县的排名")
 
@@ -300,7 +301,7 @@ def _lookback(ws: Workspace, year: int, county_of: dict) -> dict:
         county = county_of.get(unit_id, {}).get("name") or NO_COUNTY
         lb = out.setdefault(county, _no_lookback())
         lb["total"] += n
-        if status in CLOSED_ACTIONS:
+        if status in CLOSED_STATUSES:
             lb["closed"] += n
         else:
             lb["open"] += n
@@ -318,21 +319,18 @@ def _no_deviation() -> Deviation:
                      recheck_total=Fraction(0), net=Fraction(0))
 
 
-def _has_table(ws: Workspace, name: str) -> bool:
-    return ws.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
-
-
 def _deviations(ws: Workspace, year: int, by_id: dict, crit: _Criteria, county_of: dict) -> tuple[dict, list]:
     """(county -> Deviation, [RecheckedUnit]): the rechecked assessments of the year scored
     in both roles (inputs read in one batch), compared item by item."""
     ids = list(by_id)
     rechecked, drawn = [], Counter()
+    sampled = has_recheck_tables(ws)
     for start in range(0, len(ids), 400):
         part = ids[start:start + 400]
         marks = ",".join("?" * len(part))
         rechecked += [r[0] for r in ws.db.execute(
             f"SELECT DISTINCT assessment_id FROM answers WHERE role = 'recheck' AND assessment_id IN ({marks})", part)]
-        if _has_table(ws, "recheck_sample"):
+        if sampled:
             for (aid,) in ws.db.execute(
                     f"SELECT DISTINCT assessment_id FROM recheck_sample WHERE assessment_id IN ({marks})", part):
                 drawn[county_of.get(by_id[aid]["unit_id"], {}).get("name") or NO_COUNTY] += 1

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxL
 
 from checklists.numbers import display
 from checklists.wording import applies_text
+from storage.assessments import ROLE_LABELS
 
 from . import theme
 from .document_ticks import DocumentTicks, documents_lost_text
@@ -21,7 +22,7 @@ from .editors import make_editor
 from .session import REFERENCE_ROLE
 from .wrapping import FocusRing
 
-ROLE_WORDS = {"self": "自评", "review": "考评", "recheck": "复核"}
+ROLE_WORDS = ROLE_LABELS  # 自评 / 考评 / 复核
 WHO_FILLS = {"self": "本单位填写", "review": "考评组填写", "recheck": "军分区复核组填写"}
 REFERENCE_TITLES = {"self": ("自评（被考评单位填写）", "自评（与考评不一致）"),
                     "review": ("考评（县人武部考评组填写，只读）", "考评（与复核不一致）")}

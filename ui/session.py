@@ -78,7 +78,8 @@ class AssessmentSession(QObject):
     def _read_roles(self) -> None:
         """Which roles are open now and whether the assessment is drawn for 复核 (storage decides)."""
         self.drawn = recheck.is_drawn(self.ws, self.id)
-        self.roles_open = assessments.roles_open(self.ws, self.assessment)
+        status = self.assessment["status"]
+        self.roles_open = assessments.editable_roles(status, self.drawn and status in assessments.RESULT_STATUSES)
 
     def _rescore(self) -> None:
         self.results.clear()

@@ -22,7 +22,9 @@ from ..format import escape
 
 def draw_years(ws) -> list[int]:
     """The years that have assessments, newest first (the year box's choices)."""
-    return sorted({a["year"] for a in assessments.list_assessments(ws)}, reverse=True)
+    from storage.rollup import year_counts  # one GROUP BY (listing every assessment was ≈ 0.06 s at 1,500)
+
+    return [year for year, _ in year_counts(ws)]
 
 
 class RecheckDrawDialog(QDialog):

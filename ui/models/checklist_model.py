@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont
 
 from checklists.numbers import display
 from checklists.wording import applies_text
+from storage.assessments import ROLE_LABELS
 
 from .. import theme
 from .tree import NodeTreeModel, TreeNode
@@ -23,7 +24,7 @@ HEADERS = ("条目", "分值", "自评", "考评")
 ROLE_OF_COLUMN = {COL_SELF: "self", COL_REVIEW: "review"}
 # 复核 mode: the two score columns are the county's 考评 and the 军分区's 复核
 RECHECK_COLUMNS = {COL_SELF: "review", COL_REVIEW: "recheck"}
-ROLE_HEADERS = {"self": "自评", "review": "考评", "recheck": "复核"}
+ROLE_HEADERS = ROLE_LABELS  # 自评 / 考评 / 复核
 
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
