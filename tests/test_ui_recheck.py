@@ -7,8 +7,6 @@ units from the same seed and asks before a redraw; a photo known only by its rec
 
 from __future__ import annotations
 
-import shutil
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -21,10 +19,11 @@ from checklists.numbers import display  # noqa: E402
 from storage import Workspace, answer_store, assessments, checklist_store, evidence, recheck, units  # noqa: E402
 from storage.demo import draw_photo  # noqa: E402
 
-from uiutil import make_window, menu_texts  # noqa: E402
+from review_ws import SELF  # noqa: E402
+from uiutil import copy_workspace, make_window, menu_texts  # noqa: E402
 
 CHECKLIST = "city-2027-town"
-VALUES = {"1.1": Fraction(3), "1.2": True, "1.5": Fraction(3, 2), "2.4": Fraction(85), "10.1": True}
+VALUES = SELF  # the county workspace's self answers (review_ws)
 TOWNS = ("一镇", "二镇", "三镇")
 SEED = "2027"
 
@@ -55,7 +54,7 @@ def template(tmp_path_factory) -> Path:
 
 
 def copy(template, tmp_path, name="ws") -> Path:
-    return Path(shutil.copytree(template, tmp_path / name, ignore=shutil.ignore_patterns("dabiao.lock")))
+    return copy_workspace(template, tmp_path / name)
 
 
 @pytest.fixture
