@@ -145,6 +145,26 @@ def test_a_count_typed_without_enter_is_kept_when_the_item_is_left(qtbot, w):
     assert stored(w, "5.3") == {"lost": 2}
 
 
+def test_a_count_typed_is_kept_when_another_window_takes_the_focus(qtbot, w):
+    """As in the number boxes: switching to another program saves what was typed."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    ed = show(w, "5.3")
+    qtbot.keyClick(w.checklist_pane.view, Qt.Key.Key_1)
+    line = ed.spins[0].lineEdit()
+    line.selectAll()
+    qtbot.keyClicks(line, "2")
+    assert stored(w, "5.3") is None
+    other = QWidget()  # another program's window comes to the front
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not line.isActiveWindow())
+    QApplication.sendEvent(line, QEvent(QEvent.Type.ActivationChange))
+    assert stored(w, "5.3") == {"lost": 2}
+
+
 # ---------------------------------------------------------------- elements
 
 def test_elements_ticks_save_the_list_and_show_the_sum(qtbot, w):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from checklists.model import Item
@@ -122,6 +122,14 @@ class ValueEditor(QWidget):
             self.choose(None if self.value == NA else NA)
             return True
         return self.key(key, text)
+
+
+def focus_leaving(obj, event) -> bool:
+    """Whether `event` means the focus leaves an input (a click elsewhere, a dialog, another
+    window): what was typed is saved then, or Qt would reset the box and drop it."""
+    kind = event.type()
+    return ((kind == QEvent.Type.FocusOut and event.reason() != Qt.FocusReason.PopupFocusReason)
+            or (kind == QEvent.Type.ActivationChange and not obj.isActiveWindow()))
 
 
 def hint_label(text: str = "") -> QLabel:

@@ -15,7 +15,7 @@ from checklists.scoring import value_score
 from checklists.wording import reason_text
 
 from ..wrapping import FlowLayout
-from .base import DIGIT_KEYS, ValueEditor, hint_label
+from .base import DIGIT_KEYS, ValueEditor, focus_leaving, hint_label
 
 UNBOUNDED = 999  # a reason without max_count: the box still needs a top
 
@@ -145,10 +145,9 @@ class ReasonsEditor(ValueEditor):
                 spin.interpretText()  # emits valueChanged -> saved when the count changed
 
     def eventFilter(self, obj, event):
-        kind = event.type()
-        if kind == QEvent.Type.FocusOut and event.reason() != Qt.FocusReason.PopupFocusReason:
+        if focus_leaving(obj, event):
             self.commit_pending()
-        elif kind == QEvent.Type.KeyPress:
+        elif event.type() == QEvent.Type.KeyPress:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.commit_pending()
                 self.finished.emit()

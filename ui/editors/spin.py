@@ -14,7 +14,7 @@ from checklists.wording import linear_text
 
 from ..format import bands_text, deduct_text
 from ..wrapping import FlowLayout
-from .base import DIGIT_KEYS, NA, ValueEditor, hint_label, to_fraction
+from .base import DIGIT_KEYS, NA, ValueEditor, focus_leaving, hint_label, to_fraction
 
 class _Spin:
     """Shared by the three spin-box editors: Enter saves and hands the focus back."""
@@ -32,11 +32,7 @@ class _Spin:
         spin.lineEdit().installEventFilter(self)
 
     def eventFilter(self, obj, event):
-        kind = event.type()
-        if ((kind == QEvent.Type.FocusOut and event.reason() != Qt.FocusReason.PopupFocusReason)
-                or (kind == QEvent.Type.ActivationChange and not obj.isActiveWindow())):
-            # the focus leaves (a click elsewhere, a dialog, another window): save what was
-            # typed first; Qt would otherwise reset the box and drop it
+        if focus_leaving(obj, event):
             self.commit_pending()
         if event.type() == QEvent.Type.KeyPress:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
